@@ -1,0 +1,2 @@
+export * from './byte-reader';
+export * from './byte-writer';

@@ -1,0 +1,3 @@
+export * from './rtmp-error';
+export * from './rtmp-error-code';
+export * from './truncated-data.error';

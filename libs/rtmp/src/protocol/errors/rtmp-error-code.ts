@@ -1,0 +1,36 @@
+/**
+ * Stable error codes. Logs, metrics and tests match on these, never on message text, so a code
+ * is never renamed once released. Add new codes at the end of their group.
+ */
+export const RtmpErrorCode = {
+  /** A read ran past the end of the bytes available (truncated AMF, message, FLV tag...). */
+  Truncated: 'RTMP_ERR_TRUNCATED',
+
+  AmfUnknownMarker: 'RTMP_ERR_AMF_UNKNOWN_MARKER',
+  AmfTooDeep: 'RTMP_ERR_AMF_TOO_DEEP',
+  AmfBadReference: 'RTMP_ERR_AMF_BAD_REFERENCE',
+  AmfTooLarge: 'RTMP_ERR_AMF_TOO_LARGE',
+  AmfMalformed: 'RTMP_ERR_AMF_MALFORMED',
+  AmfUnencodable: 'RTMP_ERR_AMF_UNENCODABLE',
+
+  HandshakeVersion: 'RTMP_ERR_HANDSHAKE_VERSION',
+  HandshakeState: 'RTMP_ERR_HANDSHAKE_STATE',
+  HandshakeVerification: 'RTMP_ERR_HANDSHAKE_VERIFICATION',
+
+  ChunkMessageTooLarge: 'RTMP_ERR_CHUNK_MESSAGE_TOO_LARGE',
+  ChunkSizeInvalid: 'RTMP_ERR_CHUNK_SIZE_INVALID',
+  ChunkSizeTooLarge: 'RTMP_ERR_CHUNK_SIZE_TOO_LARGE',
+  ChunkStreamsExceeded: 'RTMP_ERR_CHUNK_STREAMS_EXCEEDED',
+  ChunkNoPreviousHeader: 'RTMP_ERR_CHUNK_NO_PREVIOUS_HEADER',
+  ChunkPendingBytesExceeded: 'RTMP_ERR_CHUNK_PENDING_BYTES_EXCEEDED',
+  ChunkReaderFailed: 'RTMP_ERR_CHUNK_READER_FAILED',
+
+  MessageMalformed: 'RTMP_ERR_MESSAGE_MALFORMED',
+  CommandMalformed: 'RTMP_ERR_COMMAND_MALFORMED',
+
+  FlvMalformed: 'RTMP_ERR_FLV_MALFORMED',
+  FlvHeaderInvalid: 'RTMP_ERR_FLV_HEADER_INVALID',
+  FlvTagTooLarge: 'RTMP_ERR_FLV_TAG_TOO_LARGE',
+} as const;
+
+export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];
