@@ -19,12 +19,16 @@ export const MessageType = {
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
-/** The conventional chunk stream ids (FFmpeg's and OBS's, which servers mirror). */
+/**
+ * Chunk stream ids this library writes with. Control and commands follow the spec (2, 3);
+ * status, audio and video follow nginx-rtmp's output convention (5, 6, 7), which players are
+ * used to; metadata gets its own so it never shares header compression with media.
+ */
 export const ChunkStreamId = {
   ProtocolControl: 2,
   Command: 3,
   Status: 5,
   Audio: 6,
   Video: 7,
-  Data: 5,
+  Data: 8,
 } as const;
