@@ -9,8 +9,14 @@ const frameworkFreeImports = {
     'error',
     {
       patterns: [
-        { group: ['@nestjs/*'], message: 'protocol/, server/ and client/ must not depend on Nest.' },
-        { group: ['rxjs', 'rxjs/*'], message: 'protocol/, server/ and client/ must not depend on RxJS.' },
+        {
+          group: ['@nestjs/*'],
+          message: 'protocol/, server/ and client/ must not depend on Nest.',
+        },
+        {
+          group: ['rxjs', 'rxjs/*'],
+          message: 'protocol/, server/ and client/ must not depend on RxJS.',
+        },
         { group: ['**/nest', '**/nest/*'], message: 'The core must not import the Nest layer.' },
       ],
     },
@@ -18,7 +24,9 @@ const frameworkFreeImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench-work/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench-work/**', '**/*.js', '**/*.mjs'],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -28,7 +36,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/rtmp/src/protocol/**/*.ts', 'libs/rtmp/src/server/**/*.ts', 'libs/rtmp/src/client/**/*.ts'],
+    files: [
+      'libs/rtmp/src/protocol/**/*.ts',
+      'libs/rtmp/src/server/**/*.ts',
+      'libs/rtmp/src/client/**/*.ts',
+    ],
     rules: frameworkFreeImports,
   },
   {

@@ -25,7 +25,11 @@ function readAll(
   return { messages, reader };
 }
 
-function expectRtmpError(action: () => void, errorClass: typeof RtmpError, code: string): void {
+function expectRtmpError(
+  action: () => void,
+  errorClass: abstract new (...args: never[]) => RtmpError,
+  code: string,
+): void {
   let caught: unknown;
   try {
     action();

@@ -1,0 +1,95 @@
+import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
+
+/**
+ * Everything an RTMP server can be told. Every limit has a default that real encoders never
+ * hit; a peer that goes past one loses its own connection, nothing else.
+ */
+export interface RtmpServerOptions extends ProtocolLimits {
+  /** TCP port to listen on; 0 picks a free one (read it back from `address()`). */
+  readonly port: number;
+  /** Interface to bind; undefined binds every interface. */
+  readonly host?: string;
+  /** Apps the server serves (the path before the stream key); undefined serves any app. */
+  readonly apps?: readonly string[];
+
+  /** Time a client has to finish the handshake after connecting. */
+  readonly handshakeTimeoutMs: number;
+  /** Time from the end of the handshake to a `publish` (or `play`) command. */
+  readonly connectToPublishTimeoutMs: number;
+  /** A publisher that sends no media for this long is closed. */
+  readonly idleMediaTimeoutMs: number;
+  /** Time the stream-key verifier has to decide; past it the publish is rejected. */
+  readonly verifierTimeoutMs: number;
+  /**
+   * A second publisher of a live stream replaces the first only when the first has sent
+   * nothing for this long (the stale publisher left behind by a dropped network); otherwise
+   * the newcomer is rejected as BadName.
+   */
+  readonly stalePublisherTimeoutMs: number;
+
+  /** Most connections open at once; further ones are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+  /** Most connections open at once from one remote address. */
+  readonly maxConnectionsPerAddress: number;
+  /** Most bytes queued for one slow consumer before its queue drops to the next keyframe. */
+  readonly maxQueuedBytesPerConsumer: number;
+
+  /** Chunk size the server sends with (announced right after connect). */
+  readonly outChunkSize: number;
+  /** Window announced with WindowAcknowledgementSize and SetPeerBandwidth. */
+  readonly windowAckSize: number;
+}
+
+export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
+  ...DEFAULT_PROTOCOL_LIMITS,
+  port: 1935,
+  handshakeTimeoutMs: 10_000,
+  connectToPublishTimeoutMs: 30_000,
+  idleMediaTimeoutMs: 30_000,
+  verifierTimeoutMs: 5_000,
+  stalePublisherTimeoutMs: 5_000,
+  maxConnections: 1_000,
+  maxConnectionsPerAddress: 100,
+  maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
+  outChunkSize: 4096,
+  windowAckSize: 2_500_000,
+};
+
+/** Fills in defaults and refuses values that cannot work, naming the option. */
+export function resolveRtmpServerOptions(
+  options: Partial<RtmpServerOptions> = {},
+): RtmpServerOptions {
+  const resolved: RtmpServerOptions = { ...DEFAULT_RTMP_SERVER_OPTIONS };
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+  }
+  const positive: (keyof RtmpServerOptions)[] = [
+    'handshakeTimeoutMs',
+    'connectToPublishTimeoutMs',
+    'idleMediaTimeoutMs',
+    'verifierTimeoutMs',
+    'stalePublisherTimeoutMs',
+    'maxConnections',
+    'maxConnectionsPerAddress',
+    'maxQueuedBytesPerConsumer',
+    'outChunkSize',
+    'windowAckSize',
+    'maxMessageSize',
+    'maxChunkSize',
+    'maxChunkStreams',
+    'maxPendingMessageBytes',
+    'maxAmfDepth',
+  ];
+  for (const key of positive) {
+    const value = resolved[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new TypeError(
+        `RTMP server option ${String(key)} must be a positive number, got ${String(value)}`,
+      );
+    }
+  }
+  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
+    throw new TypeError(`RTMP server option port must be 0..65535, got ${resolved.port}`);
+  }
+  return resolved;
+}
