@@ -31,6 +31,17 @@ export const RtmpErrorCode = {
   FlvMalformed: 'RTMP_ERR_FLV_MALFORMED',
   FlvHeaderInvalid: 'RTMP_ERR_FLV_HEADER_INVALID',
   FlvTagTooLarge: 'RTMP_ERR_FLV_TAG_TOO_LARGE',
+
+  SessionHandshakeTimeout: 'RTMP_ERR_SESSION_HANDSHAKE_TIMEOUT',
+  SessionPublishTimeout: 'RTMP_ERR_SESSION_PUBLISH_TIMEOUT',
+  SessionIdleTimeout: 'RTMP_ERR_SESSION_IDLE_TIMEOUT',
+  SessionUnexpectedCommand: 'RTMP_ERR_SESSION_UNEXPECTED_COMMAND',
+  SessionInternal: 'RTMP_ERR_SESSION_INTERNAL',
+  SessionSocket: 'RTMP_ERR_SESSION_SOCKET',
+
+  VerifierFailed: 'RTMP_ERR_VERIFIER_FAILED',
+  VerifierTimeout: 'RTMP_ERR_VERIFIER_TIMEOUT',
+  VerifierInvalidVerdict: 'RTMP_ERR_VERIFIER_INVALID_VERDICT',
 } as const;
 
 export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];

@@ -1,0 +1,153 @@
+import { ListenerErrorHandler, ListenerSet } from './listener-set';
+import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from './media-packet';
+import { PublishRequest } from './publish-request';
+
+/** Why a publish ended. Only `error` means something went wrong. */
+export type StreamEndReason =
+  /** The publisher said so: FCUnpublish, deleteStream or closeStream. */
+  | 'unpublished'
+  /** The connection closed without an unpublish (encoder stopped, network dropped). */
+  | 'disconnected'
+  /** A newcomer took over after this publisher had been silent too long. */
+  | 'replaced'
+  /** The server is shutting down. */
+  | 'server-closed'
+  /** A protocol error or a limit ended the connection. */
+  | 'error';
+
+export interface StreamEnd {
+  readonly reason: StreamEndReason;
+  /** The error, when `reason` is `error`. */
+  readonly error?: Error;
+}
+
+/** Running totals for a live stream. */
+export interface LiveStreamStats {
+  audioPackets: number;
+  videoPackets: number;
+  metadataPackets: number;
+  keyFrames: number;
+  /** Payload bytes of every packet delivered. */
+  bytes: number;
+  /** Media messages dropped because their FLV header could not be parsed. */
+  malformedPackets: number;
+}
+
+/**
+ * One accepted publish, from Publish.Start until the publisher leaves. Listeners get every
+ * packet synchronously, in order; a listener's exception is reported and never reaches the
+ * session. The latest metadata and sequence headers are kept (copied) so that a consumer that
+ * joins mid-stream, a recorder or a relay, can start with them.
+ */
+export class LiveStream {
+  readonly key: string;
+  readonly startedAt = new Date();
+  readonly stats: LiveStreamStats = {
+    audioPackets: 0,
+    videoPackets: 0,
+    metadataPackets: 0,
+    keyFrames: 0,
+    bytes: 0,
+    malformedPackets: 0,
+  };
+  private readonly packetListeners: ListenerSet<MediaPacket>;
+  private readonly endListeners: ListenerSet<StreamEnd>;
+  private endState: StreamEnd | undefined;
+  private latestMetadata: MetadataPacket | undefined;
+  private audioHeader: AudioPacket | undefined;
+  private videoHeader: VideoPacket | undefined;
+
+  constructor(
+    readonly request: PublishRequest,
+    onListenerError: ListenerErrorHandler,
+  ) {
+    this.key = `${request.app}/${request.streamName}`;
+    this.packetListeners = new ListenerSet(onListenerError);
+    this.endListeners = new ListenerSet(onListenerError);
+  }
+
+  get app(): string {
+    return this.request.app;
+  }
+
+  get name(): string {
+    return this.request.streamName;
+  }
+
+  get ended(): StreamEnd | undefined {
+    return this.endState;
+  }
+
+  /** The latest `onMetaData` (or other data message), copied out of socket memory. */
+  get metadata(): MetadataPacket | undefined {
+    return this.latestMetadata;
+  }
+
+  /** The latest audio and video sequence headers (AAC config, AVC/HEVC/AV1 config), copied. */
+  get sequenceHeaders(): { audio?: AudioPacket; video?: VideoPacket } {
+    return { audio: this.audioHeader, video: this.videoHeader };
+  }
+
+  /** Listens to every packet from now on; returns the function that stops listening. */
+  onPacket(listener: (packet: MediaPacket) => void): () => void {
+    return this.packetListeners.add(listener);
+  }
+
+  /** Called once when the publish ends (at once if it already has). */
+  onEnd(listener: (end: StreamEnd) => void): () => void {
+    if (this.endState !== undefined) {
+      const end = this.endState;
+      queueMicrotask(() => listener(end));
+      return () => undefined;
+    }
+    return this.endListeners.add(listener);
+  }
+
+  /** For the session: delivers one packet to every listener. */
+  deliver(packet: MediaPacket): void {
+    if (this.endState !== undefined) return;
+    const stats = this.stats;
+    stats.bytes += packet.payload.length;
+    if (packet.type === 'video') {
+      stats.videoPackets += 1;
+      if (packet.tag.isKeyFrame) stats.keyFrames += 1;
+      if (packet.tag.isSequenceHeader) this.videoHeader = copyPacket(packet);
+    } else if (packet.type === 'audio') {
+      stats.audioPackets += 1;
+      if (packet.tag.isSequenceHeader) this.audioHeader = copyPacket(packet);
+    } else {
+      stats.metadataPackets += 1;
+      this.latestMetadata = copyPacket(packet);
+    }
+    this.packetListeners.emit(packet);
+  }
+
+  /** For the session: ends the stream once; later calls do nothing. */
+  end(end: StreamEnd): void {
+    if (this.endState !== undefined) return;
+    this.endState = end;
+    this.packetListeners.clear();
+    this.endListeners.emit(end);
+    this.endListeners.clear();
+  }
+}
+
+/**
+ * Copies a packet's payload so it can outlive the socket buffer it came in, and re-points the
+ * parsed header's body views (multitrack ones included) at the copy.
+ */
+function copyPacket<T extends MediaPacket>(packet: T): T {
+  const payload = Buffer.from(packet.payload);
+  if (packet.type === 'metadata') return { ...packet, payload };
+  const rebase = (view: Buffer): Buffer => {
+    const offset = view.byteOffset - packet.payload.byteOffset;
+    return payload.subarray(offset, offset + view.length);
+  };
+  const tag = packet.tag as { body?: Buffer; tracks?: readonly { body: Buffer }[] };
+  const copied: Record<string, unknown> = { ...packet.tag };
+  if (tag.body !== undefined) copied.body = rebase(tag.body);
+  if (tag.tracks !== undefined) {
+    copied.tracks = tag.tracks.map((track) => ({ ...track, body: rebase(track.body) }));
+  }
+  return { ...packet, payload, tag: copied };
+}

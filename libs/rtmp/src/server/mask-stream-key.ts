@@ -1,0 +1,8 @@
+/**
+ * What logs and errors show of a stream name: a stream name often is the secret key, so only
+ * its first characters and its length are shown ("liv***(12)"). Short names are hidden whole.
+ */
+export function maskStreamKey(name: string): string {
+  const visible = name.length >= 8 ? 3 : 0;
+  return `${name.slice(0, visible)}***(${name.length})`;
+}

@@ -1,0 +1,60 @@
+import { AmfObject } from '../protocol/amf/amf-value';
+
+/**
+ * Everything known about a publisher when it asks to publish, handed to the verifier before
+ * anything is sent back. `streamName` is often the secret key: never log it whole.
+ */
+export interface PublishRequest {
+  /** Server-unique id of the connection. */
+  readonly sessionId: number;
+  /** The app from `connect` (the path before the stream name), without its `?query`. */
+  readonly app: string;
+  /** The stream name (key) without its `?query`. */
+  readonly streamName: string;
+  /** Query parameters of the stream name (`key?token=abc`), then of the app, name winning. */
+  readonly query: Readonly<Record<string, string>>;
+  /** `live`, `record` or `append`, as the client sent it. */
+  readonly publishType: string;
+  readonly tcUrl: string | undefined;
+  readonly flashVer: string | undefined;
+  /** The connect object's fields as sent (encoder name, E-RTMP capabilities...). */
+  readonly connectObject: AmfObject;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/** The status codes a rejection may carry; BadName is the one every encoder stops on. */
+export type PublishRejectionCode = 'BadName' | 'Unauthorized' | 'Denied' | 'Rejected';
+
+export type PublishVerdict =
+  | { readonly accepted: true }
+  | {
+      readonly accepted: false;
+      /** Shown to the publisher (FFmpeg prints it) and logged. Never put the key in it. */
+      readonly reason: string;
+      /** `NetStream.Publish.<code>`; BadName by default (OBS and FFmpeg both stop on it). */
+      readonly code?: PublishRejectionCode;
+    };
+
+/** Builders for verdicts, so verifiers read as sentences. */
+export const PublishVerdicts = {
+  accept: (): PublishVerdict => ({ accepted: true }),
+  reject: (reason: string, code: PublishRejectionCode = 'BadName'): PublishVerdict => ({
+    accepted: false,
+    reason,
+    code,
+  }),
+} as const;
+
+/** A verdict the server can act on; anything else a verifier returns counts as a rejection. */
+export function isPublishVerdict(value: unknown): value is PublishVerdict {
+  if (typeof value !== 'object' || value === null) return false;
+  const verdict = value as { accepted?: unknown; reason?: unknown; code?: unknown };
+  if (verdict.accepted === true) return true;
+  return (
+    verdict.accepted === false &&
+    typeof verdict.reason === 'string' &&
+    (verdict.code === undefined ||
+      ['BadName', 'Unauthorized', 'Denied', 'Rejected'].includes(verdict.code as string))
+  );
+}

@@ -1,0 +1,225 @@
+import { AddressInfo, createServer, Server, Socket } from 'net';
+import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { ListenerSet } from './listener-set';
+import { LiveStream } from './live-stream';
+import { maskStreamKey } from './mask-stream-key';
+import {
+  isPublishVerdict,
+  PublishRequest,
+  PublishVerdict,
+  PublishVerdicts,
+} from './publish-request';
+import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
+import { resolveRtmpServerOptions, RtmpServerOptions } from './rtmp-server.options';
+import { RtmpSession, SessionHost } from './rtmp-session';
+import { StreamRegistry } from './stream-registry';
+
+/** Decides whether a publish may go ahead. May be async; may throw (which rejects). */
+export type PublishVerifier = (request: PublishRequest) => PublishVerdict | Promise<PublishVerdict>;
+
+export interface RtmpServerHooks {
+  /** Required: there is no implicit accept-all. */
+  readonly verifyPublish: PublishVerifier;
+  readonly logger?: RtmpLogger;
+}
+
+/** A publish request together with what was decided, for auditing and metrics. */
+export interface PublishDecision {
+  readonly request: PublishRequest;
+  readonly verdict: PublishVerdict;
+}
+
+/** How often idle publishers are looked for, at most. */
+const IDLE_SWEEP_MAX_MS = 1_000;
+
+/**
+ * The RTMP ingest server: accepts connections, runs a session per connection, asks the
+ * verifier about every publish, and hands accepted streams to listeners. No Nest, no RxJS:
+ * the Nest layer adapts these callbacks into Observables.
+ */
+export class RtmpServer {
+  readonly options: RtmpServerOptions;
+  readonly logger: RtmpLogger;
+  private readonly server: Server;
+  private readonly sessions = new Set<RtmpSession>();
+  private readonly connectionsPerAddress = new Map<string, number>();
+  private readonly registry: StreamRegistry<RtmpSession>;
+  private readonly decisions: ListenerSet<PublishDecision>;
+  private readonly starts: ListenerSet<LiveStream>;
+  private nextSessionId = 1;
+  private idleSweep: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    options: Partial<RtmpServerOptions>,
+    private readonly hooks: RtmpServerHooks,
+  ) {
+    this.options = resolveRtmpServerOptions(options);
+    this.logger = hooks.logger ?? consoleRtmpLogger;
+    this.registry = new StreamRegistry(this.options.stalePublisherTimeoutMs);
+    const onListenerError = (error: unknown): void =>
+      this.logger.error(`a server listener threw: ${String(error)}`);
+    this.decisions = new ListenerSet(onListenerError);
+    this.starts = new ListenerSet(onListenerError);
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
+  }
+
+  /** Starts listening; resolves with the bound address (useful with port 0). */
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError);
+        const sweepMs = Math.min(IDLE_SWEEP_MAX_MS, Math.ceil(this.options.idleMediaTimeoutMs / 4));
+        this.idleSweep = setInterval(() => this.sweepIdle(), sweepMs);
+        this.idleSweep.unref();
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined {
+    const address = this.server.address();
+    return address !== null && typeof address === 'object' ? address : undefined;
+  }
+
+  /** Streams live now. */
+  liveStreams(): LiveStream[] {
+    const streams: LiveStream[] = [];
+    for (const key of this.registry.keys()) {
+      const stream = this.registry.get(key)?.liveStream;
+      if (stream !== undefined) streams.push(stream);
+    }
+    return streams;
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Every decided publish request, accepted or not. Returns the unsubscribe function. */
+  onPublishDecision(listener: (decision: PublishDecision) => void): () => void {
+    return this.decisions.add(listener);
+  }
+
+  /** Every accepted stream, as it starts. Returns the unsubscribe function. */
+  onStreamStart(listener: (stream: LiveStream) => void): () => void {
+    return this.starts.add(listener);
+  }
+
+  /**
+   * Stops accepting connections, ends every session politely (publishers are told), and
+   * resolves once every socket is closed.
+   */
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      this.closing = (async () => {
+        if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
+        const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        await Promise.all([...this.sessions].map((session) => session.shutdown()));
+        if (this.server.listening) await stopped;
+        this.decisions.clear();
+        this.starts.clear();
+      })();
+    }
+    return this.closing;
+  }
+
+  private accept(socket: Socket): void {
+    const address = socket.remoteAddress ?? 'unknown';
+    const fromAddress = this.connectionsPerAddress.get(address) ?? 0;
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    if (this.sessions.size >= this.options.maxConnections) {
+      this.refuse(socket, `maxConnections (${this.options.maxConnections}) reached`);
+      return;
+    }
+    if (fromAddress >= this.options.maxConnectionsPerAddress) {
+      this.refuse(
+        socket,
+        `maxConnectionsPerAddress (${this.options.maxConnectionsPerAddress}) reached for ${address}`,
+      );
+      return;
+    }
+    this.connectionsPerAddress.set(address, fromAddress + 1);
+    const session = new RtmpSession(this.nextSessionId++, socket, this.sessionHost(address));
+    this.sessions.add(session);
+  }
+
+  /** Refuses cheaply: no session, no handshake, no buffering. */
+  private refuse(socket: Socket, why: string): void {
+    this.logger.debug?.(`connection from ${socket.remoteAddress} refused: ${why}`);
+    socket.on('error', () => undefined);
+    socket.destroy();
+  }
+
+  private sessionHost(address: string): SessionHost {
+    return {
+      options: this.options,
+      logger: this.logger,
+      now: () => performance.now(),
+      verifyPublish: (request) => this.verify(request),
+      claimStream: (session, stream) => {
+        const claim = this.registry.claim(stream.key, session, performance.now());
+        return claim.claimed;
+      },
+      releaseStream: (session, stream) => this.registry.release(stream.key, session),
+      publishDecided: (request, verdict) => this.decisions.emit({ request, verdict }),
+      streamStarted: (stream) => this.starts.emit(stream),
+      sessionClosed: (session) => {
+        this.sessions.delete(session);
+        const left = (this.connectionsPerAddress.get(address) ?? 1) - 1;
+        if (left <= 0) this.connectionsPerAddress.delete(address);
+        else this.connectionsPerAddress.set(address, left);
+      },
+    };
+  }
+
+  /**
+   * Runs the verifier and fails closed: an exception, a rejected promise, a value that is not
+   * a verdict, or no answer within `verifierTimeoutMs` all reject the publish.
+   */
+  private async verify(request: PublishRequest): Promise<PublishVerdict> {
+    const label = `${request.app}/${maskStreamKey(request.streamName)}`;
+    const timeoutMs = this.options.verifierTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<PublishVerdict>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(
+          `${RtmpErrorCode.VerifierTimeout}: no verdict for ${label} in ${timeoutMs} ms`,
+        );
+        resolve(PublishVerdicts.reject('Verification timed out.'));
+      }, timeoutMs);
+    });
+    const verdict = (async (): Promise<PublishVerdict> => {
+      try {
+        const value: unknown = await this.hooks.verifyPublish(request);
+        if (isPublishVerdict(value)) return value;
+        this.logger.error(
+          `${RtmpErrorCode.VerifierInvalidVerdict}: verifier returned no verdict for ${label}`,
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error(
+          `${RtmpErrorCode.VerifierFailed}: verifier threw for ${label}: ${message}`,
+        );
+      }
+      return PublishVerdicts.reject('Verification failed.');
+    })();
+    try {
+      return await Promise.race([verdict, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private sweepIdle(): void {
+    const now = performance.now();
+    for (const session of this.sessions) session.checkIdle(now);
+  }
+}

@@ -1,0 +1,644 @@
+import { Socket } from 'net';
+import { AmfValue } from '../protocol/amf/amf-value';
+import { ChunkReader } from '../protocol/chunk/chunk-reader';
+import { ChunkWriter } from '../protocol/chunk/chunk-writer';
+import { CommandName } from '../protocol/command/command-name';
+import { decodeCommand } from '../protocol/command/command.decoder';
+import { encodeDataMessage } from '../protocol/command/data-message.builder';
+import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
+import { ConnectCommand, parseConnectCommand } from '../protocol/command/connect-command.parser';
+import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
+import { RtmpCommand } from '../protocol/command/rtmp-command';
+import {
+  encodeConnectError,
+  encodeConnectResult,
+  encodeCreateStreamResult,
+  encodeEmptyResult,
+  encodeOnFCPublish,
+  encodeOnStatus,
+} from '../protocol/command/server-command.builder';
+import {
+  parseDeleteStreamCommand,
+  parseFCPublishCommand,
+  parsePublishCommand,
+} from '../protocol/command/stream-command.parser';
+import { parseStreamName } from '../protocol/command/stream-name';
+import { RtmpError } from '../protocol/errors/rtmp-error';
+import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
+import { parseVideoTag } from '../protocol/flv/video-tag.parser';
+import { ServerHandshake } from '../protocol/handshake/server-handshake';
+import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
+import {
+  createAcknowledgementMessage,
+  createSetChunkSizeMessage,
+  createSetPeerBandwidthMessage,
+  createUserControlMessage,
+  createWindowAcknowledgementSizeMessage,
+} from '../protocol/message/control-message.factory';
+import { ControlMessage, decodeControlMessage } from '../protocol/message/control-message.decoder';
+import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
+import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
+import { maskStreamKey } from './mask-stream-key';
+import { MediaPacket } from './media-packet';
+import { PublishRequest, PublishVerdict } from './publish-request';
+import { RtmpLogger } from './rtmp-logger';
+import { RtmpServerOptions } from './rtmp-server.options';
+import { SessionError } from './session.error';
+
+/** Where a session stands; each state accepts only the commands that make sense in it. */
+export type SessionState =
+  'handshake' | 'connecting' | 'connected' | 'verifying' | 'publishing' | 'closing' | 'closed';
+
+/** What a session needs from its server. */
+export interface SessionHost {
+  readonly options: RtmpServerOptions;
+  readonly logger: RtmpLogger;
+  /** Decides a publish: never rejects; a failing verifier comes back as a rejection. */
+  verifyPublish(request: PublishRequest): Promise<PublishVerdict>;
+  /** Registers the stream; false when another live publisher holds it. */
+  claimStream(session: RtmpSession, stream: LiveStream): boolean;
+  releaseStream(session: RtmpSession, stream: LiveStream): void;
+  publishDecided(request: PublishRequest, verdict: PublishVerdict): void;
+  streamStarted(stream: LiveStream): void;
+  sessionClosed(session: RtmpSession): void;
+  now(): number;
+}
+
+/** How long a closing socket may take to flush and close before it is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
+/** `@setDataFrame` as an AMF0 string: marker, u16 length 13, the text (16 bytes). */
+const SET_DATA_FRAME_PREFIX = Buffer.from('02000d40736574446174614672616d65', 'hex');
+
+/**
+ * One client connection: handshake, connect, createStream, publish, verification, then media
+ * until the publisher leaves. Every fault closes this connection only, with a typed reason.
+ */
+export class RtmpSession {
+  private sessionState: SessionState = 'handshake';
+  private readonly handshake = new ServerHandshake();
+  private readonly reader: ChunkReader;
+  private readonly writer = new ChunkWriter();
+  private connectInfo: ConnectCommand | undefined;
+  private appName = '';
+  private appQuery: Readonly<Record<string, string>> = {};
+  private nextStreamId = 1;
+  private publishStreamId = 0;
+  private stream: LiveStream | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private destroyTimer: NodeJS.Timeout | undefined;
+  private bytesReceived = 0;
+  private bytesAcknowledged = 0;
+  private peerWindow = 0;
+  private lastMedia: number;
+  private closeReason: StreamEndReason = 'disconnected';
+  private closeError: Error | undefined;
+  private readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly host: SessionHost,
+  ) {
+    const { options } = host;
+    this.lastMedia = host.now();
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.reader = new ChunkReader((message) => this.onMessage(message), options);
+    socket.setNoDelay(true);
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('error', (error) => this.onSocketError(error));
+    socket.on('close', () => this.onSocketClose());
+    this.armTimer(options.handshakeTimeoutMs, RtmpErrorCode.SessionHandshakeTimeout, 'handshake');
+  }
+
+  get state(): SessionState {
+    return this.sessionState;
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? 'unknown';
+  }
+
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
+  }
+
+  /** Monotonic time of the last media message, for idle and stale-publisher checks. */
+  get lastMediaAt(): number {
+    return this.lastMedia;
+  }
+
+  get liveStream(): LiveStream | undefined {
+    return this.stream;
+  }
+
+  /** Resolves once the socket is closed. */
+  whenClosed(): Promise<void> {
+    return this.closed;
+  }
+
+  /** Ends a publisher replaced by a newcomer (see StreamRegistry). */
+  evict(reason: string): void {
+    this.host.logger.warn(`${this.label()} ${reason}`);
+    this.endGracefully('replaced');
+  }
+
+  /** Closes politely for a server shutdown: tells a publisher, ends the socket. */
+  shutdown(): Promise<void> {
+    this.endGracefully('server-closed');
+    return this.closed;
+  }
+
+  /** Closes because of `error`; the error is logged with its code and ends the stream. */
+  fail(error: Error): void {
+    if (this.sessionState === 'closed' || this.sessionState === 'closing') return;
+    const code = error instanceof RtmpError ? error.code : RtmpErrorCode.SessionInternal;
+    this.host.logger.warn(`${this.label()} closed: ${code}: ${error.message}`);
+    this.closeReason = 'error';
+    this.closeError = error;
+    this.sessionState = 'closing';
+    this.endStream({ reason: 'error', error });
+    this.clearTimer();
+    this.socket.destroy();
+  }
+
+  /** Checks the idle-media timeout; called periodically by the server. */
+  checkIdle(now: number): void {
+    if (this.sessionState !== 'publishing') return;
+    const silent = now - this.lastMedia;
+    if (silent > this.host.options.idleMediaTimeoutMs) {
+      this.fail(
+        new SessionError(
+          RtmpErrorCode.SessionIdleTimeout,
+          `no media for ${silent} ms (idleMediaTimeoutMs ${this.host.options.idleMediaTimeoutMs})`,
+          { silentMs: silent },
+        ),
+      );
+    }
+  }
+
+  private onData(data: Buffer): void {
+    if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
+    try {
+      this.bytesReceived += data.length;
+      let chunks = data;
+      if (this.sessionState === 'handshake') {
+        const progress = this.handshake.push(data);
+        if (progress.output !== undefined) this.socket.write(progress.output);
+        if (!progress.complete) return;
+        this.sessionState = 'connecting';
+        this.armTimer(
+          this.host.options.connectToPublishTimeoutMs,
+          RtmpErrorCode.SessionPublishTimeout,
+          'connect and publish',
+        );
+        chunks = progress.rest;
+        if (chunks.length === 0) return;
+      }
+      this.reader.push(chunks);
+      this.acknowledge();
+    } catch (error) {
+      this.fail(asError(error));
+    }
+  }
+
+  private onMessage(message: RtmpMessage): void {
+    switch (message.typeId) {
+      case MessageType.Audio:
+      case MessageType.Video:
+        this.onMedia(message);
+        return;
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.onData0(message);
+        return;
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3:
+        this.onCommand(
+          message,
+          decodeCommand(message.payload, message.typeId, {
+            maxDepth: this.host.options.maxAmfDepth,
+          }),
+        );
+        return;
+      case MessageType.Aggregate:
+        forEachAggregateSubMessage(message, (sub) => this.onMessage(sub));
+        return;
+      default: {
+        const control = decodeControlMessage(message);
+        if (control !== undefined) this.onControl(control);
+        // Anything else (shared objects, type 7...) is ignored, as nginx does.
+      }
+    }
+  }
+
+  private onControl(control: ControlMessage): void {
+    if (control.type === 'windowAcknowledgementSize') {
+      // Acknowledge only peers that asked for it (OBS and FFmpeg never do), as nginx does.
+      this.peerWindow = control.windowSize;
+    } else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
+      this.send(
+        createUserControlMessage({ kind: 'pingResponse', timestamp: control.event.timestamp }),
+      );
+    }
+  }
+
+  private acknowledge(): void {
+    if (this.peerWindow === 0) return;
+    if (this.bytesReceived - this.bytesAcknowledged < this.peerWindow) return;
+    this.bytesAcknowledged = this.bytesReceived;
+    // The sequence number is the byte count modulo 2^32 (the field is 32 bits).
+    this.send(createAcknowledgementMessage(this.bytesReceived % 0x100000000));
+  }
+
+  private onCommand(message: RtmpMessage, command: RtmpCommand): void {
+    switch (command.name) {
+      case CommandName.Connect:
+        this.onConnect(command);
+        return;
+      case CommandName.ReleaseStream:
+        this.replyEmptyResult(command);
+        return;
+      case CommandName.FCPublish:
+        this.requireConnected(command);
+        this.replyEmptyResult(command);
+        this.sendCommand(
+          encodeOnFCPublish(
+            `FCPublish to ${maskStreamKey(parseFCPublishCommand(command).streamName)}`,
+          ),
+        );
+        return;
+      case CommandName.CreateStream:
+        this.requireConnected(command);
+        this.sendCommand(encodeCreateStreamResult(command.transactionId, this.nextStreamId));
+        this.nextStreamId += 1;
+        return;
+      case CommandName.Publish:
+        this.onPublish(message, command);
+        return;
+      case CommandName.FCUnpublish:
+      case CommandName.CloseStream:
+        this.onUnpublish();
+        return;
+      case CommandName.DeleteStream:
+        if (parseDeleteStreamCommand(command).streamId === this.publishStreamId) this.onUnpublish();
+        return;
+      case CommandName.Play:
+        this.refusePlay();
+        return;
+      default:
+      // _checkbw, getStreamLength, results and anything unknown: ignored, as nginx does.
+    }
+  }
+
+  private onConnect(command: RtmpCommand): void {
+    if (this.sessionState !== 'connecting') throw this.unexpected(command);
+    const connect = parseConnectCommand(command);
+    // The app may carry ?args (nginx and NMS split them off).
+    const parsedApp = parseStreamName(connect.app);
+    const { options } = this.host;
+    if (options.apps !== undefined && !options.apps.includes(parsedApp.name)) {
+      this.host.logger.warn(`${this.label()} connect refused: app "${parsedApp.name}" not served`);
+      this.sendCommand(
+        encodeConnectError({
+          transactionId: command.transactionId,
+          code: NetStatusCode.ConnectInvalidApp,
+          description: `Application "${parsedApp.name}" is not served here.`,
+        }),
+      );
+      this.endSocket();
+      return;
+    }
+    this.connectInfo = connect;
+    this.appName = parsedApp.name;
+    this.appQuery = parsedApp.query;
+    this.send(createWindowAcknowledgementSizeMessage(options.windowAckSize));
+    this.send(
+      createSetPeerBandwidthMessage({
+        windowSize: options.windowAckSize,
+        limitType: PeerBandwidthLimit.Dynamic,
+      }),
+    );
+    this.send(createUserControlMessage({ kind: 'streamBegin', streamId: 0 }));
+    this.send(createSetChunkSizeMessage(options.outChunkSize));
+    this.writer.setChunkSize(options.outChunkSize);
+    this.sendCommand(
+      encodeConnectResult({
+        transactionId: command.transactionId,
+        objectEncoding: connect.objectEncoding,
+      }),
+    );
+    this.sessionState = 'connected';
+  }
+
+  private onPublish(message: RtmpMessage, command: RtmpCommand): void {
+    if (this.sessionState !== 'connected') throw this.unexpected(command);
+    const connect = this.connectInfo as ConnectCommand;
+    const publish = parsePublishCommand(command);
+    const parsedName = parseStreamName(publish.streamName);
+    this.clearTimer();
+    this.publishStreamId = message.messageStreamId;
+    const request: PublishRequest = {
+      sessionId: this.id,
+      app: this.appName,
+      streamName: parsedName.name,
+      query: { ...this.appQuery, ...parsedName.query },
+      publishType: publish.publishType,
+      tcUrl: connect.tcUrl,
+      flashVer: connect.flashVer,
+      connectObject: connect.commandObject,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+    };
+    if (parsedName.name === '') {
+      this.rejectPublish(request, {
+        accepted: false,
+        reason: 'empty stream name',
+        code: 'BadName',
+      });
+      return;
+    }
+    // Nothing is sent to the publisher until the verdict is in (srs#4037).
+    this.sessionState = 'verifying';
+    void this.host.verifyPublish(request).then(
+      (verdict) => this.decidePublish(request, verdict),
+      (error: unknown) => this.fail(asError(error)),
+    );
+  }
+
+  private decidePublish(request: PublishRequest, verdict: PublishVerdict): void {
+    if (this.sessionState !== 'verifying') return; // the publisher left meanwhile
+    try {
+      if (!verdict.accepted) {
+        this.host.publishDecided(request, verdict);
+        this.rejectPublish(request, verdict);
+        return;
+      }
+      const stream = new LiveStream(request, (error) =>
+        this.host.logger.error(
+          `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
+        ),
+      );
+      if (!this.host.claimStream(this, stream)) {
+        const busy: PublishVerdict = {
+          accepted: false,
+          reason: 'Already publishing',
+          code: 'BadName',
+        };
+        this.host.publishDecided(request, busy);
+        this.rejectPublish(request, busy);
+        return;
+      }
+      this.host.publishDecided(request, verdict);
+      this.stream = stream;
+      this.sessionState = 'publishing';
+      this.lastMedia = this.host.now();
+      this.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.publishStreamId }));
+      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PublishStart, 'Publishing started.');
+      this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
+      this.host.streamStarted(stream);
+    } catch (error) {
+      this.fail(asError(error));
+    }
+  }
+
+  private rejectPublish(
+    request: PublishRequest,
+    verdict: PublishVerdict & { accepted: false },
+  ): void {
+    this.host.logger.warn(
+      `${this.label()} publish of ${this.streamLabel(request)} rejected: ${verdict.reason}`,
+    );
+    const code = `NetStream.Publish.${verdict.code ?? 'BadName'}`;
+    this.sendStatus(NetStatusLevel.Error, code, verdict.reason);
+    this.endSocket();
+  }
+
+  private refusePlay(): void {
+    this.sendStatus(NetStatusLevel.Error, NetStatusCode.PlayFailed, 'Play is not supported.');
+    this.endSocket();
+  }
+
+  private onUnpublish(): void {
+    if (this.sessionState !== 'publishing') return;
+    this.sendStatus(NetStatusLevel.Status, NetStatusCode.UnpublishSuccess, 'Stream unpublished.');
+    this.endStream({ reason: 'unpublished' });
+    this.sessionState = 'connected';
+    // A publisher that unpublished may publish again on this connection; the usual
+    // connect-to-publish allowance applies again.
+    this.armTimer(
+      this.host.options.connectToPublishTimeoutMs,
+      RtmpErrorCode.SessionPublishTimeout,
+      'publish',
+    );
+  }
+
+  private onMedia(message: RtmpMessage): void {
+    const stream = this.stream;
+    if (this.sessionState !== 'publishing' || stream === undefined) return;
+    this.lastMedia = this.host.now();
+    let packet: MediaPacket;
+    try {
+      packet =
+        message.typeId === MessageType.Audio
+          ? {
+              type: 'audio',
+              timestamp: message.timestamp,
+              payload: message.payload,
+              tag: parseAudioTag(message.payload),
+            }
+          : {
+              type: 'video',
+              timestamp: message.timestamp,
+              payload: message.payload,
+              tag: parseVideoTag(message.payload),
+            };
+    } catch (error) {
+      // The message boundary is intact: drop this one message, keep the stream.
+      if (stream.stats.malformedPackets === 0) {
+        this.host.logger.warn(`${this.label()} dropping malformed media: ${describe(error)}`);
+      }
+      stream.stats.malformedPackets += 1;
+      return;
+    }
+    stream.deliver(packet);
+  }
+
+  private onData0(message: RtmpMessage): void {
+    const stream = this.stream;
+    if (this.sessionState !== 'publishing' || stream === undefined) return;
+    let data;
+    try {
+      data = decodeDataMessage(message.payload, message.typeId, {
+        maxDepth: this.host.options.maxAmfDepth,
+      });
+    } catch (error) {
+      this.host.logger.warn(`${this.label()} dropping malformed data message: ${describe(error)}`);
+      return;
+    }
+    stream.deliver({
+      type: 'metadata',
+      timestamp: message.timestamp,
+      payload: stripSetDataFrame(message, data.name, data.values),
+      name: data.name,
+      values: data.values,
+      metadata: metaDataOf(data),
+    });
+  }
+
+  private requireConnected(command: RtmpCommand): void {
+    if (this.sessionState === 'handshake' || this.sessionState === 'connecting') {
+      throw this.unexpected(command);
+    }
+  }
+
+  private replyEmptyResult(command: RtmpCommand): void {
+    this.requireConnected(command);
+    if (command.transactionId !== 0) this.sendCommand(encodeEmptyResult(command.transactionId));
+  }
+
+  private unexpected(command: RtmpCommand): SessionError {
+    return new SessionError(
+      RtmpErrorCode.SessionUnexpectedCommand,
+      `${command.name} is not allowed in state ${this.sessionState}`,
+      { command: command.name, state: this.sessionState },
+    );
+  }
+
+  private sendStatus(level: string, code: string, description: string): void {
+    this.send({
+      chunkStreamId: ChunkStreamId.Status,
+      messageStreamId: this.publishStreamId,
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      payload: encodeOnStatus({ level, code, description }),
+    });
+  }
+
+  private sendCommand(payload: Buffer): void {
+    this.send({
+      chunkStreamId: ChunkStreamId.Command,
+      messageStreamId: 0,
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      payload,
+    });
+  }
+
+  private send(message: RtmpMessage): void {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return;
+    const parts = this.writer.encode(message);
+    socket.cork();
+    for (const part of parts) socket.write(part);
+    socket.uncork();
+  }
+
+  /** Ends the publish (if any), says so where the socket is open, and ends the socket. */
+  private endGracefully(reason: StreamEndReason): void {
+    if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
+    if (this.sessionState === 'publishing') {
+      this.send(createUserControlMessage({ kind: 'streamEof', streamId: this.publishStreamId }));
+      this.sendStatus(
+        NetStatusLevel.Status,
+        NetStatusCode.UnpublishSuccess,
+        reason === 'replaced' ? 'Replaced by a new publisher.' : 'Server shutting down.',
+      );
+    }
+    this.closeReason = reason;
+    this.endStream({ reason });
+    this.endSocket();
+  }
+
+  /** Flushes what was written, then closes; destroys the socket if the peer lingers. */
+  private endSocket(): void {
+    if (this.sessionState === 'closed') return;
+    this.sessionState = 'closing';
+    this.clearTimer();
+    this.socket.end();
+    this.destroyTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+    this.destroyTimer.unref();
+  }
+
+  private endStream(end: StreamEnd): void {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    this.stream = undefined;
+    this.host.releaseStream(this, stream);
+    stream.end(end);
+    this.host.logger.log(
+      `${this.label()} ${this.streamLabel(stream.request)} ended: ${end.reason}`,
+    );
+  }
+
+  private onSocketError(error: Error): void {
+    // ECONNRESET and friends: the close handler ends the stream as "disconnected".
+    this.host.logger.debug?.(`${this.label()} socket error: ${error.message}`);
+  }
+
+  private onSocketClose(): void {
+    this.clearTimer();
+    if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
+    const reason = this.closeReason;
+    this.endStream(reason === 'error' ? { reason, error: this.closeError } : { reason });
+    this.sessionState = 'closed';
+    this.host.sessionClosed(this);
+    this.resolveClosed();
+  }
+
+  private armTimer(ms: number, code: RtmpErrorCode, what: string): void {
+    this.clearTimer();
+    this.timer = setTimeout(
+      () =>
+        this.fail(new SessionError(code, `${what} not done within ${ms} ms`, { timeoutMs: ms })),
+      ms,
+    );
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private label(): string {
+    return `session#${this.id} ${this.remoteAddress}:${this.remotePort}`;
+  }
+
+  private streamLabel(request: PublishRequest): string {
+    return `${request.app}/${maskStreamKey(request.streamName)}`;
+  }
+}
+
+/**
+ * The data message body starting at its name: a view past `@setDataFrame` for AMF0, a fresh
+ * AMF0 encoding for the rare AMF3 data message (its leading format byte has to go anyway).
+ */
+function stripSetDataFrame(
+  message: RtmpMessage,
+  name: string,
+  values: readonly AmfValue[],
+): Buffer {
+  const { payload } = message;
+  if (message.typeId === MessageType.DataAmf3) return encodeDataMessage(name, ...values);
+  const prefix = SET_DATA_FRAME_PREFIX;
+  if (
+    payload.length > prefix.length &&
+    payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
+  ) {
+    return payload.subarray(prefix.length);
+  }
+  return payload;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RtmpError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
