@@ -9,3 +9,4 @@ export * from './rtmp-session';
 export * from './session.error';
 export * from './stream-registry';
 export * from './flv-stream-recorder';
+export * from './bounded-packet-queue';

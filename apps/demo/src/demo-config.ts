@@ -1,0 +1,43 @@
+/** The key that works out of the box, printed at start-up. Set RTMP_STREAM_KEYS to replace it. */
+export const DEFAULT_DEMO_STREAM_KEY = 'demo-key';
+
+/**
+ * The demo's settings, from the environment, each with a default that works as is:
+ * RTMP_PORT (1935), RTMP_HOST (every interface), RTMP_STREAM_KEYS (comma-separated, default
+ * "demo-key"), RECORD_DIR (unset: no recording; set: each accepted stream is recorded to
+ * RECORD_DIR/<app>/<stream>-<start time>.flv).
+ * Built from the environment by the `DemoConfig` provider in app.module.ts.
+ */
+export class DemoConfig {
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly streamKeys: readonly string[];
+  readonly recordDir: string | undefined;
+  /** How often the stats service logs each live stream, in milliseconds. */
+  readonly statsIntervalMs: number;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.port = parsePort(env.RTMP_PORT);
+    this.host = nonEmpty(env.RTMP_HOST);
+    const keys = (env.RTMP_STREAM_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== '');
+    this.streamKeys = keys.length > 0 ? keys : [DEFAULT_DEMO_STREAM_KEY];
+    this.recordDir = nonEmpty(env.RECORD_DIR);
+    this.statsIntervalMs = Number(env.STATS_INTERVAL_MS ?? 5_000);
+  }
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 1935;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`RTMP_PORT must be a port number (0..65535), got "${value}"`);
+  }
+  return port;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

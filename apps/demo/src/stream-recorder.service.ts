@@ -1,0 +1,93 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { createWriteStream, mkdirSync } from 'fs';
+import { join } from 'path';
+import { Subscription } from 'rxjs';
+import {
+  FlvTagType,
+  FlvWriter,
+  maskStreamKey,
+  MediaPacket,
+  RtmpServerService,
+  RtmpStream,
+} from '../../../src';
+import { DemoConfig } from './demo-config';
+
+/** Where a stream is recorded: RECORD_DIR/<app>/<stream>-<start time>.flv. */
+export function recordingPath(recordDir: string, stream: RtmpStream): string {
+  const started = stream.startedAt.toISOString().replace(/[:.]/g, '-');
+  return join(recordDir, stream.app, `${stream.name}-${started}.flv`);
+}
+
+/**
+ * Records every accepted stream to an FLV file from its packet observable. Timestamps are
+ * rebased so each file starts at 0. The file is closed when the publisher leaves.
+ */
+@Injectable()
+export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(StreamRecorderService.name);
+  private readonly subscriptions = new Subscription();
+  private readonly finished = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly rtmp: RtmpServerService,
+    private readonly config: DemoConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const recordDir = this.config.recordDir;
+    if (recordDir === undefined) return;
+    this.logger.log(`recording accepted streams under ${recordDir}`);
+    this.subscriptions.add(
+      this.rtmp.streamStarted$.subscribe((stream) => this.record(recordDir, stream)),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.subscriptions.unsubscribe();
+  }
+
+  /** Resolves with the file's path once the recording of `key` is closed. */
+  recording(key: string): Promise<string> | undefined {
+    return this.finished.get(key);
+  }
+
+  private record(recordDir: string, stream: RtmpStream): void {
+    const path = recordingPath(recordDir, stream);
+    mkdirSync(join(recordDir, stream.app), { recursive: true });
+    const file = createWriteStream(path);
+    const writer = new FlvWriter((chunk) => file.write(chunk), { audio: true, video: true });
+    let first: number | undefined;
+    const write = (packet: MediaPacket): void => {
+      first ??= packet.timestamp;
+      const type =
+        packet.type === 'audio'
+          ? FlvTagType.Audio
+          : packet.type === 'video'
+            ? FlvTagType.Video
+            : FlvTagType.ScriptData;
+      const relative = (packet.timestamp - first) >>> 0;
+      writer.writeTag(type, relative > 0x7fffffff ? 0 : relative, packet.payload);
+    };
+    const label = `${stream.app}/${maskStreamKey(stream.name)}`;
+    this.logger.log(`recording ${label}`);
+    this.finished.set(
+      stream.key,
+      new Promise((resolve) => {
+        const close = (): void => {
+          writer.writeHeader();
+          file.end(() => resolve(path));
+        };
+        this.subscriptions.add(
+          this.rtmp.packets(stream.app, stream.name).subscribe({
+            next: write,
+            complete: close,
+            error: (error: Error) => {
+              this.logger.warn(`recording of ${label} cut short: ${error.message}`);
+              close();
+            },
+          }),
+        );
+      }),
+    );
+  }
+}

@@ -1,0 +1,224 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  LoggerService,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { AddressInfo } from 'net';
+import {
+  BehaviorSubject,
+  config as rxjsConfig,
+  firstValueFrom,
+  isObservable,
+  Observable,
+  ReplaySubject,
+  Subject,
+} from 'rxjs';
+import { BoundedPacketQueue } from '../server/bounded-packet-queue';
+import { LiveStream } from '../server/live-stream';
+import { maskStreamKey } from '../server/mask-stream-key';
+import { MediaPacket } from '../server/media-packet';
+import { PublishRequest, PublishVerdict } from '../server/publish-request';
+import { RtmpLogger } from '../server/rtmp-logger';
+import { PublishDecision, RtmpServer } from '../server/rtmp-server';
+import { MissingStreamKeyVerifierError } from './missing-verifier.error';
+import { RtmpModuleOptions } from './rtmp-module-options.interface';
+import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
+import { RtmpStream } from './rtmp-stream';
+import { StreamKeyVerifier } from './stream-key-verifier';
+
+/** Options of a packet subscription. */
+export interface PacketsOptions {
+  /**
+   * Most bytes queued for this subscriber before it is considered slow; then its queued media
+   * is dropped and it resumes at the next keyframe. Defaults to `maxQueuedBytesPerConsumer`.
+   */
+  readonly maxQueuedBytes?: number;
+}
+
+/**
+ * The RTMP server as Nest and RxJS users expect it: listens on application bootstrap, closes
+ * gracefully on shutdown, and exposes publishes and media as Observables.
+ *
+ * - `publishRequests$`: every publish request with its verdict (hot).
+ * - `streamStarted$`: every accepted stream as it starts (hot); `liveStreams$`: the set live now
+ *   (replays the current set to late subscribers).
+ * - `packets(app, name)`: that stream's audio, video and metadata packets (cold per subscriber).
+ *
+ * @publicApi
+ */
+@Injectable()
+export class RtmpServerService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger: LoggerService | undefined;
+  private server: RtmpServer | undefined;
+  private verifier: StreamKeyVerifier | undefined;
+  private readonly decisions = new Subject<PublishDecision>();
+  private readonly starts = new Subject<RtmpStream>();
+  private readonly live = new BehaviorSubject<readonly RtmpStream[]>([]);
+  private readonly serverStarted = new ReplaySubject<RtmpServer>(1);
+
+  /** Every publish request with the verdict it got, accepted or not. Hot. */
+  readonly publishRequests$: Observable<PublishDecision> = this.decisions.asObservable();
+  /** Every accepted stream, as it starts. Hot. */
+  readonly streamStarted$: Observable<RtmpStream> = this.starts.asObservable();
+  /** The streams live now; a new subscriber gets the current set at once. */
+  readonly liveStreams$: Observable<readonly RtmpStream[]> = this.live.asObservable();
+
+  constructor(
+    @Inject(RTMP_MODULE_OPTIONS) private readonly options: RtmpModuleOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.logger = options.logger === false ? undefined : (options.logger ?? new Logger('Rtmp'));
+  }
+
+  /** Finds the verifier at init, so a missing one stops the application from starting. */
+  onModuleInit(): void {
+    this.verifier = this.options.verifierInstance ?? this.findRegisteredVerifier();
+    if (this.verifier === undefined) throw new MissingStreamKeyVerifierError();
+    this.isolateSubscriberErrors();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { verifierInstance: _verifier, logger: _logger, ...serverOptions } = this.options;
+    const server = new RtmpServer(serverOptions, {
+      verifyPublish: (request) => this.verify(request),
+      logger: this.serverLogger(),
+    });
+    server.onPublishDecision((decision) => this.decisions.next(decision));
+    server.onStreamStart((stream) => this.onStreamStart(stream));
+    this.server = server;
+    const address = await server.listen();
+    this.serverStarted.next(server);
+    this.logger?.log(`RTMP server listening on ${address.address}:${address.port}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.server?.close();
+    this.decisions.complete();
+    this.starts.complete();
+    this.live.complete();
+    this.serverStarted.complete();
+  }
+
+  /** The bound address once the application has started (the real port when `port` is 0). */
+  address(): AddressInfo | undefined {
+    return this.server?.address();
+  }
+
+  /** The streams live now. */
+  liveStreams(): readonly RtmpStream[] {
+    return this.live.value;
+  }
+
+  /**
+   * The packets of stream `app/name`: if it is live, from now on (starting with its metadata
+   * and sequence headers, then media from the next keyframe); otherwise from when it starts.
+   * Completes when the publisher leaves; errors only when a fatal error ended the publish.
+   *
+   * Each subscriber has its own bounded queue: a subscriber that falls behind loses queued
+   * media and resumes at the next keyframe, and never slows the publisher or anyone else.
+   * Payloads are views into socket memory: copy what you keep past the callback.
+   */
+  packets(app: string, name: string, options: PacketsOptions = {}): Observable<MediaPacket> {
+    const key = `${app}/${name}`;
+    return new Observable<MediaPacket>((subscriber) => {
+      let detach: () => void = () => undefined;
+      const follow = (server: RtmpServer, stream: LiveStream): void => {
+        const queue = new BoundedPacketQueue({
+          maxQueuedBytes: options.maxQueuedBytes ?? server.options.maxQueuedBytesPerConsumer,
+          deliver: (packet) => subscriber.next(packet),
+          // Joining a stream that already sent media: wait for a keyframe, as players do.
+          startAtKeyFrame: stream.stats.audioPackets + stream.stats.videoPackets > 0,
+          onOverflow: (dropped) =>
+            this.logger?.warn(
+              `a subscriber of ${app}/${maskStreamKey(name)} is too slow: ${dropped} packet(s) dropped, resuming at the next keyframe`,
+            ),
+        });
+        const { metadata } = stream;
+        const { audio, video } = stream.sequenceHeaders;
+        if (video !== undefined) queue.streamHasVideo = true;
+        for (const packet of [metadata, video, audio]) if (packet !== undefined) queue.push(packet);
+        const stopPackets = stream.onPacket((packet) => queue.push(packet));
+        const stopEnd = stream.onEnd((end) =>
+          queue.drain(() => {
+            if (end.reason === 'error') subscriber.error(end.error);
+            else subscriber.complete();
+          }),
+        );
+        detach = () => {
+          stopPackets();
+          stopEnd();
+          queue.dispose();
+        };
+      };
+      const watch = (server: RtmpServer): void => {
+        const current = server.liveStreams().find((stream) => stream.key === key);
+        if (current !== undefined) {
+          follow(server, current);
+          return;
+        }
+        const stopWaiting = server.onStreamStart((stream) => {
+          if (stream.key !== key) return;
+          stopWaiting();
+          follow(server, stream);
+        });
+        detach = stopWaiting;
+      };
+      // Subscribing before bootstrap (from a constructor or onModuleInit) is fine: wait.
+      const waitForServer = this.serverStarted.subscribe((server) => watch(server));
+      detach = () => waitForServer.unsubscribe();
+      return () => detach();
+    });
+  }
+
+  private onStreamStart(stream: LiveStream): void {
+    this.live.next([...this.live.value, stream]);
+    stream.onEnd(() => this.live.next(this.live.value.filter((s) => s !== stream)));
+    this.starts.next(stream);
+  }
+
+  /** Runs the verifier; Observables count by their first value. The server adds the timeout. */
+  private verify(request: PublishRequest): Promise<PublishVerdict> {
+    const result = (this.verifier as StreamKeyVerifier).verify(request);
+    return isObservable(result) ? firstValueFrom(result) : Promise.resolve(result);
+  }
+
+  private findRegisteredVerifier(): StreamKeyVerifier | undefined {
+    try {
+      return this.moduleRef.get(StreamKeyVerifier, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * RxJS rethrows a subscriber's exception asynchronously, which would end the process. Unless
+   * the application has chosen its own handler, log it instead: one consumer's bug must not
+   * stop the server or the other consumers.
+   */
+  private isolateSubscriberErrors(): void {
+    if (rxjsConfig.onUnhandledError !== null) return;
+    rxjsConfig.onUnhandledError = (error: unknown) => {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      (this.logger ?? new Logger('Rtmp')).error(`a subscriber threw: ${message}`);
+    };
+  }
+
+  private serverLogger(): RtmpLogger {
+    const logger = this.logger;
+    if (logger === undefined)
+      return { log: () => undefined, warn: () => undefined, error: () => undefined };
+    return {
+      log: (message) => logger.log(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+      debug: (message) => logger.debug?.(message),
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { LiveStreamStats, StreamEnd } from '../server/live-stream';
+import { AudioPacket, MetadataPacket, VideoPacket } from '../server/media-packet';
+import { PublishRequest } from '../server/publish-request';
+
+/**
+ * A live stream as applications see it: who publishes what since when, with running totals.
+ * Read-only: media comes through `RtmpServerService.packets()`.
+ *
+ * @publicApi
+ */
+export interface RtmpStream {
+  /** `app/name`. */
+  readonly key: string;
+  readonly app: string;
+  readonly name: string;
+  readonly request: PublishRequest;
+  readonly startedAt: Date;
+  readonly stats: Readonly<LiveStreamStats>;
+  /** The latest onMetaData (copied), undefined until one arrives. */
+  readonly metadata: MetadataPacket | undefined;
+  readonly sequenceHeaders: { readonly audio?: AudioPacket; readonly video?: VideoPacket };
+  /** Set once the publish has ended. */
+  readonly ended: StreamEnd | undefined;
+}
