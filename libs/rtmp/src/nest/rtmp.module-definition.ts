@@ -17,11 +17,18 @@ export const {
   ASYNC_OPTIONS_TYPE: RTMP_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<RtmpModuleOptions>({ moduleName: 'Rtmp' })
   .setClassMethodName('forRoot')
-  .setExtras<RtmpModuleExtras>({ isGlobal: false }, (definition, extras) => {
-    const providers: Provider[] = [...(definition.providers ?? [])];
-    if (extras.verifier !== undefined) {
-      providers.push(extras.verifier, { provide: StreamKeyVerifier, useExisting: extras.verifier });
-    }
-    return { ...definition, global: extras.isGlobal, providers };
-  })
+  .setExtras<RtmpModuleExtras>(
+    // Every extra is listed here: Nest strips only these keys from the options object.
+    { isGlobal: false, verifier: undefined },
+    (definition, extras) => {
+      const providers: Provider[] = [...(definition.providers ?? [])];
+      if (extras.verifier !== undefined) {
+        providers.push(extras.verifier, {
+          provide: StreamKeyVerifier,
+          useExisting: extras.verifier,
+        });
+      }
+      return { ...definition, global: extras.isGlobal, providers };
+    },
+  )
   .build();

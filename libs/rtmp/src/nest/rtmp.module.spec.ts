@@ -1,0 +1,205 @@
+import { Injectable, INestApplicationContext, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { connect } from 'net';
+import { of } from 'rxjs';
+import { PublishRequest, PublishVerdicts } from '../server/publish-request';
+import { MissingStreamKeyVerifierError } from './missing-verifier.error';
+import { RtmpModuleOptions } from './rtmp-module-options.interface';
+import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
+import { RtmpServerService } from './rtmp-server.service';
+import { RtmpModule } from './rtmp.module';
+import { AllowAllStreamKeyVerifier, StreamKeyVerifier } from './stream-key-verifier';
+
+const LOOPBACK = { port: 0, host: '127.0.0.1', logger: false } as const;
+
+@Injectable()
+class KeyStore {
+  readonly keys = new Set(['good']);
+}
+
+@Injectable()
+class KeyStoreVerifier extends StreamKeyVerifier {
+  constructor(readonly store: KeyStore) {
+    super();
+  }
+
+  verify(request: PublishRequest) {
+    return this.store.keys.has(request.streamName)
+      ? PublishVerdicts.accept()
+      : PublishVerdicts.reject('no');
+  }
+}
+
+@Module({ providers: [KeyStore, KeyStoreVerifier], exports: [KeyStore, KeyStoreVerifier] })
+class KeyStoreModule {}
+
+@Module({ providers: [KeyStore], exports: [KeyStore] })
+class KeyStoreOnlyModule {}
+
+class RtmpOptionsFactory {
+  create(): RtmpModuleOptions {
+    return { ...LOOPBACK, maxConnections: 7 };
+  }
+}
+
+function portRefuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+const request = { streamName: 'good' } as PublishRequest;
+
+describe('RtmpModule', () => {
+  let app: INestApplicationContext | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function start(
+    imports: unknown[],
+    providers: unknown[] = [],
+  ): Promise<INestApplicationContext> {
+    const moduleRef = await Test.createTestingModule({
+      imports: imports as never[],
+      providers: providers as never[],
+    }).compile();
+    app = moduleRef;
+    await moduleRef.init();
+    return moduleRef;
+  }
+
+  it('forRoot: passes the options, listens on port 0 and exposes the bound address', async () => {
+    const context = await start([
+      RtmpModule.forRoot({
+        ...LOOPBACK,
+        idleMediaTimeoutMs: 1234,
+        verifier: AllowAllStreamKeyVerifier,
+      }),
+    ]);
+    expect(context.get(RTMP_MODULE_OPTIONS)).toMatchObject({ idleMediaTimeoutMs: 1234, port: 0 });
+    const address = context.get(RtmpServerService).address();
+    expect(address?.address).toBe('127.0.0.1');
+    expect(address?.port).toBeGreaterThan(0);
+    expect(await portRefuses(address!.port)).toBe(false);
+  });
+
+  it('forRoot: keeps the extras (verifier, isGlobal) out of the options', async () => {
+    const context = await start([
+      RtmpModule.forRoot({ ...LOOPBACK, verifier: AllowAllStreamKeyVerifier }),
+    ]);
+    const options = context.get<Record<string, unknown>>(RTMP_MODULE_OPTIONS);
+    expect(options).not.toHaveProperty('verifier');
+    expect(options).not.toHaveProperty('isGlobal');
+  });
+
+  it('instantiates a verifier class with DI, its dependencies coming through imports', async () => {
+    const context = await start([
+      RtmpModule.forRootAsync({
+        imports: [KeyStoreOnlyModule],
+        useFactory: () => LOOPBACK,
+        verifier: KeyStoreVerifier,
+      }),
+    ]);
+    const verifier = context.get(StreamKeyVerifier, { strict: false });
+    expect(verifier).toBeInstanceOf(KeyStoreVerifier);
+    expect((verifier as KeyStoreVerifier).store).toBeInstanceOf(KeyStore);
+  });
+
+  it('forRootAsync with useFactory, inject and imports', async () => {
+    const context = await start([
+      RtmpModule.forRootAsync({
+        imports: [KeyStoreModule],
+        inject: [KeyStoreVerifier],
+        useFactory: (verifier: KeyStoreVerifier) => ({ ...LOOPBACK, verifierInstance: verifier }),
+      }),
+    ]);
+    expect(context.get(RTMP_MODULE_OPTIONS).verifierInstance).toBeInstanceOf(KeyStoreVerifier);
+    expect(context.get(RtmpServerService).address()?.port).toBeGreaterThan(0);
+  });
+
+  it('forRootAsync with useClass', async () => {
+    const context = await start([
+      RtmpModule.forRootAsync({
+        useClass: RtmpOptionsFactory,
+        verifier: AllowAllStreamKeyVerifier,
+      }),
+    ]);
+    expect(context.get(RTMP_MODULE_OPTIONS)).toMatchObject({ maxConnections: 7 });
+  });
+
+  it('finds a verifier the application registers as a provider under the StreamKeyVerifier token', async () => {
+    const context = await start(
+      [RtmpModule.forRoot(LOOPBACK)],
+      [KeyStore, { provide: StreamKeyVerifier, useClass: KeyStoreVerifier }],
+    );
+    expect(context.get(RtmpServerService).address()?.port).toBeGreaterThan(0);
+  });
+
+  it('lets tests swap the verifier with overrideProvider', async () => {
+    const swapped = { verify: jest.fn(() => of(PublishVerdicts.reject('swapped'))) };
+    const moduleRef = await Test.createTestingModule({
+      imports: [RtmpModule.forRoot({ ...LOOPBACK, verifier: AllowAllStreamKeyVerifier })],
+    })
+      .overrideProvider(StreamKeyVerifier)
+      .useValue(swapped)
+      .compile();
+    app = moduleRef;
+    await moduleRef.init();
+    expect(moduleRef.get(StreamKeyVerifier, { strict: false })).toBe(swapped);
+    // The service verifies with the swapped one.
+    const service = moduleRef.get(RtmpServerService) as unknown as { verifier: unknown };
+    expect(service.verifier).toBe(swapped);
+  });
+
+  it('refuses to start without a verifier, saying how to register one', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [RtmpModule.forRoot(LOOPBACK)],
+    }).compile();
+    const failure = await moduleRef.init().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(MissingStreamKeyVerifierError);
+    expect((failure as Error).message).toContain(
+      'RtmpModule.forRoot({ port: 1935, verifier: MyVerifier })',
+    );
+    expect((failure as Error).message).toContain('AllowAllStreamKeyVerifier');
+  });
+
+  it('isGlobal makes the service injectable in modules that do not import RtmpModule', async () => {
+    @Injectable()
+    class Consumer {
+      constructor(readonly rtmp: RtmpServerService) {}
+    }
+    @Module({ providers: [Consumer] })
+    class FeatureModule {}
+    const context = await start([
+      RtmpModule.forRoot({ ...LOOPBACK, isGlobal: true, verifier: AllowAllStreamKeyVerifier }),
+      FeatureModule,
+    ]);
+    expect(context.get(Consumer, { strict: false }).rtmp).toBe(context.get(RtmpServerService));
+  });
+
+  it('stops listening and completes its observables when the application closes', async () => {
+    const context = await start([
+      RtmpModule.forRoot({ ...LOOPBACK, verifier: AllowAllStreamKeyVerifier }),
+    ]);
+    const service = context.get(RtmpServerService);
+    const port = service.address()!.port;
+    const completed = jest.fn();
+    service.publishRequests$.subscribe({ complete: completed });
+    service.liveStreams$.subscribe({ complete: completed });
+    await context.close();
+    app = undefined;
+    expect(completed).toHaveBeenCalledTimes(2);
+    expect(await portRefuses(port)).toBe(true);
+  });
+});
