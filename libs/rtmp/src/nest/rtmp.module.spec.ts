@@ -53,8 +53,6 @@ function portRefuses(port: number): Promise<boolean> {
   });
 }
 
-const request = { streamName: 'good' } as PublishRequest;
-
 describe('RtmpModule', () => {
   let app: INestApplicationContext | undefined;
 
