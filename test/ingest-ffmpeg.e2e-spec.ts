@@ -26,6 +26,8 @@ import { generateTestMedia } from './support/test-media';
 const CLIP = { width: 320, height: 240, frameRate: 25, seconds: 10, gop: 25, videoBitrate: '300k' };
 /** Seconds added to timestamps so they cross 0xFFFFFF ms (16,777.215 s) mid-clip. */
 const EXTENDED_OFFSET_SECONDS = 16_772;
+/** Video delay that forces FFmpeg to write a real extended timestamp (see publishWithFfmpeg). */
+const EXTENDED_VIDEO_DELAY_SECONDS = 16_777.5 - EXTENDED_OFFSET_SECONDS;
 const PARALLEL_PUBLISHERS = 10;
 
 /**
@@ -97,6 +99,7 @@ describe('ingest from real FFmpeg', () => {
       realtime: publishWithFfmpeg(clipPath, `${baseUrl}/good-realtime`, { realtime: true }),
       extended: publishWithFfmpeg(clipPath, `${baseUrl}/good-extended?token=abc`, {
         timestampOffsetSeconds: EXTENDED_OFFSET_SECONDS,
+        videoDelaySeconds: EXTENDED_VIDEO_DELAY_SECONDS,
       }),
       rejected: publishWithFfmpeg(clipPath, `${baseUrl}/wrong-key`),
     };
@@ -162,10 +165,16 @@ describe('ingest from real FFmpeg', () => {
   it('reads timestamps past 0xFFFFFF ms (extended timestamps) and splits the query off', async () => {
     const entry = await expectIntact('good-extended', runs.extended);
     const offset = EXTENDED_OFFSET_SECONDS * 1000;
-    expect(entry.summary.videoTimestamps).toEqual(source.videoTimestamps.map((t) => t + offset));
+    const videoOffset = offset + EXTENDED_VIDEO_DELAY_SECONDS * 1000;
+    expect(entry.summary.videoTimestamps).toEqual(
+      source.videoTimestamps.map((t) => t + videoOffset),
+    );
     expect(entry.summary.audioTimestamps).toEqual(source.audioTimestamps.map((t) => t + offset));
-    expect(entry.summary.videoTimestamps.some((t) => t < 0xffffff)).toBe(true);
-    expect(entry.summary.videoTimestamps.some((t) => t > 0xffffff)).toBe(true);
+    // Audio crosses 0xFFFFFF with small deltas; video's first frame is 0xFFFFFF+ ms after its
+    // sequence header, a delta FFmpeg can only write as an extended timestamp.
+    expect(entry.summary.audioTimestamps.some((t) => t < 0xffffff)).toBe(true);
+    expect(entry.summary.audioTimestamps.some((t) => t > 0xffffff)).toBe(true);
+    expect(entry.summary.videoTimestamps[0]).toBeGreaterThan(0xffffff);
     expect(entry.stream.request.query).toEqual({ token: 'abc' });
   });
 

@@ -1,3 +1,4 @@
+import { ChildProcess } from 'child_process';
 import { ProcessResult, runProcess } from './child-processes';
 
 export interface PublishOptions {
@@ -5,22 +6,38 @@ export interface PublishOptions {
   readonly realtime?: boolean;
   /** Seconds added to every timestamp (`-output_ts_offset`). */
   readonly timestampOffsetSeconds?: number;
+  /**
+   * Delays video by this many seconds (video comes from a second input with `-itsoffset`).
+   * With a timestamp offset just below 0xFFFFFF ms, this makes the delta from the video
+   * sequence header (sent at 0) to the first frame large enough that FFmpeg must write an
+   * extended timestamp: a stream that merely crosses 0xFFFFFF needs none (small deltas).
+   */
+  readonly videoDelaySeconds?: number;
   readonly timeoutMs?: number;
 }
 
-/** Publishes an FLV file to an RTMP URL with FFmpeg, stream copy, as an encoder would. */
+/**
+ * Publishes an FLV file to an RTMP URL with FFmpeg, stream copy, as an encoder would. The
+ * promise carries the `child`, for tests that kill the encoder mid-stream.
+ */
 export function publishWithFfmpeg(
   input: string,
   url: string,
   options: PublishOptions = {},
-): Promise<ProcessResult> {
+): Promise<ProcessResult> & { child: ChildProcess } {
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin'];
   if (options.realtime) args.push('-re');
-  args.push('-i', input, '-c', 'copy');
+  args.push('-i', input);
+  if (options.videoDelaySeconds !== undefined) {
+    args.push('-itsoffset', String(options.videoDelaySeconds), '-i', input);
+    args.push('-map', '0:a', '-map', '1:v');
+  }
+  args.push('-c', 'copy');
   if (options.timestampOffsetSeconds !== undefined) {
     args.push('-output_ts_offset', String(options.timestampOffsetSeconds));
   }
-  args.push('-f', 'flv', url);
+  // RTMP is not seekable: don't try to patch duration and size into the header at the end.
+  args.push('-flvflags', 'no_duration_filesize', '-f', 'flv', url);
   return runProcess('ffmpeg', args, options.timeoutMs ?? 60_000);
 }
 
