@@ -1,3 +1,4 @@
+export * from './client';
 export * from './nest';
 export * from './protocol';
 export * from './server';

@@ -42,6 +42,13 @@ export const RtmpErrorCode = {
   VerifierFailed: 'RTMP_ERR_VERIFIER_FAILED',
   VerifierTimeout: 'RTMP_ERR_VERIFIER_TIMEOUT',
   VerifierInvalidVerdict: 'RTMP_ERR_VERIFIER_INVALID_VERDICT',
+
+  ClientUrlInvalid: 'RTMP_ERR_CLIENT_URL_INVALID',
+  ClientConnectFailed: 'RTMP_ERR_CLIENT_CONNECT_FAILED',
+  ClientRejected: 'RTMP_ERR_CLIENT_REJECTED',
+  ClientTimeout: 'RTMP_ERR_CLIENT_TIMEOUT',
+  ClientClosed: 'RTMP_ERR_CLIENT_CLOSED',
+  ClientNotPublishing: 'RTMP_ERR_CLIENT_NOT_PUBLISHING',
 } as const;
 
 export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];

@@ -1,0 +1,3 @@
+export * from './rtmp-client.error';
+export * from './rtmp-publish-client';
+export * from './rtmp-url';
