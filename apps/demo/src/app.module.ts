@@ -18,7 +18,12 @@ export class DemoConfigModule {}
     RtmpModule.forRootAsync({
       imports: [DemoConfigModule],
       inject: [DemoConfig],
-      useFactory: (config: DemoConfig) => ({ port: config.port, host: config.host }),
+      useFactory: (config: DemoConfig) => ({
+        port: config.port,
+        host: config.host,
+        relays:
+          config.relayUrls.length > 0 ? [{ match: '*/*', destinations: config.relayUrls }] : [],
+      }),
       verifier: StreamKeysVerifier,
     }),
   ],

@@ -5,7 +5,8 @@ export const DEFAULT_DEMO_STREAM_KEY = 'demo-key';
  * The demo's settings, from the environment, each with a default that works as is:
  * RTMP_PORT (1935), RTMP_HOST (every interface), RTMP_STREAM_KEYS (comma-separated, default
  * "demo-key"), RECORD_DIR (unset: no recording; set: each accepted stream is recorded to
- * RECORD_DIR/<app>/<stream>-<start time>.flv).
+ * RECORD_DIR/<app>/<stream>-<start time>.flv), RELAY_URLS (comma-separated rtmp:// or rtmps://
+ * URLs every accepted stream is restreamed to; `{app}` and `{name}` are substituted).
  * Built from the environment by the `DemoConfig` provider in app.module.ts.
  */
 export class DemoConfig {
@@ -13,6 +14,8 @@ export class DemoConfig {
   readonly host: string | undefined;
   readonly streamKeys: readonly string[];
   readonly recordDir: string | undefined;
+  /** Where every accepted stream is restreamed; `{app}` and `{name}` are substituted. */
+  readonly relayUrls: readonly string[];
   /** How often the stats service logs each live stream, in milliseconds. */
   readonly statsIntervalMs: number;
 
@@ -25,6 +28,10 @@ export class DemoConfig {
       .filter((key) => key !== '');
     this.streamKeys = keys.length > 0 ? keys : [DEFAULT_DEMO_STREAM_KEY];
     this.recordDir = nonEmpty(env.RECORD_DIR);
+    this.relayUrls = (env.RELAY_URLS ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== '');
     this.statsIntervalMs = Number(env.STATS_INTERVAL_MS ?? 5_000);
   }
 }

@@ -1,3 +1,4 @@
 export * from './rtmp-client.error';
 export * from './rtmp-publish-client';
 export * from './rtmp-url';
+export * from './stream-relay';

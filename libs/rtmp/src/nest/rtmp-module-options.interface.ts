@@ -1,5 +1,7 @@
 import { LoggerService } from '@nestjs/common';
+import { RelayBackoff } from '../client/stream-relay';
 import { RtmpServerOptions } from '../server/rtmp-server.options';
+import { RelayRule } from './relay-rule.interface';
 import { StreamKeyVerifier } from './stream-key-verifier';
 
 /**
@@ -16,4 +18,8 @@ export interface RtmpModuleOptions extends Partial<RtmpServerOptions> {
   readonly verifierInstance?: StreamKeyVerifier;
   /** Where the server logs; Nest's Logger with context "Rtmp" by default, false for silence. */
   readonly logger?: LoggerService | false;
+  /** Static relays: accepted streams matching a rule are restreamed to its destinations. */
+  readonly relays?: readonly RelayRule[];
+  /** Retry timing of relays (exponential backoff with jitter); see `DEFAULT_RELAY_BACKOFF`. */
+  readonly relayBackoff?: Partial<RelayBackoff>;
 }

@@ -85,7 +85,13 @@ export class RtmpServerService
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { verifierInstance: _verifier, logger: _logger, ...serverOptions } = this.options;
+    const {
+      verifierInstance: _verifier,
+      logger: _logger,
+      relays: _relays,
+      relayBackoff: _relayBackoff,
+      ...serverOptions
+    } = this.options;
     const server = new RtmpServer(serverOptions, {
       verifyPublish: (request) => this.verify(request),
       logger: this.serverLogger(),
@@ -114,6 +120,11 @@ export class RtmpServerService
   /** The streams live now. */
   liveStreams(): readonly RtmpStream[] {
     return this.live.value;
+  }
+
+  /** The live stream `app/name` itself, for the relay service (same package). */
+  liveStream(app: string, name: string): LiveStream | undefined {
+    return this.server?.liveStreams().find((stream) => stream.key === `${app}/${name}`);
   }
 
   /**

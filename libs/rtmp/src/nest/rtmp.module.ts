@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RtmpConfigurableModule } from './rtmp.module-definition';
+import { RtmpRelayService } from './rtmp-relay.service';
 import { RtmpServerService } from './rtmp-server.service';
 
 /**
@@ -15,7 +16,7 @@ import { RtmpServerService } from './rtmp-server.service';
  * @publicApi
  */
 @Module({
-  providers: [RtmpServerService],
-  exports: [RtmpServerService],
+  providers: [RtmpServerService, RtmpRelayService],
+  exports: [RtmpServerService, RtmpRelayService],
 })
 export class RtmpModule extends RtmpConfigurableModule {}

@@ -1,0 +1,241 @@
+import { StreamEnd } from '../server/live-stream';
+import { MediaPacket } from '../server/media-packet';
+import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
+import { describeRtmpUrl, parseRtmpUrl } from './rtmp-url';
+
+/** What a relay reads from: a live stream (LiveStream fits). */
+export interface RelaySource {
+  readonly metadata: MediaPacket | undefined;
+  readonly sequenceHeaders: { readonly audio?: MediaPacket; readonly video?: MediaPacket };
+  onPacket(listener: (packet: MediaPacket) => void): () => void;
+  onEnd(listener: (end: StreamEnd) => void): () => void;
+}
+
+export type RelayState = 'connecting' | 'live' | 'retrying' | 'stopped';
+
+export interface RelayStatus {
+  readonly state: RelayState;
+  /** Why the last connection failed (while `retrying`, and on `stopped` after a failure). */
+  readonly error?: Error;
+  /** Milliseconds until the next attempt, while `retrying`. */
+  readonly retryInMs?: number;
+}
+
+export interface RelayCounters {
+  /** Payload bytes sent to the destination. */
+  bytes: number;
+  /** Audio and video messages sent. */
+  frames: number;
+  /** Connections made after the first. */
+  reconnects: number;
+  /** Media messages not sent: while disconnected, waiting for a keyframe, or backpressure. */
+  droppedFrames: number;
+}
+
+export interface RelayBackoff {
+  /** First retry delay. Default 1 s. */
+  readonly initialDelayMs: number;
+  /** Longest retry delay. Default 30 s. */
+  readonly maxDelayMs: number;
+  /** Each failed attempt multiplies the delay by this. Default 2. */
+  readonly multiplier: number;
+  /** Each delay is randomised by ± this share, so many relays do not retry in lockstep. Default 0.2. */
+  readonly jitter: number;
+}
+
+export const DEFAULT_RELAY_BACKOFF: RelayBackoff = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+  jitter: 0.2,
+};
+
+export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'> {
+  readonly backoff?: Partial<RelayBackoff>;
+  /** For tests: the random source for jitter, in [0, 1). */
+  readonly random?: () => number;
+}
+
+/**
+ * Restreams one live stream to one destination, for as long as the stream lives. It connects,
+ * sends the cached metadata and sequence headers, then media from the next keyframe. When the
+ * destination fails it retries with exponential backoff and jitter, and resumes at a keyframe;
+ * the source never waits for it. Stops when the source ends or `stop()` is called.
+ */
+export class StreamRelay {
+  readonly counters: RelayCounters = { bytes: 0, frames: 0, reconnects: 0, droppedFrames: 0 };
+  private readonly backoff: RelayBackoff;
+  private readonly random: () => number;
+  private client: RtmpPublishClient | undefined;
+  private currentStatus: RelayStatus = { state: 'connecting' };
+  private statusListeners: ((status: RelayStatus) => void)[] = [];
+  private waitingForKeyFrame = true;
+  private sourceHasVideo = false;
+  private attempt = 0;
+  private connections = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private reconnectTo: string | undefined;
+  private stopped = false;
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly source: RelaySource,
+    private url: string,
+    private readonly options: StreamRelayOptions = {},
+  ) {
+    parseRtmpUrl(url); // fail at once on a bad URL
+    this.backoff = { ...DEFAULT_RELAY_BACKOFF, ...options.backoff };
+    this.random = options.random ?? Math.random;
+    this.sourceHasVideo = source.sequenceHeaders.video !== undefined;
+    const stopPackets = source.onPacket((packet) => this.onPacket(packet));
+    const stopEnd = source.onEnd(() => void this.stop());
+    this.detach = () => {
+      stopPackets();
+      stopEnd();
+    };
+    this.connect();
+  }
+
+  get status(): RelayStatus {
+    return this.currentStatus;
+  }
+
+  /** The destination with its stream name masked. */
+  get destination(): string {
+    return describeRtmpUrl(parseRtmpUrl(this.url));
+  }
+
+  /** Called on every status change, starting with the current one. */
+  onStatus(listener: (status: RelayStatus) => void): () => void {
+    this.statusListeners.push(listener);
+    listener(this.currentStatus);
+    return () => {
+      this.statusListeners = this.statusListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Stops relaying: unpublishes from the destination and never reconnects. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.detach();
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.close();
+    this.setStatus({ state: 'stopped', error: this.currentStatus.error });
+    this.statusListeners = [];
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.setStatus({ state: 'connecting' });
+    const client = new RtmpPublishClient({ ...this.options, url: this.url });
+    this.client = client;
+    client.onClose((cause) => this.onClientClose(client, cause));
+    client.onReconnectRequest((request) => {
+      // E-RTMP: keep streaming to the next keyframe, then reconnect where the server says.
+      this.reconnectTo = request.tcUrl ?? '';
+    });
+    client.connect().then(
+      () => this.onLive(client),
+      () => undefined, // reported through onClose
+    );
+  }
+
+  private onLive(client: RtmpPublishClient): void {
+    if (this.client !== client || this.stopped) return;
+    if (this.connections > 0) this.counters.reconnects += 1;
+    this.connections += 1;
+    this.attempt = 0;
+    this.waitingForKeyFrame = true;
+    this.setStatus({ state: 'live' });
+    const { metadata, sequenceHeaders } = this.source;
+    for (const packet of [metadata, sequenceHeaders.video, sequenceHeaders.audio]) {
+      if (packet !== undefined) this.forward(client, packet, true);
+    }
+  }
+
+  private onPacket(packet: MediaPacket): void {
+    if (packet.type === 'video') this.sourceHasVideo = true;
+    const client = this.client;
+    if (client === undefined || !client.publishing) {
+      if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
+      return;
+    }
+    const isConfig = packet.type === 'metadata' || packet.tag.isSequenceHeader;
+    if (!isConfig && this.waitingForKeyFrame) {
+      const resumes =
+        (packet.type === 'video' && packet.tag.isKeyFrame) ||
+        (packet.type === 'audio' && !this.sourceHasVideo);
+      if (!resumes) {
+        this.counters.droppedFrames += 1;
+        return;
+      }
+      if (this.reconnectTo !== undefined) {
+        this.followReconnectRequest(client);
+        this.counters.droppedFrames += 1;
+        return;
+      }
+      this.waitingForKeyFrame = false;
+    }
+    if (!this.forward(client, packet, isConfig)) {
+      // The destination is behind: drop, and start again cleanly at the next keyframe.
+      this.waitingForKeyFrame = true;
+      this.counters.droppedFrames += 1;
+    }
+  }
+
+  /** Sends one packet; configuration (metadata, sequence headers) is never refused. */
+  private forward(client: RtmpPublishClient, packet: MediaPacket, force: boolean): boolean {
+    let sent: boolean;
+    if (packet.type === 'metadata') sent = client.sendMetadata(packet.payload);
+    else if (packet.type === 'audio')
+      sent = client.sendAudio(packet.timestamp, packet.payload, force);
+    else sent = client.sendVideo(packet.timestamp, packet.payload, force);
+    if (sent) {
+      this.counters.bytes += packet.payload.length;
+      if (packet.type !== 'metadata') this.counters.frames += 1;
+    }
+    return sent;
+  }
+
+  private followReconnectRequest(client: RtmpPublishClient): void {
+    const target = this.reconnectTo;
+    this.reconnectTo = undefined;
+    if (target !== undefined && target !== '') {
+      const name = parseRtmpUrl(this.url).streamName;
+      this.url = `${target.replace(/\/$/, '')}/${name}`;
+    }
+    this.client = undefined;
+    void client.close().then(() => this.connect());
+  }
+
+  private onClientClose(client: RtmpPublishClient, cause: Error | undefined): void {
+    if (this.client !== client || this.stopped) return;
+    this.client = undefined;
+    const delay = this.nextDelay();
+    this.setStatus({ state: 'retrying', error: cause, retryInMs: delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private nextDelay(): number {
+    const { initialDelayMs, maxDelayMs, multiplier, jitter } = this.backoff;
+    const base = Math.min(maxDelayMs, initialDelayMs * multiplier ** this.attempt);
+    this.attempt += 1;
+    const spread = base * jitter * (this.random() * 2 - 1);
+    return Math.max(0, Math.round(base + spread));
+  }
+
+  private setStatus(status: RelayStatus): void {
+    this.currentStatus = status;
+    for (const listener of this.statusListeners) {
+      try {
+        listener(status);
+      } catch {
+        // A status listener's bug must not break the relay.
+      }
+    }
+  }
+}

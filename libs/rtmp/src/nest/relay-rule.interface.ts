@@ -1,0 +1,26 @@
+/**
+ * A static relay: every accepted stream whose `app/name` matches `match` is restreamed to
+ * each destination. `match` is a glob on `app/name` where `*` stands for any characters except
+ * `/` (`live/*`, `*\/*`, `live/studio-*`). Destinations may use `{app}` and `{name}`
+ * (`rtmp://a.rtmp.youtube.com/live2/{name}`).
+ *
+ * @publicApi
+ */
+export interface RelayRule {
+  readonly match: string;
+  readonly destinations: readonly string[];
+}
+
+/** Whether `app/name` matches a rule's glob. */
+export function matchesRelayRule(rule: RelayRule, app: string, name: string): boolean {
+  const pattern = rule.match
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]*');
+  return new RegExp(`^${pattern}$`).test(`${app}/${name}`);
+}
+
+/** A destination URL with `{app}` and `{name}` filled in. */
+export function relayDestination(template: string, app: string, name: string): string {
+  return template.replace(/\{app\}/g, app).replace(/\{name\}/g, name);
+}
