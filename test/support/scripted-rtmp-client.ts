@@ -1,4 +1,4 @@
-import { connect, Socket } from 'net';
+import { connect, Socket, TcpNetConnectOpts } from 'net';
 import { AmfValue } from '../../libs/rtmp/src/protocol/amf';
 import { ChunkReader, ChunkWriter } from '../../libs/rtmp/src/protocol/chunk';
 import {
@@ -15,6 +15,9 @@ import {
 } from '../../libs/rtmp/src/protocol/command';
 import { ClientHandshake } from '../../libs/rtmp/src/protocol/handshake';
 import { MessageType, RtmpMessage } from '../../libs/rtmp/src/protocol/message';
+
+/** How the test socket is opened. */
+export type SocketOptions = Pick<TcpNetConnectOpts, 'localAddress' | 'allowHalfOpen'>;
 
 /**
  * A test client built from the protocol core with every step under the test's control, so
@@ -34,6 +37,8 @@ export class ScriptedRtmpClient {
   private isClosed = false;
   /** Bytes the server sent, all of them. */
   bytesReceived = 0;
+  /** Every message the server sent, in order (a log: `waitFor` does not take from it). */
+  readonly received: RtmpMessage[] = [];
 
   private constructor(readonly socket: Socket) {
     this.reader = new ChunkReader((message) => this.onMessage(message));
@@ -46,18 +51,23 @@ export class ScriptedRtmpClient {
     socket.on('error', () => undefined);
   }
 
-  /** Opens a TCP connection without a handshake (for tests that stall in it). */
-  static openSocket(port: number): Promise<Socket> {
+  /**
+   * Opens a TCP connection without a handshake (for tests that stall in it). `options` can
+   * bind another loopback address (`localAddress: '127.0.0.2'`) or keep the socket half open
+   * after the server ends its side (`allowHalfOpen`).
+   */
+  static openSocket(port: number, options: SocketOptions = {}): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      const opts: TcpNetConnectOpts = { port, host: '127.0.0.1', ...options };
+      const socket = connect(opts, () => resolve(socket));
       socket.setNoDelay(true);
       socket.once('error', reject);
     });
   }
 
   /** Connects and completes the handshake. */
-  static async connect(port: number): Promise<ScriptedRtmpClient> {
-    const socket = await ScriptedRtmpClient.openSocket(port);
+  static async connect(port: number, options: SocketOptions = {}): Promise<ScriptedRtmpClient> {
+    const socket = await ScriptedRtmpClient.openSocket(port, options);
     const client = new ScriptedRtmpClient(socket);
     const handshake = new ClientHandshake();
     await new Promise<void>((resolve, reject) => {
@@ -150,6 +160,13 @@ export class ScriptedRtmpClient {
     await this.connectApp(app);
     this.sendCommand(encodeReleaseStream(this.nextTransactionId(), streamName));
     this.sendCommand(encodeFCPublish(this.nextTransactionId(), streamName));
+    return this.createStreamAndPublish(streamName);
+  }
+
+  /** createStream + publish on an already connected client (a second publish, for one). */
+  async createStreamAndPublish(
+    streamName: string,
+  ): Promise<{ streamId: number; status: NetStatus }> {
     const createTxn = this.nextTransactionId();
     this.sendCommand(encodeCreateStream(createTxn));
     const created = await this.waitFor(
@@ -195,6 +212,7 @@ export class ScriptedRtmpClient {
 
   private onMessage(message: RtmpMessage): void {
     const copy = { ...message, payload: Buffer.from(message.payload) };
+    this.received.push(copy);
     const index = this.waiting.findIndex((w) => w.match(copy));
     if (index >= 0) {
       this.waiting.splice(index, 1)[0].resolve(copy);

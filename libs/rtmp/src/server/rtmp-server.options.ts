@@ -55,7 +55,45 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   windowAckSize: 2_500_000,
 };
 
-/** Fills in defaults and refuses values that cannot work, naming the option. */
+/**
+ * Longest delay a Node timer takes: a longer one fires after 1 ms instead (with a warning), so
+ * a huge timeout would close every connection at once.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+type NumericOption = {
+  [K in keyof RtmpServerOptions]-?: RtmpServerOptions[K] extends number ? K : never;
+}[keyof RtmpServerOptions];
+
+/** Timeouts: positive, at most {@link MAX_TIMEOUT_MS}. */
+const TIMEOUT_OPTIONS: readonly NumericOption[] = [
+  'handshakeTimeoutMs',
+  'connectToPublishTimeoutMs',
+  'idleMediaTimeoutMs',
+  'verifierTimeoutMs',
+  'stalePublisherTimeoutMs',
+];
+
+/** Counts and sizes: positive integers, some capped by the field that carries them. */
+const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
+  ['maxConnections', Number.MAX_SAFE_INTEGER],
+  ['maxConnectionsPerAddress', Number.MAX_SAFE_INTEGER],
+  ['maxQueuedBytesPerConsumer', Number.MAX_SAFE_INTEGER],
+  // SetChunkSize carries 31 bits; WindowAcknowledgementSize 32.
+  ['outChunkSize', 0x7fffffff],
+  ['windowAckSize', 0xffffffff],
+  ['maxMessageSize', Number.MAX_SAFE_INTEGER],
+  ['maxChunkSize', Number.MAX_SAFE_INTEGER],
+  ['maxChunkStreams', Number.MAX_SAFE_INTEGER],
+  ['maxPendingMessageBytes', Number.MAX_SAFE_INTEGER],
+  ['maxAmfDepth', Number.MAX_SAFE_INTEGER],
+];
+
+/**
+ * Fills in defaults and refuses values that cannot work, naming the option: a bad value fails
+ * here, at startup, rather than in every session (a fractional `outChunkSize` would fail each
+ * connect; a timeout past {@link MAX_TIMEOUT_MS} would fire at once).
+ */
 export function resolveRtmpServerOptions(
   options: Partial<RtmpServerOptions> = {},
 ): RtmpServerOptions {
@@ -63,33 +101,30 @@ export function resolveRtmpServerOptions(
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   }
-  const positive: (keyof RtmpServerOptions)[] = [
-    'handshakeTimeoutMs',
-    'connectToPublishTimeoutMs',
-    'idleMediaTimeoutMs',
-    'verifierTimeoutMs',
-    'stalePublisherTimeoutMs',
-    'maxConnections',
-    'maxConnectionsPerAddress',
-    'maxQueuedBytesPerConsumer',
-    'outChunkSize',
-    'windowAckSize',
-    'maxMessageSize',
-    'maxChunkSize',
-    'maxChunkStreams',
-    'maxPendingMessageBytes',
-    'maxAmfDepth',
-  ];
-  for (const key of positive) {
+  for (const key of TIMEOUT_OPTIONS) {
     const value = resolved[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMEOUT_MS)) {
       throw new TypeError(
-        `RTMP server option ${String(key)} must be a positive number, got ${String(value)}`,
+        `RTMP server option ${key} must be a number of milliseconds in 1..${MAX_TIMEOUT_MS}, got ${String(value)}`,
+      );
+    }
+  }
+  for (const [key, max] of COUNT_OPTIONS) {
+    const value = resolved[key];
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new TypeError(
+        `RTMP server option ${key} must be an integer in 1..${max}, got ${String(value)}`,
       );
     }
   }
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
-    throw new TypeError(`RTMP server option port must be 0..65535, got ${resolved.port}`);
+    throw new TypeError(`RTMP server option port must be 0..65535, got ${String(resolved.port)}`);
+  }
+  if (
+    resolved.apps !== undefined &&
+    (!Array.isArray(resolved.apps) || !resolved.apps.every((app) => typeof app === 'string'))
+  ) {
+    throw new TypeError(`RTMP server option apps must be an array of strings`);
   }
   return resolved;
 }

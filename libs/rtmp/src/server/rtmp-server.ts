@@ -2,7 +2,7 @@ import { AddressInfo, createServer, Server, Socket } from 'net';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ListenerSet } from './listener-set';
 import { LiveStream } from './live-stream';
-import { maskStreamKey } from './mask-stream-key';
+import { maskStreamKey, redactStreamKey } from './mask-stream-key';
 import {
   isPublishVerdict,
   PublishRequest,
@@ -47,6 +47,8 @@ export class RtmpServer {
   private readonly decisions: ListenerSet<PublishDecision>;
   private readonly starts: ListenerSet<LiveStream>;
   private nextSessionId = 1;
+  /** Verifier timeouts still running; close() clears them so no timer outlives the server. */
+  private readonly verifierTimers = new Set<NodeJS.Timeout>();
   private idleSweep: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -118,6 +120,9 @@ export class RtmpServer {
     if (this.closing === undefined) {
       this.closing = (async () => {
         if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
+        // Sessions still verifying are closed below; their verdicts no longer matter.
+        for (const timer of this.verifierTimers) clearTimeout(timer);
+        this.verifierTimers.clear();
         const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
         await Promise.all([...this.sessions].map((session) => session.shutdown()));
         if (this.server.listening) await stopped;
@@ -189,12 +194,15 @@ export class RtmpServer {
     const timeoutMs = this.options.verifierTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<PublishVerdict>((resolve) => {
-      timer = setTimeout(() => {
+      const pending = setTimeout(() => {
+        this.verifierTimers.delete(pending);
         this.logger.warn(
           `${RtmpErrorCode.VerifierTimeout}: no verdict for ${label} in ${timeoutMs} ms`,
         );
         resolve(PublishVerdicts.reject('Verification timed out.'));
       }, timeoutMs);
+      this.verifierTimers.add(pending);
+      timer = pending;
     });
     const verdict = (async (): Promise<PublishVerdict> => {
       try {
@@ -204,7 +212,11 @@ export class RtmpServer {
           `${RtmpErrorCode.VerifierInvalidVerdict}: verifier returned no verdict for ${label}`,
         );
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        // The verifier's own message may quote the key it refused: mask it.
+        const message = redactStreamKey(
+          error instanceof Error ? error.message : String(error),
+          request.streamName,
+        );
         this.logger.error(
           `${RtmpErrorCode.VerifierFailed}: verifier threw for ${label}: ${message}`,
         );
@@ -214,7 +226,10 @@ export class RtmpServer {
     try {
       return await Promise.race([verdict, timeout]);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        this.verifierTimers.delete(timer);
+      }
     }
   }
 

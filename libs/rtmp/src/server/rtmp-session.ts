@@ -41,7 +41,7 @@ import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
-import { maskStreamKey } from './mask-stream-key';
+import { maskStreamKey, redactStreamKey } from './mask-stream-key';
 import { MediaPacket } from './media-packet';
 import { PublishRequest, PublishVerdict } from './publish-request';
 import { RtmpLogger } from './rtmp-logger';
@@ -69,6 +69,20 @@ export interface SessionHost {
 
 /** How long a closing socket may take to flush and close before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * Most bytes of replies (ping responses, acknowledgements) a peer may leave waiting in the
+ * socket's user-space buffer, which fills only once the kernel's buffers (megabytes) are full:
+ * a peer that lets that happen is not reading, and each further reply would stay in memory
+ * (with Node's per-write overhead, many times its size), so the peer is disconnected instead.
+ */
+const MAX_UNREAD_REPLY_BYTES = 64 * 1024;
+/** Sub-message types taken out of an aggregate; the rest are ignored. */
+const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
+  MessageType.Audio,
+  MessageType.Video,
+  MessageType.DataAmf0,
+  MessageType.DataAmf3,
+]);
 /** `@setDataFrame` as an AMF0 string: marker, u16 length 13, the text (16 bytes). */
 const SET_DATA_FRAME_PREFIX = Buffer.from('02000d40736574446174614672616d65', 'hex');
 
@@ -225,7 +239,12 @@ export class RtmpSession {
         );
         return;
       case MessageType.Aggregate:
-        forEachAggregateSubMessage(message, (sub) => this.onMessage(sub));
+        // Aggregates carry media and data only (nginx maps them to audio/video). Anything else
+        // is ignored: a nested aggregate would recurse once per level, and a few bytes per
+        // level are enough to overflow the stack; a command has no business in one.
+        forEachAggregateSubMessage(message, (sub) => {
+          if (AGGREGATE_SUB_MESSAGE_TYPES.has(sub.typeId)) this.onMessage(sub);
+        });
         return;
       default: {
         const control = decodeControlMessage(message);
@@ -240,10 +259,26 @@ export class RtmpSession {
       // Acknowledge only peers that asked for it (OBS and FFmpeg never do), as nginx does.
       this.peerWindow = control.windowSize;
     } else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
-      this.send(
+      this.reply(
         createUserControlMessage({ kind: 'pingResponse', timestamp: control.event.timestamp }),
       );
     }
+  }
+
+  /**
+   * Sends a reply the peer provoked (a ping response, an acknowledgement), unless it has left
+   * too many unread: then throws, and the caller's handler closes the connection.
+   */
+  private reply(message: RtmpMessage): void {
+    const unread = this.socket.writableLength;
+    if (unread > MAX_UNREAD_REPLY_BYTES) {
+      throw new SessionError(
+        RtmpErrorCode.SessionSocket,
+        `the peer leaves ${unread} bytes of replies unread`,
+        { unreadBytes: unread },
+      );
+    }
+    this.send(message);
   }
 
   private acknowledge(): void {
@@ -251,7 +286,7 @@ export class RtmpSession {
     if (this.bytesReceived - this.bytesAcknowledged < this.peerWindow) return;
     this.bytesAcknowledged = this.bytesReceived;
     // The sequence number is the byte count modulo 2^32 (the field is 32 bits).
-    this.send(createAcknowledgementMessage(this.bytesReceived % 0x100000000));
+    this.reply(createAcknowledgementMessage(this.bytesReceived % 0x100000000));
   }
 
   private onCommand(message: RtmpMessage, command: RtmpCommand): void {
@@ -409,8 +444,10 @@ export class RtmpSession {
     request: PublishRequest,
     verdict: PublishVerdict & { accepted: false },
   ): void {
+    // The reason comes from the verifier, which may have quoted the key.
+    const reason = redactStreamKey(verdict.reason, request.streamName);
     this.host.logger.warn(
-      `${this.label()} publish of ${this.streamLabel(request)} rejected: ${verdict.reason}`,
+      `${this.label()} publish of ${this.streamLabel(request)} rejected: ${reason}`,
     );
     const code = `NetStream.Publish.${verdict.code ?? 'BadName'}`;
     this.sendStatus(NetStatusLevel.Error, code, verdict.reason);

@@ -1,0 +1,134 @@
+import { DEFAULT_PROTOCOL_LIMITS } from '../protocol/limits';
+import { PublishVerdicts } from './publish-request';
+import { RtmpServer } from './rtmp-server';
+import {
+  DEFAULT_RTMP_SERVER_OPTIONS,
+  MAX_TIMEOUT_MS,
+  resolveRtmpServerOptions,
+  RtmpServerOptions,
+} from './rtmp-server.options';
+
+describe('resolveRtmpServerOptions', () => {
+  it('fills in the documented defaults', () => {
+    const resolved = resolveRtmpServerOptions();
+    expect(resolved).toEqual(DEFAULT_RTMP_SERVER_OPTIONS);
+    expect(resolved).toMatchObject({
+      ...DEFAULT_PROTOCOL_LIMITS,
+      port: 1935,
+      handshakeTimeoutMs: 10_000,
+      connectToPublishTimeoutMs: 30_000,
+      idleMediaTimeoutMs: 30_000,
+      verifierTimeoutMs: 5_000,
+      stalePublisherTimeoutMs: 5_000,
+      maxConnections: 1_000,
+      maxConnectionsPerAddress: 100,
+      maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
+      outChunkSize: 4096,
+      windowAckSize: 2_500_000,
+      maxMessageSize: 16 * 1024 * 1024,
+    });
+    expect(resolved.host).toBeUndefined();
+    expect(resolved.apps).toBeUndefined();
+  });
+
+  it('takes what is given over the defaults, and ignores undefined', () => {
+    const resolved = resolveRtmpServerOptions({
+      port: 0,
+      host: '127.0.0.1',
+      apps: ['live'],
+      idleMediaTimeoutMs: 250,
+      maxConnections: 3,
+      handshakeTimeoutMs: undefined,
+    });
+    expect(resolved).toMatchObject({
+      port: 0,
+      host: '127.0.0.1',
+      apps: ['live'],
+      idleMediaTimeoutMs: 250,
+      maxConnections: 3,
+      handshakeTimeoutMs: DEFAULT_RTMP_SERVER_OPTIONS.handshakeTimeoutMs,
+    });
+  });
+
+  it('does not share or change the defaults object', () => {
+    const resolved = resolveRtmpServerOptions({ maxConnections: 7 });
+    expect(resolved).not.toBe(DEFAULT_RTMP_SERVER_OPTIONS);
+    expect(DEFAULT_RTMP_SERVER_OPTIONS.maxConnections).toBe(1_000);
+  });
+
+  const timeouts: (keyof RtmpServerOptions)[] = [
+    'handshakeTimeoutMs',
+    'connectToPublishTimeoutMs',
+    'idleMediaTimeoutMs',
+    'verifierTimeoutMs',
+    'stalePublisherTimeoutMs',
+  ];
+  const counts: (keyof RtmpServerOptions)[] = [
+    'maxConnections',
+    'maxConnectionsPerAddress',
+    'maxQueuedBytesPerConsumer',
+    'outChunkSize',
+    'windowAckSize',
+    'maxMessageSize',
+    'maxChunkSize',
+    'maxChunkStreams',
+    'maxPendingMessageBytes',
+    'maxAmfDepth',
+  ];
+
+  describe.each(timeouts)('%s', (option) => {
+    it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1, '100', null])(
+      'refuses %p, naming the option',
+      (value) => {
+        expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(TypeError);
+        expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(option);
+      },
+    );
+
+    it('takes any delay a Node timer can wait', () => {
+      expect(resolveRtmpServerOptions({ [option]: 1 })[option]).toBe(1);
+      expect(resolveRtmpServerOptions({ [option]: MAX_TIMEOUT_MS })[option]).toBe(MAX_TIMEOUT_MS);
+    });
+  });
+
+  describe.each(counts)('%s', (option) => {
+    it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '64', null])(
+      'refuses %p, naming the option',
+      (value) => {
+        expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(TypeError);
+        expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(option);
+      },
+    );
+
+    it('takes a positive integer', () => {
+      expect(resolveRtmpServerOptions({ [option]: 1 })[option]).toBe(1);
+    });
+  });
+
+  it('keeps outChunkSize and windowAckSize within their wire fields', () => {
+    expect(resolveRtmpServerOptions({ outChunkSize: 0x7fffffff }).outChunkSize).toBe(0x7fffffff);
+    expect(() => resolveRtmpServerOptions({ outChunkSize: 0x80000000 })).toThrow('outChunkSize');
+    expect(resolveRtmpServerOptions({ windowAckSize: 0xffffffff }).windowAckSize).toBe(0xffffffff);
+    expect(() => resolveRtmpServerOptions({ windowAckSize: 2 ** 32 })).toThrow('windowAckSize');
+  });
+
+  it.each([-1, 65_536, 1.5, Number.NaN, '1935'])('refuses port %p, naming it', (port) => {
+    expect(() => resolveRtmpServerOptions({ port } as never)).toThrow(TypeError);
+    expect(() => resolveRtmpServerOptions({ port } as never)).toThrow('option port');
+  });
+
+  it('takes ports 0 (any free one) to 65535', () => {
+    expect(resolveRtmpServerOptions({ port: 0 }).port).toBe(0);
+    expect(resolveRtmpServerOptions({ port: 65_535 }).port).toBe(65_535);
+  });
+
+  it.each([['live'], [[1]], [[null]]])('refuses apps %p, naming the option', (apps) => {
+    expect(() => resolveRtmpServerOptions({ apps } as never)).toThrow('option apps');
+  });
+
+  it('is what the server checks its options with', () => {
+    const hooks = { verifyPublish: () => PublishVerdicts.accept() };
+    expect(() => new RtmpServer({ handshakeTimeoutMs: 0 }, hooks)).toThrow('handshakeTimeoutMs');
+    expect(new RtmpServer({ port: 0, maxConnections: 2 }, hooks).options.maxConnections).toBe(2);
+  });
+});
