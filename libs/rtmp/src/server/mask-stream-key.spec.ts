@@ -4,11 +4,12 @@ import { maskStreamKey, redactStreamKey } from './mask-stream-key';
 describe('maskStreamKey', () => {
   it('shows the first 3 characters and the length of a long name', () => {
     expect(maskStreamKey('secret-key-1234567890')).toBe('sec***(21)');
-    expect(maskStreamKey('abcdefgh')).toBe('abc***(8)');
+    expect(maskStreamKey('abcdefghijklmnop')).toBe('abc***(16)');
   });
 
-  it('hides a short name whole (under 8 characters)', () => {
-    expect(maskStreamKey('abcdefg')).toBe('***(7)');
+  it('hides a name under 16 characters whole', () => {
+    expect(maskStreamKey('abcdefghijklmno')).toBe('***(15)');
+    expect(maskStreamKey('demo-key')).toBe('***(8)');
     expect(maskStreamKey('k')).toBe('***(1)');
     expect(maskStreamKey('')).toBe('***(0)');
   });
@@ -18,7 +19,7 @@ describe('maskStreamKey', () => {
       // Key-like names (2+ characters, no '*', '(' or ')'): the mask cannot spell one.
       fc.property(fc.stringMatching(/^[A-Za-z0-9_.~-]{2,200}$/), (name) => {
         const masked = maskStreamKey(name);
-        const shown = name.length >= 8 ? 3 : 0;
+        const shown = name.length >= 16 ? 3 : 0;
         expect(masked).toBe(`${name.slice(0, shown)}***(${name.length})`);
         expect(masked.includes(name)).toBe(false);
       }),

@@ -1,9 +1,13 @@
 /**
  * What logs and errors show of a stream name: a stream name often is the secret key, so only
- * its first characters and its length are shown ("liv***(12)"). Short names are hidden whole.
+ * its first characters and its length are shown ("liv***(16)"), and only for names of 16
+ * characters or more, where 3 characters give away little. Shorter names are hidden whole.
  */
+/** Names shorter than this are masked whole. */
+const MIN_LENGTH_WITH_PREFIX = 16;
+
 export function maskStreamKey(name: string): string {
-  const visible = name.length >= 8 ? 3 : 0;
+  const visible = name.length >= MIN_LENGTH_WITH_PREFIX ? 3 : 0;
   return `${name.slice(0, visible)}***(${name.length})`;
 }
 
