@@ -31,7 +31,9 @@ function firstExternalAddress(): string | undefined {
 async function bootstrap(): Promise<void> {
   // An application context: the demo serves RTMP, not HTTP.
   const app = await NestFactory.createApplicationContext(AppModule);
-  app.enableShutdownHooks();
+  // On SIGTERM/SIGINT: close gracefully (publishers are told, recordings closed), then exit 0.
+  // Without useProcessExit Nest re-raises the signal, and the exit looks like a plain kill.
+  app.enableShutdownHooks([], { useProcessExit: true });
   const address = app.get(RtmpServerService).address();
   printPublishInstructions(app.get(DemoConfig), address?.port ?? 1935);
 }

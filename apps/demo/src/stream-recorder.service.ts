@@ -20,13 +20,16 @@ export function recordingPath(recordDir: string, stream: RtmpStream): string {
 
 /**
  * Records every accepted stream to an FLV file from its packet observable. Timestamps are
- * rebased so each file starts at 0. The file is closed when the publisher leaves.
+ * rebased so each file starts at 0. The file is closed when the publisher leaves, or when the
+ * application closes.
  */
 @Injectable()
 export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(StreamRecorderService.name);
   private readonly subscriptions = new Subscription();
   private readonly finished = new Map<string, Promise<string>>();
+  /** Closes each recording still open (idempotent). */
+  private readonly open = new Set<() => void>();
 
   constructor(
     private readonly rtmp: RtmpServerService,
@@ -42,8 +45,11 @@ export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  onModuleDestroy(): void {
+  /** Stops recording and closes the files of streams still live, so none is left open. */
+  async onModuleDestroy(): Promise<void> {
     this.subscriptions.unsubscribe();
+    for (const close of this.open) close();
+    await Promise.all(this.finished.values());
   }
 
   /** Resolves with the file's path once the recording of `key` is closed. */
@@ -74,9 +80,11 @@ export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
       stream.key,
       new Promise((resolve) => {
         const close = (): void => {
+          if (!this.open.delete(close)) return;
           writer.writeHeader();
           file.end(() => resolve(path));
         };
+        this.open.add(close);
         this.subscriptions.add(
           this.rtmp.packets(stream.app, stream.name).subscribe({
             next: write,

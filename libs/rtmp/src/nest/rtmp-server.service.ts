@@ -41,6 +41,18 @@ export interface PacketsOptions {
 }
 
 /**
+ * Loggers of the running services that rely on the RxJS handler below, newest last. The handler
+ * is process-wide and outlives an application, so it logs through the newest application still
+ * running, never through one already closed (tests run several applications one after another).
+ */
+const subscriberErrorLoggers: LoggerService[] = [];
+
+function logSubscriberError(error: unknown): void {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  (subscriberErrorLoggers.at(-1) ?? new Logger('Rtmp')).error(`a subscriber threw: ${message}`);
+}
+
+/**
  * The RTMP server as Nest and RxJS users expect it: listens on application bootstrap, closes
  * gracefully on shutdown, and exposes publishes and media as Observables.
  *
@@ -56,6 +68,7 @@ export class RtmpServerService
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger: LoggerService | undefined;
+  private readonly subscriberErrorLogger: LoggerService;
   private server: RtmpServer | undefined;
   private verifier: StreamKeyVerifier | undefined;
   private readonly decisions = new Subject<PublishDecision>();
@@ -75,6 +88,7 @@ export class RtmpServerService
     private readonly moduleRef: ModuleRef,
   ) {
     this.logger = options.logger === false ? undefined : (options.logger ?? new Logger('Rtmp'));
+    this.subscriberErrorLogger = this.logger ?? new Logger('Rtmp');
   }
 
   /** Finds the verifier at init, so a missing one stops the application from starting. */
@@ -110,6 +124,8 @@ export class RtmpServerService
     this.starts.complete();
     this.live.complete();
     this.serverStarted.complete();
+    const index = subscriberErrorLoggers.indexOf(this.subscriberErrorLogger);
+    if (index >= 0) subscriberErrorLoggers.splice(index, 1);
   }
 
   /** The bound address once the application has started (the real port when `port` is 0). */
@@ -214,11 +230,9 @@ export class RtmpServerService
    * stop the server or the other consumers.
    */
   private isolateSubscriberErrors(): void {
-    if (rxjsConfig.onUnhandledError !== null) return;
-    rxjsConfig.onUnhandledError = (error: unknown) => {
-      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      (this.logger ?? new Logger('Rtmp')).error(`a subscriber threw: ${message}`);
-    };
+    if (rxjsConfig.onUnhandledError === null) rxjsConfig.onUnhandledError = logSubscriberError;
+    if (rxjsConfig.onUnhandledError !== logSubscriberError) return;
+    subscriberErrorLoggers.push(this.subscriberErrorLogger);
   }
 
   private serverLogger(): RtmpLogger {

@@ -125,7 +125,9 @@ export class RtmpServer {
         this.verifierTimers.clear();
         const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
         await Promise.all([...this.sessions].map((session) => session.shutdown()));
-        if (this.server.listening) await stopped;
+        // Resolves on the listener's 'close' event, once every connection is gone (or at once,
+        // with an error we ignore, if the server never listened).
+        await stopped;
         this.decisions.clear();
         this.starts.clear();
       })();

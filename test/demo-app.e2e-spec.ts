@@ -1,0 +1,229 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { basename, join, resolve } from 'path';
+import { filter, firstValueFrom, skip } from 'rxjs';
+import { AppModule } from '../apps/demo/src/app.module';
+import { StreamRecorderService } from '../apps/demo/src/stream-recorder.service';
+import { maskStreamKey, RtmpServerService } from '../src';
+import { CaptureLogger } from './support/capture-logger';
+import { killAllProcesses } from './support/child-processes';
+import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
+import { killStartedProcesses, runIn, startProcess } from './support/started-process';
+import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
+
+/*
+ * The demo application (apps/demo) as its users run it: configured from the environment,
+ * verifying keys, logging stats and recording every accepted stream. In process first (its
+ * AppModule, with Nest's logs captured), then its built main.js as a child process.
+ */
+
+const ROOT = resolve(__dirname, '..');
+const KEYS = ['key-one', 'key-two'];
+const WRONG_KEY = 'not-a-key-42';
+/** The start time in a recording's name: an ISO date with ':' and '.' replaced by '-'. */
+const START_TIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z`;
+
+/** Creates the demo's context with `env` in process.env while its providers read it. */
+async function startDemo(
+  env: Record<string, string>,
+  logger: CaptureLogger,
+): Promise<INestApplicationContext> {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    const app = await NestFactory.createApplicationContext(AppModule, { logger });
+    await app.init();
+    return app;
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function rtmpUrl(app: INestApplicationContext, key: string): string {
+  const address = app.get(RtmpServerService).address();
+  if (address === undefined) throw new Error('the demo is not listening');
+  return `rtmp://127.0.0.1:${address.port}/live/${key}`;
+}
+
+describe('the demo application, with real FFmpeg', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'rtmp-demo-'));
+  const clipPath = join(workDir, 'clip.flv');
+  let sourceProbe: ProbeResult;
+
+  beforeAll(async () => {
+    await generateTestMedia(clipPath, SMALL_TEST_MEDIA);
+    sourceProbe = await probeMedia(clipPath);
+  }, 60_000);
+
+  afterAll(() => {
+    killAllProcesses();
+    killStartedProcesses();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  describe('AppModule, configured from the environment', () => {
+    const recordDir = join(workDir, 'recordings');
+    const logger = new CaptureLogger();
+    let app: INestApplicationContext;
+
+    beforeAll(async () => {
+      app = await startDemo(
+        {
+          RTMP_PORT: '0',
+          RTMP_HOST: '127.0.0.1',
+          RTMP_STREAM_KEYS: KEYS.join(','),
+          RECORD_DIR: recordDir,
+          STATS_INTERVAL_MS: '200',
+        },
+        logger,
+      );
+    });
+
+    afterAll(async () => {
+      killAllProcesses();
+      await app?.close();
+    });
+
+    it('listens where RTMP_HOST and RTMP_PORT say (0: a free port)', () => {
+      const address = app.get(RtmpServerService).address();
+      expect(address?.address).toBe('127.0.0.1');
+      expect(address?.port).toBeGreaterThan(0);
+    });
+
+    it('accepts a configured key, records it to RECORD_DIR/live/<key>-<start time>.flv, and the recording decodes like the source', async () => {
+      // In real time, so that the stats service reports while the stream is live.
+      const result = await publishWithFfmpeg(clipPath, rtmpUrl(app, 'key-two'), { realtime: true });
+      expect(result.code).toBe(0);
+      const recording = app.get(StreamRecorderService).recording('live/key-two');
+      expect(recording).toBeDefined();
+      const path = await recording;
+      expect(path).toMatch(
+        new RegExp(`^${escapeRegExp(recordDir)}/live/key-two-${START_TIME}\\.flv$`),
+      );
+      expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path as string)]);
+      const probe = await probeMedia(path as string);
+      expect(probe.video).toEqual(sourceProbe.video);
+      expect(probe.audio).toEqual(sourceProbe.audio);
+      const masked = escapeRegExp(maskStreamKey('key-two'));
+      expect(
+        logger.matching(new RegExp(`^accepted live/${masked} from 127\\.0\\.0\\.1$`)),
+      ).toHaveLength(1);
+    }, 30_000);
+
+    it('logs the codecs, resolution and bitrate of a live stream', async () => {
+      const line = await logger.waitFor(
+        (entry) =>
+          entry.params.includes('StreamStatsService') && /[1-9]\d* kbit\/s/.test(entry.message),
+      );
+      const { width, height } = SMALL_TEST_MEDIA;
+      expect(line.message).toMatch(
+        new RegExp(
+          String.raw`^live/${escapeRegExp(maskStreamKey('key-two'))}: video h264 ${width}x${height}, audio aac, [1-9]\d* kbit/s, [\d.]+ fps$`,
+        ),
+      );
+    });
+
+    it('rejects an unknown key: FFmpeg exits non-zero with "Unknown stream key." and nothing is recorded', async () => {
+      const result = await publishWithFfmpeg(clipPath, rtmpUrl(app, WRONG_KEY));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('Unknown stream key.');
+      expect(app.get(StreamRecorderService).recording(`live/${WRONG_KEY}`)).toBeUndefined();
+      expect(readdirSync(join(recordDir, 'live')).some((file) => file.includes(WRONG_KEY))).toBe(
+        false,
+      );
+      expect(logger.matching(/^rejected live\/.* unknown stream key$/, 'warn')).toHaveLength(1);
+    });
+
+    it('never logs a stream key whole', () => {
+      const logged = logger.texts();
+      expect(logged.length).toBeGreaterThan(0);
+      for (const key of [...KEYS, WRONG_KEY]) {
+        expect(logged.filter((line) => line.includes(key))).toEqual([]);
+      }
+    });
+  });
+
+  describe('AppModule closed while a stream is recorded', () => {
+    it('closes the recording, which plays up to where the stream was cut', async () => {
+      const recordDir = join(workDir, 'recordings-close');
+      const app = await startDemo(
+        {
+          RTMP_PORT: '0',
+          RTMP_HOST: '127.0.0.1',
+          RTMP_STREAM_KEYS: 'key-one',
+          RECORD_DIR: recordDir,
+        },
+        new CaptureLogger(),
+      );
+      let closed = false;
+      try {
+        const rtmp = app.get(RtmpServerService);
+        const run = publishWithFfmpeg(clipPath, rtmpUrl(app, 'key-one'), { realtime: true });
+        await firstValueFrom(
+          rtmp.packets('live', 'key-one').pipe(
+            filter((packet) => packet.type === 'video'),
+            skip(10),
+          ),
+        );
+        const recording = app.get(StreamRecorderService).recording('live/key-one');
+        await app.close();
+        closed = true;
+        await run;
+
+        const path = await recording;
+        const probe = await probeMedia(path as string);
+        expect(probe.video?.frames).toBeGreaterThanOrEqual(10);
+        expect(probe.video?.frames).toBeLessThan(sourceProbe.video?.frames ?? 0);
+      } finally {
+        if (!closed) await app.close();
+      }
+    });
+  });
+
+  describe('main.ts, built with npm run build', () => {
+    const mainJs = join(ROOT, 'dist/apps/demo/src/main.js');
+
+    beforeAll(async () => {
+      const build = await runIn(ROOT, 'npm', ['run', 'build'], { timeoutMs: 120_000 });
+      if (build.code !== 0)
+        throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+    }, 120_000);
+
+    it('prints where to publish, ingests an FFmpeg publish, and exits 0 on SIGTERM', async () => {
+      expect(existsSync(mainJs)).toBe(true);
+      const demo = startProcess(process.execPath, [mainJs], {
+        cwd: workDir,
+        env: {
+          ...process.env,
+          RTMP_PORT: '0',
+          RTMP_HOST: '127.0.0.1',
+          RTMP_STREAM_KEYS: 'main-key-1',
+          NO_COLOR: '1',
+        },
+      });
+      const [, port] = await demo.waitForOutput(/RTMP server listening on 127\.0\.0\.1:(\d+)/);
+      // The instructions name the port actually bound and the first configured key.
+      const [, url] = await demo.waitForOutput(/ffmpeg -re -i input\.mp4 .* -f flv (\S+)/);
+      expect(url).toBe(`rtmp://127.0.0.1:${port}/live/main-key-1`);
+
+      const result = await publishWithFfmpeg(clipPath, url);
+      expect(result.code).toBe(0);
+      const masked = escapeRegExp(maskStreamKey('main-key-1'));
+      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+
+      demo.child.kill('SIGTERM');
+      const exit = await demo.exited;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(exit.stderr).toBe('');
+    });
+  });
+});
