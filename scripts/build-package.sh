@@ -13,6 +13,6 @@ cd "$(dirname "$0")/.."
 stage=dist/package
 rm -rf "$stage"
 npx tsc -p tsconfig.package.json
-cp libs/rtmp/package.json README.md "$stage"/
+cp libs/rtmp/package.json README.md LICENSE "$stage"/
 tarball="$(cd "$stage" && npm pack --silent --pack-destination ..)"
 echo "$(pwd)/dist/$tarball"

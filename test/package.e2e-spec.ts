@@ -80,7 +80,7 @@ describe('the npm package', () => {
     ]);
   });
 
-  it('packs compiled JS, declarations, the README and the manifest; no sources, specs, testing helpers or demo', () => {
+  it('packs compiled JS, declarations, the README, the licence and the manifest; no sources, specs, testing helpers or demo', () => {
     expect(tarball).toMatch(/\/dist\/nestjs-rtmp-0\.1\.0\.tgz$/);
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
       .trim()
@@ -90,6 +90,7 @@ describe('the npm package', () => {
       expect.arrayContaining([
         'package.json',
         'README.md',
+        'LICENSE',
         'src/index.js',
         'src/index.d.ts',
         'libs/rtmp/src/index.js',
@@ -99,7 +100,7 @@ describe('the npm package', () => {
     );
     const unexpected = files.filter(
       (file) =>
-        !['package.json', 'README.md'].includes(file) &&
+        !['package.json', 'README.md', 'LICENSE'].includes(file) &&
         !/^(src|libs\/rtmp\/src)\/.+\.(js|d\.ts)$/.test(file),
     );
     expect(unexpected).toEqual([]);
