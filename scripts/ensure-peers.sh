@@ -14,7 +14,9 @@ for peer in "${wanted[@]}"; do
       command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
       ;;
     nginx-rtmp)
-      if ! command -v nginx >/dev/null 2>&1 || ! ls /usr/lib/nginx/modules/ngx_rtmp_module.so >/dev/null 2>&1; then
+      # Debian puts nginx in /usr/sbin, which is not on a regular user's PATH.
+      if ! { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } ||
+        [ ! -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]; then
         packages+=(nginx-light libnginx-mod-rtmp)
       fi
       ;;

@@ -99,6 +99,8 @@ export class RtmpPublishClient {
   private closeCause: Error | undefined;
   private closedPromise: Promise<void> | undefined;
   private sentBytes = 0;
+  /** Whether the TCP (or TLS) connection was established: later socket errors lose it. */
+  private connected = false;
 
   constructor(options: RtmpPublishClientOptions) {
     this.url = parseRtmpUrl(options.url);
@@ -147,9 +149,12 @@ export class RtmpPublishClient {
     this.socket = socket;
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     const handshake = new ClientHandshake();
-    socket.on('error', (error) => this.fail(this.connectError(error)));
+    socket.on('error', (error) => this.fail(this.socketError(error)));
     socket.on('close', () => this.onSocketClose());
-    socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(handshake.start()));
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      this.connected = true;
+      socket.write(handshake.start());
+    });
     socket.on('data', (data: Buffer) => {
       try {
         this.bytesReceived += data.length;
@@ -245,7 +250,9 @@ export class RtmpPublishClient {
   ): boolean {
     if (this.state !== 'publishing') return false;
     if (!force && this.queuedBytes > this.options.maxQueuedBytes) return false;
-    this.send({ chunkStreamId, messageStreamId: this.streamId, typeId, timestamp, payload });
+    // The socket may already be ending (the server hung up) before 'close' changes the state.
+    if (!this.send({ chunkStreamId, messageStreamId: this.streamId, typeId, timestamp, payload }))
+      return false;
     this.sentBytes += payload.length;
     return true;
   }
@@ -357,13 +364,15 @@ export class RtmpPublishClient {
     });
   }
 
-  private send(message: RtmpMessage): void {
+  /** Writes one message; false when the socket can no longer take it. */
+  private send(message: RtmpMessage): boolean {
     const socket = this.socket;
-    if (socket === undefined || socket.destroyed || !socket.writable) return;
+    if (socket === undefined || socket.destroyed || !socket.writable) return false;
     const parts = this.writer.encode(message);
     socket.cork();
     for (const part of parts) socket.write(part);
     socket.uncork();
+    return true;
   }
 
   private acknowledge(): void {
@@ -391,11 +400,21 @@ export class RtmpPublishClient {
     );
   }
 
-  private connectError(error: Error): Error {
+  /**
+   * A socket error as a client error: before the connection is up (refused, unreachable, TLS
+   * verification) the connect failed; afterwards (a reset mid-stream) the connection was lost.
+   */
+  private socketError(error: Error): Error {
     if (error instanceof RtmpError) return error;
+    if (!this.connected) {
+      return new RtmpClientError(
+        RtmpErrorCode.ClientConnectFailed,
+        `connection to ${describeRtmpUrl(this.url)} failed: ${error.message}`,
+      );
+    }
     return new RtmpClientError(
-      RtmpErrorCode.ClientConnectFailed,
-      `connection to ${describeRtmpUrl(this.url)} failed: ${error.message}`,
+      RtmpErrorCode.ClientClosed,
+      `connection to ${describeRtmpUrl(this.url)} lost: ${error.message}`,
     );
   }
 

@@ -56,10 +56,11 @@ export function describeRtmpUrl(url: RtmpUrl): string {
 }
 
 function invalid(url: string, why: string): RtmpClientError {
-  // Never echo the URL whole: it carries the key.
-  const scheme = url.split('://')[0] ?? '';
+  // Never echo the URL: it carries the key. Only a scheme-shaped prefix is shown; a string
+  // without one (a bare key, `rtmp:/host/…`) is not quoted at all.
+  const scheme = /^([a-z][a-z0-9+.-]{0,15}):\/\//i.exec(url.trim())?.[1];
   return new RtmpClientError(
     RtmpErrorCode.ClientUrlInvalid,
-    `invalid RTMP URL (${scheme}://…): ${why}`,
+    `invalid RTMP URL (${scheme === undefined ? 'no scheme' : `${scheme}://…`}): ${why}`,
   );
 }

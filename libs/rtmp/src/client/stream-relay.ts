@@ -76,6 +76,7 @@ export class StreamRelay {
   private retryTimer: NodeJS.Timeout | undefined;
   private reconnectTo: string | undefined;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   private readonly detach: () => void;
 
   constructor(
@@ -114,9 +115,16 @@ export class StreamRelay {
     };
   }
 
-  /** Stops relaying: unpublishes from the destination and never reconnects. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Stops relaying: unpublishes from the destination and never reconnects. Every call, the
+   * first or a later one, resolves once the destination connection is closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     this.stopped = true;
     this.detach();
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
@@ -157,27 +165,36 @@ export class StreamRelay {
   }
 
   private onPacket(packet: MediaPacket): void {
-    if (packet.type === 'video') this.sourceHasVideo = true;
+    if (packet.type === 'video' && !this.sourceHasVideo) {
+      // Video shows up after audio already started (audio-only until now): video must still
+      // start on a keyframe, so gate again.
+      this.sourceHasVideo = true;
+      this.waitingForKeyFrame = true;
+    }
     const client = this.client;
     if (client === undefined || !client.publishing) {
       if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
       return;
     }
     const isConfig = packet.type === 'metadata' || packet.tag.isSequenceHeader;
-    if (!isConfig && this.waitingForKeyFrame) {
-      const resumes =
+    if (!isConfig) {
+      // Where a destination may start: a video keyframe, or any audio frame without video.
+      const startsHere =
         (packet.type === 'video' && packet.tag.isKeyFrame) ||
         (packet.type === 'audio' && !this.sourceHasVideo);
-      if (!resumes) {
-        this.counters.droppedFrames += 1;
-        return;
-      }
-      if (this.reconnectTo !== undefined) {
+      if (startsHere && this.reconnectTo !== undefined) {
+        // E-RTMP: the old connection carried everything before this keyframe; reconnect now.
         this.followReconnectRequest(client);
         this.counters.droppedFrames += 1;
         return;
       }
-      this.waitingForKeyFrame = false;
+      if (this.waitingForKeyFrame) {
+        if (!startsHere) {
+          this.counters.droppedFrames += 1;
+          return;
+        }
+        this.waitingForKeyFrame = false;
+      }
     }
     if (!this.forward(client, packet, isConfig)) {
       // The destination is behind: drop, and start again cleanly at the next keyframe.
@@ -205,7 +222,10 @@ export class StreamRelay {
     this.reconnectTo = undefined;
     if (target !== undefined && target !== '') {
       const name = parseRtmpUrl(this.url).streamName;
-      this.url = `${target.replace(/\/$/, '')}/${name}`;
+      const next = `${target.replace(/\/$/, '')}/${name}`;
+      // Only an absolute rtmp(s) tcUrl is followed; anything else reconnects to the same URL
+      // (connect() would otherwise throw on it inside a promise, where nothing catches it).
+      if (isRtmpUrl(next)) this.url = next;
     }
     this.client = undefined;
     void client.close().then(() => this.connect());
@@ -237,5 +257,14 @@ export class StreamRelay {
         // A status listener's bug must not break the relay.
       }
     }
+  }
+}
+
+function isRtmpUrl(url: string): boolean {
+  try {
+    parseRtmpUrl(url);
+    return true;
+  } catch {
+    return false;
   }
 }

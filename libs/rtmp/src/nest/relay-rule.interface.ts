@@ -20,7 +20,12 @@ export function matchesRelayRule(rule: RelayRule, app: string, name: string): bo
   return new RegExp(`^${pattern}$`).test(`${app}/${name}`);
 }
 
-/** A destination URL with `{app}` and `{name}` filled in. */
+/**
+ * A destination URL with `{app}` and `{name}` filled in, verbatim: one pass, with replacer
+ * functions, so `$&` or `{name}` inside a stream name or app is never expanded.
+ */
 export function relayDestination(template: string, app: string, name: string): string {
-  return template.replace(/\{app\}/g, app).replace(/\{name\}/g, name);
+  return template.replace(/\{(app|name)\}/g, (_placeholder, key: string) =>
+    key === 'app' ? app : name,
+  );
 }

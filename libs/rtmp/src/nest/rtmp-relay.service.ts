@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  LoggerService,
   OnModuleInit,
 } from '@nestjs/common';
 import { BehaviorSubject, Observable, Subscription } from 'rxjs';
@@ -41,7 +42,8 @@ export interface RelayHandle {
  */
 @Injectable()
 export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly logger = new Logger('RtmpRelay');
+  /** The module's `logger` option, as RtmpServerService reads it: false silences relays too. */
+  private readonly logger: LoggerService | undefined;
   private readonly running = new Map<number, { handle: RelayHandle; relay: StreamRelay }>();
   private readonly handles = new BehaviorSubject<readonly RelayHandle[]>([]);
   private subscription: Subscription | undefined;
@@ -53,7 +55,10 @@ export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown
   constructor(
     @Inject(RTMP_MODULE_OPTIONS) private readonly options: RtmpModuleOptions,
     private readonly rtmp: RtmpServerService,
-  ) {}
+  ) {
+    this.logger =
+      options.logger === false ? undefined : (options.logger ?? new Logger('RtmpRelay'));
+  }
 
   onModuleInit(): void {
     const rules = this.options.relays ?? [];
@@ -97,11 +102,11 @@ export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown
     relay.onStatus((next) => {
       status.next(next);
       if (next.state === 'retrying') {
-        this.logger.warn(
+        this.logger?.warn(
           `${label}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
         );
       } else if (next.state === 'live') {
-        this.logger.log(`${label}: live`);
+        this.logger?.log(`${label}: live`);
       } else if (next.state === 'stopped') {
         status.complete();
         this.running.delete(id);
@@ -127,7 +132,7 @@ export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown
         try {
           this.start(stream.app, stream.name, relayDestination(template, stream.app, stream.name));
         } catch (error) {
-          this.logger.error(`relay rule "${rule.match}" failed: ${(error as Error).message}`);
+          this.logger?.error(`relay rule "${rule.match}" failed: ${(error as Error).message}`);
         }
       }
     }

@@ -1,0 +1,645 @@
+import { encodeDataMessage } from '../protocol/command/data-message.builder';
+import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
+import { parseVideoTag } from '../protocol/flv/video-tag.parser';
+import { StreamEnd } from '../server/live-stream';
+import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from '../server/media-packet';
+import { PublishVerdicts } from '../server/publish-request';
+import { RtmpServer } from '../server/rtmp-server';
+import { RtmpClientError } from './rtmp-client.error';
+import type { ReconnectRequest, RtmpPublishClientOptions } from './rtmp-publish-client';
+import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';
+
+/*
+ * Most of these tests replace the push client with a fake the test drives (accept the publish,
+ * lose the connection, refuse sends as a destination that has fallen behind), so the relay's
+ * own rules can be checked one at a time and its timers run on fake time. The last block
+ * relays to a real RtmpServer over loopback with the real client.
+ */
+
+const mockClients: { fake: boolean; create?: (options: RtmpPublishClientOptions) => unknown } = {
+  fake: true,
+};
+
+jest.mock('./rtmp-publish-client', () => {
+  const actual =
+    jest.requireActual<typeof import('./rtmp-publish-client')>('./rtmp-publish-client');
+  return {
+    ...actual,
+    RtmpPublishClient: jest.fn((options: RtmpPublishClientOptions) =>
+      mockClients.fake && mockClients.create !== undefined
+        ? mockClients.create(options)
+        : new actual.RtmpPublishClient(options),
+    ),
+  };
+});
+
+/** What the relay handed the fake client, in order. */
+interface Sent {
+  readonly kind: string;
+  readonly timestamp: number;
+  readonly force: boolean;
+}
+
+/** A push client whose destination the test plays. */
+class FakeClient {
+  publishing = false;
+  /** While true, sends that are not forced are refused (queue over its limit). */
+  refuse = false;
+  closeCalls = 0;
+  readonly sent: Sent[] = [];
+  private closeListeners: ((cause: Error | undefined) => void)[] = [];
+  private reconnectListeners: ((request: ReconnectRequest) => void)[] = [];
+  private pending: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private closed = false;
+  /** Set to hold close() until the test releases it. */
+  closeGate: Promise<void> | undefined;
+
+  constructor(readonly options: RtmpPublishClientOptions) {}
+
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
+  }
+
+  onClose(listener: (cause: Error | undefined) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  onReconnectRequest(listener: (request: ReconnectRequest) => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  sendMetadata(): boolean {
+    return this.record('metadata', 0, true);
+  }
+
+  sendAudio(timestamp: number, payload: Buffer, force = false): boolean {
+    return this.record(`audio:${payload.toString('hex')}`, timestamp, force);
+  }
+
+  sendVideo(timestamp: number, payload: Buffer, force = false): boolean {
+    return this.record(`video:${payload.toString('hex')}`, timestamp, force);
+  }
+
+  async close(): Promise<void> {
+    this.closeCalls += 1;
+    await this.closeGate;
+    this.end(undefined);
+  }
+
+  /** The destination answered NetStream.Publish.Start. */
+  accept(): void {
+    this.publishing = true;
+    this.pending?.resolve();
+    this.pending = undefined;
+  }
+
+  /** The connection failed or was lost. */
+  fail(error: Error): void {
+    this.end(error);
+  }
+
+  /** The destination sent an E-RTMP ReconnectRequest. */
+  requestReconnect(tcUrl?: string): void {
+    for (const listener of this.reconnectListeners) listener({ tcUrl });
+  }
+
+  private end(cause: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.publishing = false;
+    this.pending?.reject(cause ?? new Error('closed'));
+    this.pending = undefined;
+    for (const listener of this.closeListeners) listener(cause);
+  }
+
+  private record(kind: string, timestamp: number, force: boolean): boolean {
+    if (!this.publishing || (this.refuse && !force)) return false;
+    this.sent.push({ kind, timestamp, force });
+    return true;
+  }
+}
+
+/** A live stream the test feeds packet by packet. */
+class FakeSource implements RelaySource {
+  metadata: MetadataPacket | undefined;
+  sequenceHeaders: { audio?: AudioPacket; video?: VideoPacket } = {};
+  private packetListeners = new Set<(packet: MediaPacket) => void>();
+  private endListeners = new Set<(end: StreamEnd) => void>();
+
+  get listeners(): number {
+    return this.packetListeners.size + this.endListeners.size;
+  }
+
+  onPacket(listener: (packet: MediaPacket) => void): () => void {
+    this.packetListeners.add(listener);
+    return () => this.packetListeners.delete(listener);
+  }
+
+  onEnd(listener: (end: StreamEnd) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  emit(...packets: MediaPacket[]): void {
+    for (const packet of packets)
+      for (const listener of [...this.packetListeners]) listener(packet);
+  }
+
+  end(): void {
+    for (const listener of [...this.endListeners]) listener({ reason: 'unpublished' });
+  }
+}
+
+function video(bytes: number[], timestamp: number): VideoPacket {
+  const payload = Buffer.from(bytes);
+  return { type: 'video', timestamp, payload, tag: parseVideoTag(payload) };
+}
+
+function audio(bytes: number[], timestamp: number): AudioPacket {
+  const payload = Buffer.from(bytes);
+  return { type: 'audio', timestamp, payload, tag: parseAudioTag(payload) };
+}
+
+const videoHeader = (t = 0) => video([0x17, 0x00, 0, 0, 0, 0x01, 0x64, 0x00, 0x1f, 0xff], t);
+const keyFrame = (t: number, id = 0xaa) => video([0x17, 0x01, 0, 0, 0, id], t);
+const interFrame = (t: number, id = 0xbb) => video([0x27, 0x01, 0, 0, 0, id], t);
+const audioHeader = (t = 0) => audio([0xaf, 0x00, 0x12, 0x10], t);
+const audioFrame = (t: number, id = 0xcc) => audio([0xaf, 0x01, id], t);
+
+function metadataPacket(): MetadataPacket {
+  return {
+    type: 'metadata',
+    timestamp: 0,
+    name: 'onMetaData',
+    values: [{ width: 320 }],
+    metadata: { width: 320 },
+    payload: encodeDataMessage('onMetaData', { width: 320 }),
+  };
+}
+
+const kindOf = (packet: VideoPacket | AudioPacket): string =>
+  `${packet.type}:${packet.payload.toString('hex')}`;
+
+/** Lets promise callbacks (connect().then...) run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await Promise.resolve();
+}
+
+describe('StreamRelay', () => {
+  const URL = 'rtmp://destination.test/live/relay-key-1234';
+  const fakes: FakeClient[] = [];
+  const relays: StreamRelay[] = [];
+
+  beforeEach(() => {
+    mockClients.fake = true;
+    mockClients.create = (options) => {
+      const client = new FakeClient(options);
+      fakes.push(client);
+      return client;
+    };
+  });
+
+  afterEach(async () => {
+    jest.useRealTimers();
+    await Promise.all(relays.map((relay) => relay.stop()));
+    relays.length = 0;
+    fakes.length = 0;
+  });
+
+  function relay(source: RelaySource, options: ConstructorParameters<typeof StreamRelay>[2] = {}) {
+    const created = new StreamRelay(source, URL, options);
+    relays.push(created);
+    return created;
+  }
+
+  function statusesOf(target: StreamRelay): RelayStatus[] {
+    const statuses: RelayStatus[] = [];
+    target.onStatus((status) => statuses.push(status));
+    return statuses;
+  }
+
+  const lastClient = (): FakeClient => fakes[fakes.length - 1];
+
+  describe('connecting', () => {
+    it('connects at once to the destination URL and goes live on Publish.Start', async () => {
+      const subject = relay(new FakeSource());
+      const statuses = statusesOf(subject);
+      expect(fakes).toHaveLength(1);
+      expect(lastClient().options.url).toBe(URL);
+      expect(statuses.map((s) => s.state)).toEqual(['connecting']);
+      lastClient().accept();
+      await settle();
+      expect(statuses.map((s) => s.state)).toEqual(['connecting', 'live']);
+      expect(subject.status).toEqual({ state: 'live' });
+      expect(subject.destination).toBe('rtmp://destination.test:1935/live/re***');
+    });
+
+    it('throws at once on a bad URL, before connecting', () => {
+      expect(() => new StreamRelay(new FakeSource(), 'http://x/live/key')).toThrow(RtmpClientError);
+      expect(fakes).toHaveLength(0);
+    });
+
+    it('sends the cached metadata and sequence headers first, forced, in that order', async () => {
+      const source = new FakeSource();
+      source.metadata = metadataPacket();
+      source.sequenceHeaders = { video: videoHeader(), audio: audioHeader() };
+      const subject = relay(source);
+      lastClient().accept();
+      await settle();
+      expect(lastClient().sent).toEqual([
+        { kind: 'metadata', timestamp: 0, force: true },
+        { kind: kindOf(videoHeader()), timestamp: 0, force: true },
+        { kind: kindOf(audioHeader()), timestamp: 0, force: true },
+      ]);
+      expect(subject.counters).toEqual({
+        bytes:
+          source.metadata.payload.length +
+          videoHeader().payload.length +
+          audioHeader().payload.length,
+        frames: 2,
+        reconnects: 0,
+        droppedFrames: 0,
+      });
+    });
+  });
+
+  describe('keyframe gating', () => {
+    it('drops everything but metadata while not connected, and counts it', () => {
+      const source = new FakeSource();
+      const subject = relay(source);
+      source.emit(metadataPacket(), videoHeader(), keyFrame(0), audioFrame(0), interFrame(40));
+      expect(lastClient().sent).toEqual([]);
+      expect(subject.counters.droppedFrames).toBe(4);
+    });
+
+    it('starts on a keyframe: earlier frames are dropped, sequence headers pass', async () => {
+      const source = new FakeSource();
+      const subject = relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(videoHeader(40), audioHeader(40), audioFrame(40, 1), interFrame(40, 2));
+      source.emit(keyFrame(80, 3), audioFrame(80, 4), interFrame(120, 5));
+      expect(lastClient().sent.map((s) => s.kind)).toEqual([
+        kindOf(videoHeader()),
+        kindOf(audioHeader()),
+        kindOf(keyFrame(80, 3)),
+        kindOf(audioFrame(80, 4)),
+        kindOf(interFrame(120, 5)),
+      ]);
+      expect(lastClient().sent.map((s) => s.timestamp)).toEqual([40, 40, 80, 80, 120]);
+      expect(lastClient().sent.map((s) => s.force)).toEqual([true, true, false, false, false]);
+      expect(subject.counters).toMatchObject({ frames: 5, droppedFrames: 2 });
+    });
+
+    it('video that joins an audio-only start still starts on a keyframe', async () => {
+      const source = new FakeSource();
+      const subject = relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(audioFrame(0, 1), interFrame(10, 2), audioFrame(23, 3), keyFrame(40, 4));
+      source.emit(interFrame(80, 5), audioFrame(80, 6));
+      expect(lastClient().sent.map((s) => s.kind)).toEqual([
+        kindOf(audioFrame(0, 1)),
+        kindOf(keyFrame(40, 4)),
+        kindOf(interFrame(80, 5)),
+        kindOf(audioFrame(80, 6)),
+      ]);
+      expect(subject.counters.droppedFrames).toBe(2);
+    });
+
+    it('starts an audio-only stream on its first audio frame', async () => {
+      const source = new FakeSource();
+      relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(audioHeader(0), audioFrame(0, 1), audioFrame(23, 2));
+      expect(lastClient().sent.map((s) => s.kind)).toEqual([
+        kindOf(audioHeader()),
+        kindOf(audioFrame(0, 1)),
+        kindOf(audioFrame(23, 2)),
+      ]);
+    });
+
+    it('waits for a keyframe when the stream is known to have video, even before any video frame', async () => {
+      const source = new FakeSource();
+      source.sequenceHeaders = { video: videoHeader() };
+      relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(audioFrame(0, 1), keyFrame(0, 2));
+      expect(lastClient().sent.map((s) => s.kind)).toEqual([
+        kindOf(videoHeader()),
+        kindOf(keyFrame(0, 2)),
+      ]);
+    });
+
+    it('after a refused send, drops until the next keyframe; headers pass even while refused', async () => {
+      const source = new FakeSource();
+      const subject = relay(source);
+      const client = lastClient();
+      client.accept();
+      await settle();
+      source.emit(keyFrame(0, 1), interFrame(40, 2));
+      client.refuse = true;
+      source.emit(interFrame(80, 3)); // refused: the destination is behind
+      source.emit(videoHeader(100)); // forced through anyway
+      client.refuse = false;
+      source.emit(audioFrame(110, 4), interFrame(120, 5)); // still waiting for a keyframe
+      source.emit(keyFrame(160, 6), interFrame(200, 7));
+      expect(client.sent.map((s) => s.kind)).toEqual([
+        kindOf(keyFrame(0, 1)),
+        kindOf(interFrame(40, 2)),
+        kindOf(videoHeader()),
+        kindOf(keyFrame(160, 6)),
+        kindOf(interFrame(200, 7)),
+      ]);
+      expect(subject.counters).toMatchObject({ frames: 5, droppedFrames: 3 });
+    });
+  });
+
+  describe('retrying with exponential backoff and jitter', () => {
+    const backoff = { initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2, jitter: 0.2 };
+
+    /** Fails `count` connection attempts in a row; returns the delays the relay announced. */
+    function failAttempts(subject: StreamRelay, count: number): number[] {
+      const delays: number[] = [];
+      for (let i = 0; i < count; i += 1) {
+        lastClient().fail(new RtmpClientError(RtmpErrorCode.ClientConnectFailed, 'refused'));
+        const status = subject.status;
+        expect(status.state).toBe('retrying');
+        delays.push(status.retryInMs as number);
+        const clientsBefore = fakes.length;
+        jest.advanceTimersByTime((status.retryInMs as number) - 1);
+        expect(fakes).toHaveLength(clientsBefore);
+        jest.advanceTimersByTime(1);
+        expect(fakes).toHaveLength(clientsBefore + 1);
+        expect(subject.status.state).toBe('connecting');
+      }
+      return delays;
+    }
+
+    it('multiplies the delay by `multiplier` up to `maxDelayMs` (no jitter at random 0.5)', () => {
+      jest.useFakeTimers();
+      const subject = relay(new FakeSource(), { backoff, random: () => 0.5 });
+      expect(failAttempts(subject, 7)).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);
+    });
+
+    it('keeps each delay within ±jitter of its base', () => {
+      jest.useFakeTimers();
+      const draws = [0, 0.999999, 0.25, 0.75, 0, 0.999999];
+      const subject = relay(new FakeSource(), { backoff, random: () => draws.shift() as number });
+      const delays = failAttempts(subject, 6);
+      const bases = [100, 200, 400, 800, 1_000, 1_000];
+      expect(delays).toEqual([80, 240, 360, 880, 800, 1_200]);
+      delays.forEach((delay, i) => {
+        expect(delay).toBeGreaterThanOrEqual(bases[i] * (1 - backoff.jitter));
+        expect(delay).toBeLessThanOrEqual(bases[i] * (1 + backoff.jitter));
+      });
+    });
+
+    it('reports the error with each retry', () => {
+      jest.useFakeTimers();
+      const subject = relay(new FakeSource(), { backoff, random: () => 0.5 });
+      const statuses = statusesOf(subject);
+      const error = new RtmpClientError(RtmpErrorCode.ClientClosed, 'the server closed');
+      lastClient().fail(error);
+      expect(statuses.at(-1)).toEqual({ state: 'retrying', error, retryInMs: 100 });
+    });
+
+    it('starts again from the first delay after a successful connection, and counts reconnects', async () => {
+      jest.useFakeTimers();
+      const source = new FakeSource();
+      const subject = relay(source, { backoff, random: () => 0.5 });
+      expect(failAttempts(subject, 3)).toEqual([100, 200, 400]);
+      lastClient().accept();
+      await settle();
+      expect(subject.status.state).toBe('live');
+      expect(subject.counters.reconnects).toBe(0);
+      expect(failAttempts(subject, 2)).toEqual([100, 200]);
+      lastClient().accept();
+      await settle();
+      expect(subject.counters.reconnects).toBe(1);
+    });
+
+    it('resumes on a keyframe after a reconnection, sending the cached headers first', async () => {
+      jest.useFakeTimers();
+      const source = new FakeSource();
+      source.sequenceHeaders = { video: videoHeader(), audio: audioHeader() };
+      relay(source, { backoff, random: () => 0.5 });
+      lastClient().accept();
+      await settle();
+      source.emit(keyFrame(0, 1));
+      lastClient().fail(new RtmpClientError(RtmpErrorCode.ClientClosed, 'lost'));
+      source.emit(interFrame(40, 2)); // dropped: not connected
+      jest.advanceTimersByTime(100);
+      lastClient().accept();
+      await settle();
+      source.emit(interFrame(80, 3), keyFrame(120, 4));
+      expect(lastClient().sent.map((s) => s.kind)).toEqual([
+        kindOf(videoHeader()),
+        kindOf(audioHeader()),
+        kindOf(keyFrame(120, 4)),
+      ]);
+    });
+
+    it('uses the default backoff when none is given', () => {
+      jest.useFakeTimers();
+      const subject = relay(new FakeSource(), { random: () => 0.5 });
+      expect(failAttempts(subject, 2)).toEqual([
+        DEFAULT_RELAY_BACKOFF.initialDelayMs,
+        DEFAULT_RELAY_BACKOFF.initialDelayMs * DEFAULT_RELAY_BACKOFF.multiplier,
+      ]);
+    });
+  });
+
+  describe('stopping', () => {
+    it('is idempotent: one close, one stopped status, and every call waits for the close', async () => {
+      const source = new FakeSource();
+      const subject = relay(source);
+      const statuses = statusesOf(subject);
+      const client = lastClient();
+      client.accept();
+      await settle();
+      let release: () => void = () => undefined;
+      client.closeGate = new Promise((resolve) => (release = resolve));
+      let firstDone = false;
+      let secondDone = false;
+      const first = subject.stop().then(() => (firstDone = true));
+      const second = subject.stop().then(() => (secondDone = true));
+      await settle();
+      expect([firstDone, secondDone]).toEqual([false, false]);
+      release();
+      await Promise.all([first, second]);
+      await subject.stop();
+      expect(client.closeCalls).toBe(1);
+      expect(statuses.map((s) => s.state)).toEqual(['connecting', 'live', 'stopped']);
+      expect(source.listeners).toBe(0);
+    });
+
+    it('stops when the source ends, and never reconnects', async () => {
+      jest.useFakeTimers();
+      const source = new FakeSource();
+      const subject = relay(source, { random: () => 0.5 });
+      const statuses = statusesOf(subject);
+      lastClient().accept();
+      await settle();
+      source.end();
+      await settle();
+      expect(lastClient().closeCalls).toBe(1);
+      expect(statuses.map((s) => s.state)).toEqual(['connecting', 'live', 'stopped']);
+      expect(source.listeners).toBe(0);
+      jest.advanceTimersByTime(60_000);
+      expect(fakes).toHaveLength(1);
+    });
+
+    it('cancels a pending retry, and keeps the last error in the stopped status', async () => {
+      jest.useFakeTimers();
+      const subject = relay(new FakeSource(), { random: () => 0.5 });
+      const error = new RtmpClientError(RtmpErrorCode.ClientConnectFailed, 'refused');
+      lastClient().fail(error);
+      await subject.stop();
+      expect(subject.status).toEqual({ state: 'stopped', error });
+      jest.advanceTimersByTime(60_000);
+      expect(fakes).toHaveLength(1);
+    });
+
+    it('ignores packets after it stopped', async () => {
+      const source = new FakeSource();
+      const subject = relay(source);
+      lastClient().accept();
+      await settle();
+      await subject.stop();
+      source.emit(keyFrame(0));
+      expect(lastClient().sent).toEqual([]);
+      expect(subject.counters.droppedFrames).toBe(0);
+    });
+  });
+
+  describe('ReconnectRequest (E-RTMP)', () => {
+    it('keeps sending up to the next keyframe, then reconnects to the new tcUrl with the same name', async () => {
+      const source = new FakeSource();
+      source.sequenceHeaders = { video: videoHeader() };
+      const subject = relay(source);
+      const first = lastClient();
+      first.accept();
+      await settle();
+      source.emit(keyFrame(0, 1), interFrame(40, 2));
+      first.requestReconnect('rtmp://other.test:1936/app2/');
+      source.emit(interFrame(80, 3), audioFrame(90, 4)); // still to the first destination
+      expect(fakes).toHaveLength(1);
+      source.emit(keyFrame(120, 5)); // the first connection ends before this keyframe
+      await settle();
+      expect(first.closeCalls).toBe(1);
+      expect(first.sent.map((s) => s.kind)).toEqual([
+        kindOf(videoHeader()),
+        kindOf(keyFrame(0, 1)),
+        kindOf(interFrame(40, 2)),
+        kindOf(interFrame(80, 3)),
+        kindOf(audioFrame(90, 4)),
+      ]);
+      expect(fakes).toHaveLength(2);
+      const second = lastClient();
+      expect(second.options.url).toBe('rtmp://other.test:1936/app2/relay-key-1234');
+      second.accept();
+      await settle();
+      source.emit(interFrame(160, 6), keyFrame(200, 7));
+      expect(second.sent.map((s) => s.kind)).toEqual([
+        kindOf(videoHeader()),
+        kindOf(keyFrame(200, 7)),
+      ]);
+      expect(subject.counters.reconnects).toBe(1);
+      expect(subject.destination).toBe('rtmp://other.test:1936/app2/re***');
+    });
+
+    it('reconnects to the same destination when the request names none', async () => {
+      const source = new FakeSource();
+      relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(keyFrame(0, 1));
+      lastClient().requestReconnect(undefined);
+      source.emit(keyFrame(40, 2));
+      await settle();
+      expect(fakes).toHaveLength(2);
+      expect(lastClient().options.url).toBe(URL);
+    });
+
+    it('reconnects to the same destination when the tcUrl is not an rtmp(s) URL it can use', async () => {
+      const source = new FakeSource();
+      relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(keyFrame(0, 1));
+      lastClient().requestReconnect('/relative/app');
+      source.emit(keyFrame(40, 2));
+      await settle();
+      expect(fakes).toHaveLength(2);
+      expect(lastClient().options.url).toBe(URL);
+    });
+  });
+
+  describe('with a real RtmpServer as the destination', () => {
+    let server: RtmpServer;
+    let port: number;
+
+    beforeEach(async () => {
+      mockClients.fake = false;
+      server = new RtmpServer(
+        { port: 0, host: '127.0.0.1' },
+        {
+          verifyPublish: () => PublishVerdicts.accept(),
+          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        },
+      );
+      port = (await server.listen()).port;
+    });
+
+    afterEach(async () => {
+      await Promise.all(relays.map((r) => r.stop()));
+      await server.close();
+    });
+
+    it('publishes metadata and headers, then media from the first keyframe, and unpublishes at the end', async () => {
+      const source = new FakeSource();
+      source.metadata = metadataPacket();
+      source.sequenceHeaders = { video: videoHeader(), audio: audioHeader() };
+      const arrived: string[] = [];
+      const ended = new Promise<StreamEnd>((resolve) =>
+        server.onStreamStart((stream) => {
+          stream.onPacket((packet) =>
+            arrived.push(
+              packet.type === 'metadata'
+                ? `metadata:${packet.name}`
+                : `${kindOf(packet)}@${packet.timestamp}`,
+            ),
+          );
+          stream.onEnd(resolve);
+        }),
+      );
+      const subject = new StreamRelay(source, `rtmp://127.0.0.1:${port}/live/relayed`);
+      relays.push(subject);
+      await new Promise<void>((resolve) =>
+        subject.onStatus((status) => status.state === 'live' && resolve()),
+      );
+      source.emit(interFrame(0, 1), audioFrame(0, 2), keyFrame(40, 3), audioFrame(46, 4));
+      source.emit(interFrame(80, 5));
+      const stopped = new Promise<void>((resolve) =>
+        subject.onStatus((status) => status.state === 'stopped' && resolve()),
+      );
+      source.end();
+      expect(await ended).toEqual({ reason: 'unpublished' });
+      await stopped;
+      expect(arrived).toEqual([
+        'metadata:onMetaData',
+        `${kindOf(videoHeader())}@0`,
+        `${kindOf(audioHeader())}@0`,
+        `${kindOf(keyFrame(40, 3))}@40`,
+        `${kindOf(audioFrame(46, 4))}@46`,
+        `${kindOf(interFrame(80, 5))}@80`,
+      ]);
+      expect(subject.status.state).toBe('stopped');
+      expect(subject.counters).toMatchObject({ frames: 5, droppedFrames: 2, reconnects: 0 });
+    });
+  });
+});

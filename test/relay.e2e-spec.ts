@@ -1,0 +1,523 @@
+import { INestApplicationContext, LoggerService, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Subscription } from 'rxjs';
+import {
+  AllowAllStreamKeyVerifier,
+  MediaPacket,
+  RelayHandle,
+  RelayStatus,
+  RtmpClientError,
+  RtmpErrorCode,
+  RtmpModule,
+  RtmpRelayService,
+  RtmpServerService,
+  RtmpStream,
+} from '../libs/rtmp/src';
+import { killAllProcesses } from './support/child-processes';
+import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
+import {
+  alignFrames,
+  countFrames,
+  decodeErrors,
+  firstVideoPacketFlags,
+  flvFrames,
+  FrameAlignment,
+  MediaFrame,
+  packetFrame,
+} from './support/media-frames';
+import { addPacket, emptySummary, MediaSummary, summarizeFlvFile } from './support/media-summary';
+import { NginxRtmp } from './support/nginx-rtmp';
+import { freeLoopbackPort } from './support/ports';
+import { generateTestMedia } from './support/test-media';
+
+/** 4 s at 25 fps with a keyframe every 12 frames (0.48 s), + AAC. */
+const CLIP = { width: 320, height: 240, frameRate: 25, seconds: 4, gop: 12, videoBitrate: '300k' };
+const BACKOFF = { initialDelayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 0.2 };
+/** Our server relays to itself under this app, to see exactly what a relay sends. */
+const CAPTURE_APP = 'capture';
+
+/** What the ingest (or the capture app) received on one stream, in arrival order. */
+interface Received {
+  readonly stream: RtmpStream;
+  readonly summary: MediaSummary;
+  /** Every packet's kind in order: `metadata`, `video-header`, `audio-header`, `key`, `video`, `audio`. */
+  readonly kinds: string[];
+  /** Audio and video frames (headers apart), payloads copied. */
+  readonly frames: MediaFrame[];
+  /** For each frame, its index in `kinds`. */
+  readonly frameKinds: number[];
+  /** Resolves when the publish has ended. */
+  readonly ended: Promise<void>;
+  /** Resolves once a keyframe with a timestamp of at least `ms` has arrived. */
+  keyFrameAt(ms: number): Promise<MediaFrame>;
+}
+
+/** A relay the test watches: every status it went through, in order. */
+interface Watched {
+  readonly handle: RelayHandle;
+  readonly statuses: RelayStatus[];
+  /** For each status, how many packets the source stream had delivered when it came. */
+  readonly packetsAt: number[];
+  /** Resolves when status$ completes (the relay stopped). */
+  readonly stopped: Promise<void>;
+  /** Resolves with the first status from now on (or the current one) that `matches`. */
+  next(matches: (status: RelayStatus) => boolean): Promise<RelayStatus>;
+}
+
+const FRAME_KINDS = ['key', 'video', 'audio'];
+
+function kindOf(packet: MediaPacket): string {
+  if (packet.type === 'metadata') return 'metadata';
+  if (packet.tag.isSequenceHeader) return `${packet.type}-header`;
+  return packet.type === 'video' && packet.tag.isKeyFrame ? 'key' : packet.type;
+}
+
+describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'rtmp-relay-'));
+  const clipPath = join(workDir, 'clip.flv');
+  let source: MediaSummary;
+  let sourceProbe: ProbeResult;
+  /** Destination of the live/*, dual/* and mid-stream relays. */
+  let nginx: NginxRtmp;
+  /** Destination of restart/*: stopped and started again mid-stream. */
+  let restartable: NginxRtmp;
+  /** A port nothing listens on: the dead destination. */
+  let deadPort: number;
+  let ingestPort: number;
+  let app: INestApplicationContext | undefined;
+  let relayService: RtmpRelayService;
+  const received = new Map<string, Received>();
+  const receivedWaiters = new Map<string, (value: Received) => void>();
+  const watched: Watched[] = [];
+  const watchedWaiters: (() => boolean)[] = [];
+  const subscriptions = new Subscription();
+  /** What the application logged through RtmpModule's `logger` option. */
+  const logged: { level: string; message: string }[] = [];
+  const moduleLogger: LoggerService = {
+    log: (message: unknown) => logged.push({ level: 'log', message: String(message) }),
+    warn: (message: unknown) => logged.push({ level: 'warn', message: String(message) }),
+    error: (message: unknown) => logged.push({ level: 'error', message: String(message) }),
+  };
+
+  function ingestUrl(appName: string, name: string): string {
+    return `rtmp://127.0.0.1:${ingestPort}/${appName}/${name}`;
+  }
+
+  /** Resolves with what the server received on `app/name` once that stream has started. */
+  function receivedOn(key: string): Promise<Received> {
+    const known = received.get(key);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve) => receivedWaiters.set(key, resolve));
+  }
+
+  /** Resolves with the relay of `app/name` to `port` once it has been started. */
+  function relayOf(appName: string, name: string, port: number): Promise<Watched> {
+    const find = (): Watched | undefined =>
+      watched.find(
+        (w) =>
+          w.handle.app === appName &&
+          w.handle.name === name &&
+          w.handle.destination.includes(`:${port}/`),
+      );
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        const found = find();
+        if (found !== undefined) resolve(found);
+        return found !== undefined;
+      };
+      if (!check()) watchedWaiters.push(check);
+    });
+  }
+
+  /**
+   * Follows a stream the way its relays do: LiveStream listeners, called synchronously in the
+   * same turn as the relay's (packets() would deliver a turn later), so what the test saw when
+   * a relay changed state is exactly what the relay had seen.
+   */
+  function onStreamStarted(rtmp: RtmpServerService, started: RtmpStream): void {
+    const stream = rtmp.liveStream(started.app, started.name);
+    if (stream === undefined) throw new Error(`${started.key} started but is not live`);
+    const summary = emptySummary();
+    const kinds: string[] = [];
+    const frames: MediaFrame[] = [];
+    const frameKinds: number[] = [];
+    const keyFrameWaiters: { ms: number; resolve: (frame: MediaFrame) => void }[] = [];
+    const ended = new Promise<void>((resolve) => stream.onEnd(() => resolve()));
+    const entry: Received = {
+      stream: started,
+      summary,
+      kinds,
+      frames,
+      frameKinds,
+      ended,
+      keyFrameAt: (ms) => {
+        const found = frames.find((f) => f.keyFrame && f.timestamp >= ms);
+        if (found !== undefined) return Promise.resolve(found);
+        return new Promise((resolve) => keyFrameWaiters.push({ ms, resolve }));
+      },
+    };
+    received.set(started.key, entry);
+    stream.onPacket((packet) => {
+      addPacket(summary, packet);
+      kinds.push(kindOf(packet));
+      const frame = packetFrame(packet);
+      if (frame === undefined) return;
+      frames.push(frame);
+      frameKinds.push(kinds.length - 1);
+      if (!frame.keyFrame) return;
+      for (const waiter of keyFrameWaiters.filter((w) => frame.timestamp >= w.ms)) {
+        keyFrameWaiters.splice(keyFrameWaiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      }
+    });
+    receivedWaiters.get(started.key)?.(entry);
+    receivedWaiters.delete(started.key);
+  }
+
+  function watch(handle: RelayHandle): void {
+    const statuses: RelayStatus[] = [];
+    const packetsAt: number[] = [];
+    const listeners: { matches: (s: RelayStatus) => boolean; resolve: (s: RelayStatus) => void }[] =
+      [];
+    let markStopped: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+    subscriptions.add(
+      handle.status$.subscribe({
+        next: (status) => {
+          statuses.push(status);
+          packetsAt.push(received.get(`${handle.app}/${handle.name}`)?.kinds.length ?? 0);
+          for (const listener of listeners.filter((l) => l.matches(status))) {
+            listeners.splice(listeners.indexOf(listener), 1);
+            listener.resolve(status);
+          }
+        },
+        complete: () => markStopped(),
+      }),
+    );
+    watched.push({
+      handle,
+      statuses,
+      packetsAt,
+      stopped,
+      next: (matches) => {
+        const current = statuses.at(-1);
+        if (current !== undefined && matches(current)) return Promise.resolve(current);
+        return new Promise((resolve) => listeners.push({ matches, resolve }));
+      },
+    });
+    for (const check of [...watchedWaiters]) {
+      if (check()) watchedWaiters.splice(watchedWaiters.indexOf(check), 1);
+    }
+  }
+
+  /** Starts the Nest application on a free port (picked again if someone takes it first). */
+  async function startApp(): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      ingestPort = await freeLoopbackPort();
+      const capture = `rtmp://127.0.0.1:${ingestPort}/${CAPTURE_APP}/{name}`;
+      @Module({
+        imports: [
+          RtmpModule.forRoot({
+            port: ingestPort,
+            host: '127.0.0.1',
+            logger: moduleLogger,
+            verifier: AllowAllStreamKeyVerifier,
+            relayBackoff: BACKOFF,
+            relays: [
+              { match: 'live/*', destinations: [nginx.url('{name}'), capture] },
+              { match: 'restart/*', destinations: [restartable.url('{name}')] },
+              {
+                match: 'dual/*',
+                destinations: [nginx.url('{name}'), `rtmp://127.0.0.1:${deadPort}/live/{name}`],
+              },
+            ],
+          }),
+        ],
+      })
+      class RelayTestModule {}
+      const context = await NestFactory.createApplicationContext(RelayTestModule, {
+        logger: false,
+      });
+      const rtmp = context.get(RtmpServerService);
+      relayService = context.get(RtmpRelayService);
+      subscriptions.add(rtmp.streamStarted$.subscribe((stream) => onStreamStarted(rtmp, stream)));
+      const seen = new Set<number>();
+      subscriptions.add(
+        relayService.relays$.subscribe((handles) => {
+          for (const handle of handles) {
+            if (seen.has(handle.id)) continue;
+            seen.add(handle.id);
+            watch(handle);
+          }
+        }),
+      );
+      try {
+        await context.init();
+        app = context;
+        return;
+      } catch (error) {
+        await context.close().catch(() => undefined);
+        const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!inUse || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  beforeAll(async () => {
+    await generateTestMedia(clipPath, CLIP);
+    source = summarizeFlvFile(clipPath);
+    sourceProbe = await probeMedia(clipPath);
+    [nginx, restartable] = await Promise.all([NginxRtmp.start(), NginxRtmp.start()]);
+    deadPort = await freeLoopbackPort();
+    await startApp();
+  }, 30_000);
+
+  afterAll(async () => {
+    killAllProcesses();
+    subscriptions.unsubscribe();
+    await app?.close();
+    await Promise.all([nginx?.dispose(), restartable?.dispose()]);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** The ingest got the whole publish: FFmpeg exited 0 and every frame of the clip arrived. */
+  async function publishIntact(
+    appName: string,
+    name: string,
+    run: ReturnType<typeof publishWithFfmpeg>,
+  ) {
+    const result = await run;
+    expect(
+      result.stderr.split('\n').filter((l) => l !== '' && !/Failed to update header/.test(l)),
+    ).toEqual([]);
+    expect(result.code).toBe(0);
+    const ingest = await receivedOn(`${appName}/${name}`);
+    await ingest.ended;
+    expect(ingest.summary.videoFrames).toBe(source.videoFrames);
+    expect(ingest.summary.audioFrames).toBe(source.audioFrames);
+    expect(ingest.summary.keyFrameIndexes).toEqual(source.keyFrameIndexes);
+    return ingest;
+  }
+
+  /**
+   * What the relay design guarantees at a destination that stayed up: the first frame it got
+   * is a video keyframe, and from that keyframe on it got every frame the ingest got, in order,
+   * byte for byte, with the same relative timestamps. Frames before that keyframe (received by
+   * the ingest before the relay was live, or while it waited for a keyframe) are not relayed.
+   */
+  function expectEveryFrameFromAKeyFrame(ingest: Received, frames: MediaFrame[]): FrameAlignment {
+    const alignment = alignFrames(ingest.frames, frames);
+    expect(alignment).toMatchObject({ startsOnKeyFrame: true, firstMismatch: undefined });
+    expect(alignment.received).toBe(alignment.expected);
+    expect(ingest.frames[alignment.start].keyFrame).toBe(true);
+    return alignment;
+  }
+
+  /**
+   * The relay's start rule, exactly: the first frame it sent is the first video keyframe the
+   * source delivered after the relay's `nth` time going live. Returns that keyframe's index.
+   */
+  function expectStartAfterLive(ingest: Received, relay: Watched, start: number, nth = 1): number {
+    const live = relay.statuses.flatMap((s, i) => (s.state === 'live' ? [i] : []))[nth - 1];
+    expect(live).toBeDefined();
+    const liveAt = relay.packetsAt[live];
+    const firstAfterLive = ingest.frameKinds.findIndex((kind) => kind >= liveAt);
+    const expected = ingest.frames.findIndex((f, i) => i >= firstAfterLive && f.keyFrame);
+    expect(start).toBe(expected);
+    return liveAt;
+  }
+
+  /**
+   * For a relay that went live once: it counted as dropped exactly the audio and video the
+   * source delivered from its creation until it was live, and the frames from then until the
+   * keyframe it started on. Nothing after that keyframe was dropped.
+   */
+  function expectDroppedBeforeStart(ingest: Received, relay: Watched, start: number): void {
+    const liveAt = expectStartAfterLive(ingest, relay, start);
+    const createdAt = relay.packetsAt[0];
+    const whileConnecting = ingest.kinds.slice(createdAt, liveAt).filter((k) => k !== 'metadata');
+    const whileWaiting = ingest.kinds
+      .slice(liveAt, ingest.frameKinds[start])
+      .filter((k) => FRAME_KINDS.includes(k));
+    expect(relay.handle.counters.droppedFrames).toBe(whileConnecting.length + whileWaiting.length);
+  }
+
+  /** nginx recorded what it got intact: h264 + aac, every frame decodes, nothing else. */
+  async function expectCleanRecording(path: string, expected: MediaFrame[]): Promise<void> {
+    expect(await decodeErrors(path)).toBe('');
+    expect(await firstVideoPacketFlags(path)).toMatch(/^K/);
+    const probe = await probeMedia(path);
+    const counts = countFrames(expected);
+    expect(probe.video).toMatchObject({ codec: 'h264', frames: counts.video, width: CLIP.width });
+    expect(probe.audio).toMatchObject({ codec: 'aac', frames: counts.audio });
+  }
+
+  it('generated a clip with several keyframes', () => {
+    expect(source.keyFrameIndexes.length).toBeGreaterThanOrEqual(CLIP.seconds * 2);
+    expect(sourceProbe.video?.frames).toBe(source.videoFrames - 1); // FFmpeg's end of sequence
+  });
+
+  it('relays an FFmpeg publish to nginx: from its first relayed keyframe on, every frame', async () => {
+    const name = 'chain';
+    const run = publishWithFfmpeg(clipPath, ingestUrl('live', name), { realtime: true });
+    const toNginx = await relayOf('live', name, nginx.port);
+    const toCapture = await relayOf('live', name, ingestPort);
+    const ingest = await publishIntact('live', name, run);
+    await Promise.all([toNginx.stopped, toCapture.stopped]);
+
+    // What the relay itself sent (our server records nothing on its own accord): configuration
+    // first, then a keyframe, then every frame.
+    const captured = await receivedOn(`${CAPTURE_APP}/${name}`);
+    await captured.ended;
+    const firstFrame = captured.kinds.findIndex(
+      (k) => !['metadata', 'video-header', 'audio-header'].includes(k),
+    );
+    expect(captured.kinds[firstFrame]).toBe('key');
+    expect(captured.kinds.slice(0, firstFrame)).toEqual(
+      expect.arrayContaining(['metadata', 'video-header', 'audio-header']),
+    );
+    const sent = expectEveryFrameFromAKeyFrame(ingest, captured.frames);
+
+    // nginx recorded the same frames, and they decode.
+    const recording = await nginx.recording(name);
+    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
+
+    // Only what came before that keyframe is missing: the relay connects while FFmpeg already
+    // sends, and starts on the first keyframe after it is live.
+    const starts: [Watched, number][] = [
+      [toNginx, recorded.start],
+      [toCapture, sent.start],
+    ];
+    for (const [relay, start] of starts) {
+      expect(relay.statuses.map((s) => s.state)).toEqual(['connecting', 'live', 'stopped']);
+      expect(relay.handle.counters.reconnects).toBe(0);
+      expectDroppedBeforeStart(ingest, relay, start);
+    }
+  });
+
+  it('a relay started mid-stream sends metadata and sequence headers first and starts on a keyframe', async () => {
+    const name = 'late-start';
+    const run = publishWithFfmpeg(clipPath, ingestUrl('mid', name), { realtime: true });
+    const ingest = await receivedOn(`mid/${name}`);
+    // A few seconds in: half of the clip.
+    await ingest.keyFrameAt((CLIP.seconds * 1000) / 2);
+    const toNginx = relayService.start('mid', name, nginx.url(name));
+    const toCapture = relayService.start('mid', name, ingestUrl(CAPTURE_APP, name));
+    await publishIntact('mid', name, run);
+    const [nginxRelay, captureRelay] = await Promise.all([
+      relayOf('mid', name, nginx.port),
+      relayOf('mid', name, ingestPort),
+    ]);
+    await Promise.all([nginxRelay.stopped, captureRelay.stopped]);
+    expect([nginxRelay.handle, captureRelay.handle]).toEqual([toNginx, toCapture]);
+
+    // Exactly: onMetaData, the AVC and AAC sequence headers (cached), then a keyframe.
+    const captured = await receivedOn(`${CAPTURE_APP}/${name}`);
+    await captured.ended;
+    expect(captured.kinds.slice(0, 4)).toEqual(['metadata', 'video-header', 'audio-header', 'key']);
+    expect(captured.stream.metadata?.payload).toEqual(ingest.stream.metadata?.payload);
+    expect(captured.stream.sequenceHeaders.video?.payload).toEqual(
+      ingest.stream.sequenceHeaders.video?.payload,
+    );
+    expect(captured.stream.sequenceHeaders.audio?.payload).toEqual(
+      ingest.stream.sequenceHeaders.audio?.payload,
+    );
+    const sent = expectEveryFrameFromAKeyFrame(ingest, captured.frames);
+    expect(ingest.frames[sent.start].timestamp).toBeGreaterThanOrEqual((CLIP.seconds * 1000) / 2);
+    expectDroppedBeforeStart(ingest, captureRelay, sent.start);
+
+    const recording = await nginx.recording(name);
+    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
+    expectDroppedBeforeStart(ingest, nginxRelay, recorded.start);
+    // The two cached sequence headers, then the frames.
+    expect(toNginx.counters.frames).toBe(2 + recorded.received);
+  });
+
+  it('rides out nginx restarting: live → retrying → connecting → live, resumes at a keyframe', async () => {
+    const name = 'survivor';
+    const run = publishWithFfmpeg(clipPath, ingestUrl('restart', name), { realtime: true });
+    const relay = await relayOf('restart', name, restartable.port);
+    await relay.next((s) => s.state === 'live');
+    const ingest = await receivedOn(`restart/${name}`);
+    await ingest.keyFrameAt(1_000);
+
+    await restartable.stop();
+    const failure = await relay.next((s) => s.state === 'retrying');
+    await restartable.restart();
+    await relay.next((s) => s.state === 'live' && relay.statuses.includes(failure));
+
+    // The ingest never noticed: FFmpeg finished cleanly and every frame arrived.
+    await publishIntact('restart', name, run);
+    await relay.stopped;
+
+    const states = relay.statuses.map((s) => s.state).join(' ');
+    // nginx may take longer to come back than the first retry: then the relay retries again.
+    expect(states).toMatch(/^connecting live (retrying connecting )+live stopped$/);
+    expect(failure.error).toBeInstanceOf(RtmpClientError);
+    expect([RtmpErrorCode.ClientClosed, RtmpErrorCode.ClientConnectFailed]).toContain(
+      (failure.error as RtmpClientError).code,
+    );
+    expect(failure.retryInMs).toBeGreaterThanOrEqual(BACKOFF.initialDelayMs * (1 - BACKOFF.jitter));
+    expect(failure.retryInMs).toBeLessThanOrEqual(BACKOFF.initialDelayMs * (1 + BACKOFF.jitter));
+    expect(relay.handle.counters.reconnects).toBe(1);
+
+    // The first recording (cut when nginx stopped) and the second both start on a keyframe.
+    const [first] = restartable.recordedFiles(1);
+    const before = alignFrames(ingest.frames, flvFrames(first));
+    expect(before).toMatchObject({ startsOnKeyFrame: true, firstMismatch: undefined });
+    const recording = await restartable.recording(name, { run: 2 });
+    const after = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    expect(after.start).toBeGreaterThanOrEqual(before.start + before.received);
+    expectStartAfterLive(ingest, relay, before.start, 1);
+    expectStartAfterLive(ingest, relay, after.start, 2);
+    await expectCleanRecording(recording, ingest.frames.slice(after.start));
+  });
+
+  it('two destinations, one dead: the live one gets every frame, the dead one retries, the ingest is unaffected', async () => {
+    const name = 'fan-out-secret-key';
+    const run = publishWithFfmpeg(clipPath, ingestUrl('dual', name), { realtime: true });
+    const [live, dead] = await Promise.all([
+      relayOf('dual', name, nginx.port),
+      relayOf('dual', name, deadPort),
+    ]);
+    const ingest = await publishIntact('dual', name, run);
+    await Promise.all([live.stopped, dead.stopped]);
+
+    const recording = await nginx.recording(name);
+    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
+    expect(live.statuses.map((s) => s.state)).toEqual(['connecting', 'live', 'stopped']);
+    expectDroppedBeforeStart(ingest, live, recorded.start);
+
+    // The dead one retried all along with a growing delay, and never went live.
+    const retries = dead.statuses.filter((s) => s.state === 'retrying');
+    expect(retries.length).toBeGreaterThanOrEqual(3);
+    expect(dead.statuses.some((s) => s.state === 'live')).toBe(false);
+    retries.forEach((retry, attempt) => {
+      expect(retry.error).toBeInstanceOf(RtmpClientError);
+      expect((retry.error as RtmpClientError).code).toBe(RtmpErrorCode.ClientConnectFailed);
+      const base = Math.min(
+        BACKOFF.maxDelayMs,
+        BACKOFF.initialDelayMs * BACKOFF.multiplier ** attempt,
+      );
+      expect(retry.retryInMs).toBeGreaterThanOrEqual(Math.floor(base * (1 - BACKOFF.jitter)));
+      expect(retry.retryInMs).toBeLessThanOrEqual(Math.ceil(base * (1 + BACKOFF.jitter)));
+    });
+    expect(dead.statuses.at(-1)?.state).toBe('stopped');
+    // Each retry was logged through the module's logger, with the key masked.
+    const warnings = logged.filter(
+      (line) => line.level === 'warn' && line.message.includes(`127.0.0.1:${deadPort}/live/`),
+    );
+    expect(warnings.map((line) => line.message)).toEqual(
+      retries.map((retry) => expect.stringContaining(`retrying in ${retry.retryInMs} ms`)),
+    );
+    expect(logged.filter((line) => line.message.includes(name))).toEqual([]);
+    expect(dead.handle.counters.frames).toBe(0);
+    expect(relayService.list()).toEqual([]);
+  });
+});
