@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'path';
 import { filter, firstValueFrom, skip } from 'rxjs';
 import { AppModule } from '../apps/demo/src/app.module';
 import { StreamRecorderService } from '../apps/demo/src/stream-recorder.service';
-import { maskStreamKey, RtmpServerService } from '../src';
+import { maskStreamKey, PublishVerdicts, RtmpServer, RtmpServerService } from '../src';
 import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
@@ -187,6 +187,53 @@ describe('the demo application, with real FFmpeg', () => {
         if (!closed) await app.close();
       }
     });
+  });
+
+  describe('AppModule with RELAY_URLS', () => {
+    it('restreams every accepted stream to each relay URL, {name} substituted', async () => {
+      // The relay destination: a plain RtmpServer that accepts everything and counts frames.
+      const destination = new RtmpServer(
+        { port: 0, host: '127.0.0.1' },
+        {
+          verifyPublish: () => PublishVerdicts.accept(),
+          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        },
+      );
+      const { port } = await destination.listen();
+      const relayed = new Promise<{ name: string; videoFrames: number }>((resolveRelayed) =>
+        destination.onStreamStart((stream) => {
+          let videoFrames = 0;
+          stream.onPacket((packet) => {
+            if (packet.type === 'video' && !packet.tag.isSequenceHeader) videoFrames += 1;
+          });
+          stream.onEnd(() => resolveRelayed({ name: stream.name, videoFrames }));
+        }),
+      );
+      const logger = new CaptureLogger();
+      const app = await startDemo(
+        {
+          RTMP_PORT: '0',
+          RTMP_HOST: '127.0.0.1',
+          RTMP_STREAM_KEYS: 'relay-key',
+          RELAY_URLS: `rtmp://127.0.0.1:${port}/restream/{app}-{name}`,
+        },
+        logger,
+      );
+      try {
+        const result = await publishWithFfmpeg(clipPath, rtmpUrl(app, 'relay-key'), {
+          realtime: true,
+        });
+        expect(result.code).toBe(0);
+        const { name, videoFrames } = await relayed;
+        expect(name).toBe('live-relay-key');
+        // The relay starts on the first keyframe after it is live: most of the clip arrives.
+        expect(videoFrames).toBeGreaterThan((sourceProbe.video?.frames ?? 0) / 2);
+        expect(logger.lines.map((line) => line.message).join('\n')).not.toContain('relay-key');
+      } finally {
+        await app.close();
+        await destination.close();
+      }
+    }, 30_000);
   });
 
   describe('main.ts, built with npm run build', () => {
