@@ -10,3 +10,4 @@ export * from './session.error';
 export * from './stream-registry';
 export * from './flv-stream-recorder';
 export * from './bounded-packet-queue';
+export * from './stream-player';

@@ -21,6 +21,15 @@ export interface StreamEnd {
   readonly error?: Error;
 }
 
+/** Bounds of a stream's GOP cache (see `RtmpServerOptions.gopCache`). */
+export interface GopCacheLimits {
+  readonly enabled: boolean;
+  readonly maxFrames: number;
+  readonly maxBytes: number;
+}
+
+const NO_GOP_CACHE: GopCacheLimits = { enabled: false, maxFrames: 0, maxBytes: 0 };
+
 /** Running totals for a live stream. */
 export interface LiveStreamStats {
   audioPackets: number;
@@ -56,10 +65,14 @@ export class LiveStream {
   private latestMetadata: MetadataPacket | undefined;
   private audioHeader: AudioPacket | undefined;
   private videoHeader: VideoPacket | undefined;
+  /** Media since the last video keyframe (keyframe first), while it fits the limits. */
+  private gop: MediaPacket[] = [];
+  private gopBytes = 0;
 
   constructor(
     readonly request: PublishRequest,
     onListenerError: ListenerErrorHandler,
+    private readonly gopLimits: GopCacheLimits = NO_GOP_CACHE,
   ) {
     this.key = `${request.app}/${request.streamName}`;
     this.packetListeners = new ListenerSet(onListenerError);
@@ -88,6 +101,15 @@ export class LiveStream {
     return { audio: this.audioHeader, video: this.videoHeader };
   }
 
+  /**
+   * The current GOP: every audio and video message since the last video keyframe, keyframe
+   * first; empty when the cache is off, the stream has no video yet, or the GOP outgrew the
+   * limits. Payloads are the original views, shared by every player (never copied per player).
+   */
+  get gopCache(): readonly MediaPacket[] {
+    return this.gop;
+  }
+
   /** Listens to every packet from now on; returns the function that stops listening. */
   onPacket(listener: (packet: MediaPacket) => void): () => void {
     return this.packetListeners.add(listener);
@@ -112,9 +134,11 @@ export class LiveStream {
       stats.videoPackets += 1;
       if (packet.tag.isKeyFrame) stats.keyFrames += 1;
       if (packet.tag.isSequenceHeader) this.videoHeader = copyPacket(packet);
+      else this.cacheInGop(packet, packet.tag.isKeyFrame);
     } else if (packet.type === 'audio') {
       stats.audioPackets += 1;
       if (packet.tag.isSequenceHeader) this.audioHeader = copyPacket(packet);
+      else this.cacheInGop(packet, false);
     } else {
       stats.metadataPackets += 1;
       this.latestMetadata = copyPacket(packet);
@@ -122,10 +146,34 @@ export class LiveStream {
     this.packetListeners.emit(packet);
   }
 
+  private cacheInGop(packet: MediaPacket, startsGop: boolean): void {
+    const limits = this.gopLimits;
+    if (!limits.enabled) return;
+    if (startsGop) {
+      this.gop = [packet];
+      this.gopBytes = packet.payload.length;
+      return;
+    }
+    if (this.gop.length === 0) return; // no keyframe yet, or the GOP was dropped
+    if (
+      this.gop.length >= limits.maxFrames ||
+      this.gopBytes + packet.payload.length > limits.maxBytes
+    ) {
+      // Too long a GOP to replay: players that join now wait for the next keyframe.
+      this.gop = [];
+      this.gopBytes = 0;
+      return;
+    }
+    this.gop.push(packet);
+    this.gopBytes += packet.payload.length;
+  }
+
   /** For the session: ends the stream once; later calls do nothing. */
   end(end: StreamEnd): void {
     if (this.endState !== undefined) return;
     this.endState = end;
+    this.gop = [];
+    this.gopBytes = 0;
     this.packetListeners.clear();
     this.endListeners.emit(end);
     this.endListeners.clear();

@@ -1,10 +1,15 @@
 import { AmfObject } from '../protocol/amf/amf-value';
 
 /**
- * Everything known about a publisher when it asks to publish, handed to the verifier before
- * anything is sent back. `streamName` is often the secret key: never log it whole.
+ * Everything known about a client when it asks to publish or to play, handed to the verifier
+ * before anything is sent back. `streamName` is often the secret key: never log it whole.
  */
 export interface PublishRequest {
+  /**
+   * `publish` for an encoder, `play` for a player: one verifier can keep separate publishing
+   * and viewing keys.
+   */
+  readonly action: 'publish' | 'play';
   /** Server-unique id of the connection. */
   readonly sessionId: number;
   /** The app from `connect` (the path before the stream name), without its `?query`. */
@@ -13,7 +18,7 @@ export interface PublishRequest {
   readonly streamName: string;
   /** Query parameters of the stream name (`key?token=abc`), then of the app, name winning. */
   readonly query: Readonly<Record<string, string>>;
-  /** `live`, `record` or `append`, as the client sent it. */
+  /** `live`, `record` or `append`, as the client sent it; `live` for a play. */
   readonly publishType: string;
   readonly tcUrl: string | undefined;
   readonly flashVer: string | undefined;

@@ -38,6 +38,16 @@ export interface RtmpServerOptions extends ProtocolLimits {
   readonly outChunkSize: number;
   /** Window announced with WindowAcknowledgementSize and SetPeerBandwidth. */
   readonly windowAckSize: number;
+
+  /**
+   * Keep each live stream's current GOP (from its last video keyframe) so a player that joins
+   * starts at once with a decodable picture. On by default.
+   */
+  readonly gopCache: boolean;
+  /** Most messages in one GOP cache; a longer GOP is not cached (players wait for a keyframe). */
+  readonly gopCacheMaxFrames: number;
+  /** Most payload bytes in one GOP cache; past it the GOP is not cached. */
+  readonly gopCacheMaxBytes: number;
 }
 
 export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
@@ -53,6 +63,9 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
   outChunkSize: 4096,
   windowAckSize: 2_500_000,
+  gopCache: true,
+  gopCacheMaxFrames: 2_048,
+  gopCacheMaxBytes: 32 * 1024 * 1024,
 };
 
 /**
@@ -87,6 +100,8 @@ const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
   ['maxChunkStreams', Number.MAX_SAFE_INTEGER],
   ['maxPendingMessageBytes', Number.MAX_SAFE_INTEGER],
   ['maxAmfDepth', Number.MAX_SAFE_INTEGER],
+  ['gopCacheMaxFrames', Number.MAX_SAFE_INTEGER],
+  ['gopCacheMaxBytes', Number.MAX_SAFE_INTEGER],
 ];
 
 /**

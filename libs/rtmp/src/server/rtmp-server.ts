@@ -12,6 +12,7 @@ import {
 import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
 import { resolveRtmpServerOptions, RtmpServerOptions } from './rtmp-server.options';
 import { RtmpSession, SessionHost } from './rtmp-session';
+import { StreamPlayer } from './stream-player';
 import { StreamRegistry } from './stream-registry';
 
 /** Decides whether a publish may go ahead. May be async; may throw (which rejects). */
@@ -44,6 +45,8 @@ export class RtmpServer {
   private readonly sessions = new Set<RtmpSession>();
   private readonly connectionsPerAddress = new Map<string, number>();
   private readonly registry: StreamRegistry<RtmpSession>;
+  /** Players by stream key: attached while the stream is live, waiting otherwise. */
+  private readonly players = new Map<string, Set<StreamPlayer>>();
   private readonly decisions: ListenerSet<PublishDecision>;
   private readonly starts: ListenerSet<LiveStream>;
   private nextSessionId = 1;
@@ -177,7 +180,25 @@ export class RtmpServer {
       },
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
       publishDecided: (request, verdict) => this.decisions.emit({ request, verdict }),
-      streamStarted: (stream) => this.starts.emit(stream),
+      streamStarted: (stream) => {
+        for (const player of this.players.get(stream.key) ?? []) player.attach(stream);
+        this.starts.emit(stream);
+      },
+      addPlayer: (player) => {
+        let waiting = this.players.get(player.key);
+        if (waiting === undefined) {
+          waiting = new Set();
+          this.players.set(player.key, waiting);
+        }
+        waiting.add(player);
+        const live = this.registry.get(player.key)?.liveStream;
+        if (live !== undefined) player.attach(live);
+      },
+      removePlayer: (player) => {
+        const set = this.players.get(player.key);
+        set?.delete(player);
+        if (set?.size === 0) this.players.delete(player.key);
+      },
       sessionClosed: (session) => {
         this.sessions.delete(session);
         const left = (this.connectionsPerAddress.get(address) ?? 1) - 1;

@@ -4,7 +4,10 @@ import { ChunkReader } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
-import { encodeDataMessage } from '../protocol/command/data-message.builder';
+import {
+  encodeDataMessage,
+  encodeRtmpSampleAccess,
+} from '../protocol/command/data-message.builder';
 import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { ConnectCommand, parseConnectCommand } from '../protocol/command/connect-command.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
@@ -20,6 +23,7 @@ import {
 import {
   parseDeleteStreamCommand,
   parseFCPublishCommand,
+  parsePlayCommand,
   parsePublishCommand,
 } from '../protocol/command/stream-command.parser';
 import { parseStreamName } from '../protocol/command/stream-name';
@@ -47,10 +51,18 @@ import { PublishRequest, PublishVerdict } from './publish-request';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
 import { SessionError } from './session.error';
+import { StreamPlayer } from './stream-player';
 
 /** Where a session stands; each state accepts only the commands that make sense in it. */
 export type SessionState =
-  'handshake' | 'connecting' | 'connected' | 'verifying' | 'publishing' | 'closing' | 'closed';
+  | 'handshake'
+  | 'connecting'
+  | 'connected'
+  | 'verifying'
+  | 'publishing'
+  | 'playing'
+  | 'closing'
+  | 'closed';
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -63,6 +75,9 @@ export interface SessionHost {
   releaseStream(session: RtmpSession, stream: LiveStream): void;
   publishDecided(request: PublishRequest, verdict: PublishVerdict): void;
   streamStarted(stream: LiveStream): void;
+  /** Registers a player: attached at once if its stream is live, else when it starts. */
+  addPlayer(player: StreamPlayer): void;
+  removePlayer(player: StreamPlayer): void;
   sessionClosed(session: RtmpSession): void;
   now(): number;
 }
@@ -101,6 +116,7 @@ export class RtmpSession {
   private nextStreamId = 1;
   private publishStreamId = 0;
   private stream: LiveStream | undefined;
+  private player: StreamPlayer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private destroyTimer: NodeJS.Timeout | undefined;
   private bytesReceived = 0;
@@ -315,14 +331,20 @@ export class RtmpSession {
         this.onPublish(message, command);
         return;
       case CommandName.FCUnpublish:
-      case CommandName.CloseStream:
         this.onUnpublish();
         return;
-      case CommandName.DeleteStream:
-        if (parseDeleteStreamCommand(command).streamId === this.publishStreamId) this.onUnpublish();
+      case CommandName.CloseStream:
+        this.onUnpublish();
+        this.stopPlaying();
         return;
+      case CommandName.DeleteStream: {
+        const { streamId } = parseDeleteStreamCommand(command);
+        if (streamId === this.publishStreamId) this.onUnpublish();
+        if (streamId === this.player?.streamId) this.stopPlaying();
+        return;
+      }
       case CommandName.Play:
-        this.refusePlay();
+        this.onPlay(message, command);
         return;
       default:
       // _checkbw, getStreamLength, results and anything unknown: ignored, as nginx does.
@@ -377,6 +399,7 @@ export class RtmpSession {
     this.clearTimer();
     this.publishStreamId = message.messageStreamId;
     const request: PublishRequest = {
+      action: 'publish',
       sessionId: this.id,
       app: this.appName,
       streamName: parsedName.name,
@@ -412,10 +435,18 @@ export class RtmpSession {
         this.rejectPublish(request, verdict);
         return;
       }
-      const stream = new LiveStream(request, (error) =>
-        this.host.logger.error(
-          `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
-        ),
+      const { options } = this.host;
+      const stream = new LiveStream(
+        request,
+        (error) =>
+          this.host.logger.error(
+            `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
+          ),
+        {
+          enabled: options.gopCache,
+          maxFrames: options.gopCacheMaxFrames,
+          maxBytes: options.gopCacheMaxBytes,
+        },
       );
       if (!this.host.claimStream(this, stream)) {
         const busy: PublishVerdict = {
@@ -454,9 +485,95 @@ export class RtmpSession {
     this.endSocket();
   }
 
-  private refusePlay(): void {
-    this.sendStatus(NetStatusLevel.Error, NetStatusCode.PlayFailed, 'Play is not supported.');
+  private onPlay(message: RtmpMessage, command: RtmpCommand): void {
+    if (this.sessionState !== 'connected') throw this.unexpected(command);
+    const connect = this.connectInfo as ConnectCommand;
+    const play = parsePlayCommand(command);
+    const parsedName = parseStreamName(play.streamName);
+    this.clearTimer();
+    this.publishStreamId = message.messageStreamId;
+    const request: PublishRequest = {
+      action: 'play',
+      sessionId: this.id,
+      app: this.appName,
+      streamName: parsedName.name,
+      query: { ...this.appQuery, ...parsedName.query },
+      publishType: 'live',
+      tcUrl: connect.tcUrl,
+      flashVer: connect.flashVer,
+      connectObject: connect.commandObject,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+    };
+    if (parsedName.name === '') {
+      this.rejectPlay(request, { accepted: false, reason: 'empty stream name' });
+      return;
+    }
+    // Any start value is served as live (FFmpeg sends -2000 or -1000): there is no recorded
+    // stream to seek in.
+    this.sessionState = 'verifying';
+    void this.host.verifyPublish(request).then(
+      (verdict) => this.decidePlay(request, verdict),
+      (error: unknown) => this.fail(asError(error)),
+    );
+  }
+
+  private decidePlay(request: PublishRequest, verdict: PublishVerdict): void {
+    if (this.sessionState !== 'verifying') return;
+    try {
+      this.host.publishDecided(request, verdict);
+      if (!verdict.accepted) {
+        this.rejectPlay(request, verdict);
+        return;
+      }
+      this.sessionState = 'playing';
+      const socket = this.socket;
+      const player = new StreamPlayer(
+        {
+          send: (outgoing) => this.send(outgoing),
+          get queuedBytes() {
+            return socket.writableLength;
+          },
+        },
+        this.publishStreamId,
+        `${request.app}/${request.streamName}`,
+        this.host.options.maxQueuedBytesPerConsumer,
+      );
+      this.player = player;
+      // SPEC §7.2.2.1 and SRS: Play.Reset, Play.Start, then |RtmpSampleAccess; StreamBegin and
+      // media follow when the stream is (or becomes) live.
+      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayReset, 'Playing and resetting.');
+      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayStart, 'Started playing.');
+      this.send({
+        chunkStreamId: ChunkStreamId.Data,
+        messageStreamId: this.publishStreamId,
+        typeId: MessageType.DataAmf0,
+        timestamp: 0,
+        payload: encodeRtmpSampleAccess(true, true),
+      });
+      this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
+      this.host.addPlayer(player);
+    } catch (error) {
+      this.fail(asError(error));
+    }
+  }
+
+  private rejectPlay(request: PublishRequest, verdict: PublishVerdict & { accepted: false }): void {
+    const reason = redactStreamKey(verdict.reason, request.streamName);
+    this.host.logger.warn(
+      `${this.label()} play of ${this.streamLabel(request)} rejected: ${reason}`,
+    );
+    this.sendStatus(NetStatusLevel.Error, NetStatusCode.PlayFailed, verdict.reason);
     this.endSocket();
+  }
+
+  private stopPlaying(): void {
+    const player = this.player;
+    if (player === undefined) return;
+    this.player = undefined;
+    player.detach();
+    this.host.removePlayer(player);
+    if (this.sessionState === 'playing') this.sessionState = 'connected';
   }
 
   private onUnpublish(): void {
@@ -585,6 +702,11 @@ export class RtmpSession {
         reason === 'replaced' ? 'Replaced by a new publisher.' : 'Server shutting down.',
       );
     }
+    if (this.sessionState === 'playing' && this.player !== undefined) {
+      this.send(createUserControlMessage({ kind: 'streamEof', streamId: this.player.streamId }));
+      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayStop, 'Server shutting down.');
+    }
+    this.stopPlaying();
     this.closeReason = reason;
     this.endStream({ reason });
     this.endSocket();
@@ -621,6 +743,7 @@ export class RtmpSession {
     if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
     const reason = this.closeReason;
     this.endStream(reason === 'error' ? { reason, error: this.closeError } : { reason });
+    this.stopPlaying();
     this.sessionState = 'closed';
     this.host.sessionClosed(this);
     this.resolveClosed();

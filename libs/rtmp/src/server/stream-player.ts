@@ -1,0 +1,139 @@
+import { encodeOnStatus } from '../protocol/command/server-command.builder';
+import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
+import { createUserControlMessage } from '../protocol/message/control-message.factory';
+import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { LiveStream } from './live-stream';
+import { MediaPacket } from './media-packet';
+
+/** Where a player's messages go: the session's chunk writer and socket. */
+export interface PlayerOutput {
+  send(message: RtmpMessage): void;
+  /** Bytes written but not yet sent to the player. */
+  readonly queuedBytes: number;
+}
+
+/** Running totals of one player. */
+export interface PlayerStats {
+  /** Media messages sent. */
+  sent: number;
+  /** Media messages skipped because the player fell behind. */
+  dropped: number;
+}
+
+/**
+ * Plays one stream to one player. Attached to a live stream, it sends StreamBegin, the cached
+ * metadata and sequence headers, the current GOP, then live media; detached when the
+ * publisher leaves (StreamEOF, Play.UnpublishNotify) and attached again when one comes back
+ * (Play.PublishNotify first). Payloads are the publisher's buffers, shared by every player;
+ * only chunk headers are written per player.
+ *
+ * A player whose socket has more than `maxQueuedBytes` waiting is behind: it skips media until
+ * the next keyframe, and neither the publisher nor the other players wait for it.
+ */
+export class StreamPlayer {
+  readonly stats: PlayerStats = { sent: 0, dropped: 0 };
+  private detachFromStream: (() => void) | undefined;
+  private waitingForKeyFrame = true;
+  private hasVideo = false;
+  private hasPlayedBefore = false;
+
+  constructor(
+    private readonly output: PlayerOutput,
+    readonly streamId: number,
+    readonly key: string,
+    private readonly maxQueuedBytes: number,
+  ) {}
+
+  get attached(): boolean {
+    return this.detachFromStream !== undefined;
+  }
+
+  /** Starts playing `stream` (a publisher arrived, or was live when the player came). */
+  attach(stream: LiveStream): void {
+    this.detach();
+    if (this.hasPlayedBefore) {
+      this.status(NetStatusCode.PlayPublishNotify, 'Publisher is back.');
+    }
+    this.hasPlayedBefore = true;
+    this.output.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.streamId }));
+    const { metadata } = stream;
+    const { audio, video } = stream.sequenceHeaders;
+    this.hasVideo = video !== undefined;
+    this.waitingForKeyFrame = true;
+    for (const packet of [metadata, video, audio]) if (packet !== undefined) this.write(packet);
+    for (const packet of stream.gopCache) this.deliver(packet);
+    const stopPackets = stream.onPacket((packet) => this.deliver(packet));
+    const stopEnd = stream.onEnd(() => this.onPublisherLeft());
+    this.detachFromStream = () => {
+      stopPackets();
+      stopEnd();
+    };
+  }
+
+  /** Stops following the stream (the player left, or the publisher did). */
+  detach(): void {
+    this.detachFromStream?.();
+    this.detachFromStream = undefined;
+  }
+
+  private onPublisherLeft(): void {
+    this.detach();
+    this.output.send(createUserControlMessage({ kind: 'streamEof', streamId: this.streamId }));
+    this.status(NetStatusCode.PlayUnpublishNotify, 'Publisher left.');
+  }
+
+  private deliver(packet: MediaPacket): void {
+    if (packet.type === 'metadata' || packet.tag.isSequenceHeader) {
+      if (packet.type === 'video') this.hasVideo = true;
+      this.write(packet);
+      return;
+    }
+    if (packet.type === 'video') this.hasVideo = true;
+    if (this.output.queuedBytes > this.maxQueuedBytes) this.waitingForKeyFrame = true;
+    if (this.waitingForKeyFrame) {
+      const resumes =
+        (packet.type === 'video' && packet.tag.isKeyFrame) ||
+        (packet.type === 'audio' && !this.hasVideo);
+      if (!resumes || this.output.queuedBytes > this.maxQueuedBytes) {
+        this.stats.dropped += 1;
+        return;
+      }
+      this.waitingForKeyFrame = false;
+    }
+    this.write(packet);
+    this.stats.sent += 1;
+  }
+
+  private write(packet: MediaPacket): void {
+    const typeId =
+      packet.type === 'audio'
+        ? MessageType.Audio
+        : packet.type === 'video'
+          ? MessageType.Video
+          : MessageType.DataAmf0;
+    const chunkStreamId =
+      packet.type === 'audio'
+        ? ChunkStreamId.Audio
+        : packet.type === 'video'
+          ? ChunkStreamId.Video
+          : ChunkStreamId.Data;
+    this.output.send({
+      chunkStreamId,
+      messageStreamId: this.streamId,
+      typeId,
+      timestamp: packet.timestamp,
+      payload: packet.payload,
+    });
+  }
+
+  private status(code: string, description: string): void {
+    this.output.send({
+      chunkStreamId: ChunkStreamId.Status,
+      messageStreamId: this.streamId,
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      payload: encodeOnStatus({ level: NetStatusLevel.Status, code, description }),
+    });
+  }
+}
