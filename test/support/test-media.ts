@@ -14,6 +14,11 @@ export interface TestMediaSpec {
   /** Keyframe interval, in frames. */
   readonly gop: number;
   readonly videoBitrate: string;
+  /**
+   * Pad the video to exactly `videoBitrate` (x264 CBR with filler data): test patterns compress
+   * far below any target, and some tests need a known, heavy byte rate.
+   */
+  readonly constantBitrate?: boolean;
 }
 
 export const SMALL_TEST_MEDIA: TestMediaSpec = {
@@ -59,6 +64,18 @@ export async function generateTestMedia(path: string, spec: TestMediaSpec): Prom
       'yuv420p',
       '-b:v',
       spec.videoBitrate,
+      ...(spec.constantBitrate
+        ? [
+            '-minrate',
+            spec.videoBitrate,
+            '-maxrate',
+            spec.videoBitrate,
+            '-bufsize',
+            spec.videoBitrate,
+            '-x264-params',
+            'nal-hrd=cbr',
+          ]
+        : []),
       '-g',
       String(spec.gop),
       '-keyint_min',

@@ -1,3 +1,5 @@
+import { AudioTag } from '../protocol/flv/audio-tag.types';
+import { VideoTag } from '../protocol/flv/video-tag.types';
 import { ListenerErrorHandler, ListenerSet } from './listener-set';
 import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from './media-packet';
 import { PublishRequest } from './publish-request';
@@ -65,8 +67,13 @@ export class LiveStream {
   private latestMetadata: MetadataPacket | undefined;
   private audioHeader: AudioPacket | undefined;
   private videoHeader: VideoPacket | undefined;
+  /** The latest sequence header of each track (E-RTMP multitrack: one per track), by track. */
+  private readonly videoHeaders = new Map<string, VideoPacket>();
+  private readonly audioHeaders = new Map<string, AudioPacket>();
   /** Media since the last video keyframe (keyframe first), while it fits the limits. */
   private gop: MediaPacket[] = [];
+  /** Track whose keyframes start GOPs: that of the first keyframe (0 unless multitrack). */
+  private keyTrack: number | undefined;
   private gopBytes = 0;
 
   constructor(
@@ -102,12 +109,36 @@ export class LiveStream {
   }
 
   /**
+   * The latest sequence header of every track, copied: video tracks first, then audio, each in
+   * the order their latest header arrived. A legacy stream has one of each; an Enhanced RTMP
+   * multitrack stream has one per track (a header for the same tracks replaces the older one),
+   * all of which a player that joins needs before any frame.
+   */
+  get trackSequenceHeaders(): readonly (VideoPacket | AudioPacket)[] {
+    return [...this.videoHeaders.values(), ...this.audioHeaders.values()];
+  }
+
+  /**
    * The current GOP: every audio and video message since the last video keyframe, keyframe
    * first; empty when the cache is off, the stream has no video yet, or the GOP outgrew the
    * limits. Payloads are the original views, shared by every player (never copied per player).
    */
   get gopCache(): readonly MediaPacket[] {
     return this.gop;
+  }
+
+  /**
+   * Whether a video packet starts a GOP, where a player can start decoding: a keyframe of the
+   * stream's key track. That is track 0 for every legacy or single-track stream; an E-RTMP
+   * multitrack stream sends a keyframe per track, one message after another, and a GOP (or a
+   * player) starting at the second one would lack the first track's keyframe.
+   */
+  isGopStart(packet: VideoPacket): boolean {
+    const { tag } = packet;
+    if (!tag.isKeyFrame) return false;
+    this.keyTrack ??= tag.isMultitrack ? tag.tracks[0].trackId : 0;
+    if (!tag.isMultitrack) return this.keyTrack === 0;
+    return tag.tracks.some((track) => track.trackId === this.keyTrack);
   }
 
   /** Listens to every packet from now on; returns the function that stops listening. */
@@ -133,12 +164,16 @@ export class LiveStream {
     if (packet.type === 'video') {
       stats.videoPackets += 1;
       if (packet.tag.isKeyFrame) stats.keyFrames += 1;
-      if (packet.tag.isSequenceHeader) this.videoHeader = copyPacket(packet);
-      else this.cacheInGop(packet, packet.tag.isKeyFrame);
+      if (packet.tag.isSequenceHeader) {
+        this.videoHeader = copyPacket(packet);
+        replaceLatest(this.videoHeaders, tracksOf(packet.tag), this.videoHeader);
+      } else this.cacheInGop(packet, this.isGopStart(packet));
     } else if (packet.type === 'audio') {
       stats.audioPackets += 1;
-      if (packet.tag.isSequenceHeader) this.audioHeader = copyPacket(packet);
-      else this.cacheInGop(packet, false);
+      if (packet.tag.isSequenceHeader) {
+        this.audioHeader = copyPacket(packet);
+        replaceLatest(this.audioHeaders, tracksOf(packet.tag), this.audioHeader);
+      } else this.cacheInGop(packet, false);
     } else {
       stats.metadataPackets += 1;
       this.latestMetadata = copyPacket(packet);
@@ -150,8 +185,10 @@ export class LiveStream {
     const limits = this.gopLimits;
     if (!limits.enabled) return;
     if (startsGop) {
-      this.gop = [packet];
-      this.gopBytes = packet.payload.length;
+      // A keyframe larger than the whole budget is not cached either: the bound is strict.
+      const fits = packet.payload.length <= limits.maxBytes;
+      this.gop = fits ? [packet] : [];
+      this.gopBytes = fits ? packet.payload.length : 0;
       return;
     }
     if (this.gop.length === 0) return; // no keyframe yet, or the GOP was dropped
@@ -178,6 +215,18 @@ export class LiveStream {
     this.endListeners.emit(end);
     this.endListeners.clear();
   }
+}
+
+/** The tracks a header is for: `0` outside Multitrack packets, else the ids it carries. */
+function tracksOf(tag: AudioTag | VideoTag): string {
+  if (tag.isMultitrack) return tag.tracks.map((track) => track.trackId).join(',');
+  return 'trackId' in tag ? String(tag.trackId) : '0';
+}
+
+/** Sets `key` to `value`, moving it last so iteration follows arrival order. */
+function replaceLatest<T>(map: Map<string, T>, key: string, value: T): void {
+  map.delete(key);
+  map.set(key, value);
 }
 
 /**

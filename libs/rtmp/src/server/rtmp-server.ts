@@ -101,6 +101,14 @@ export class RtmpServer {
     return streams;
   }
 
+  /**
+   * The players of stream `app/name`: attached while it is live, waiting for it otherwise.
+   * For monitoring (`stats`, `queuedBytes`); the sessions own them.
+   */
+  playersOf(app: string, name: string): readonly StreamPlayer[] {
+    return [...(this.players.get(StreamRegistry.key(app, name)) ?? [])];
+  }
+
   get connectionCount(): number {
     return this.sessions.size;
   }

@@ -107,7 +107,8 @@ const SET_DATA_FRAME_PREFIX = Buffer.from('02000d40736574446174614672616d65', 'h
  */
 export class RtmpSession {
   private sessionState: SessionState = 'handshake';
-  private readonly handshake = new ServerHandshake();
+  /** Dropped once complete, with its 3 KB reply buffer: an idle connection should not keep it. */
+  private handshake: ServerHandshake | undefined = new ServerHandshake();
   private readonly reader: ChunkReader;
   private readonly writer = new ChunkWriter();
   private connectInfo: ConnectCommand | undefined;
@@ -216,9 +217,10 @@ export class RtmpSession {
       this.bytesReceived += data.length;
       let chunks = data;
       if (this.sessionState === 'handshake') {
-        const progress = this.handshake.push(data);
+        const progress = (this.handshake as ServerHandshake).push(data);
         if (progress.output !== undefined) this.socket.write(progress.output);
         if (!progress.complete) return;
+        this.handshake = undefined;
         this.sessionState = 'connecting';
         this.armTimer(
           this.host.options.connectToPublishTimeoutMs,
@@ -287,7 +289,14 @@ export class RtmpSession {
    */
   private reply(message: RtmpMessage): void {
     const unread = this.socket.writableLength;
-    if (unread > MAX_UNREAD_REPLY_BYTES) {
+    // A player's socket also holds its media, which StreamPlayer bounds on its own (queue limit
+    // plus the message that crossed it): only what goes beyond that counts as unread replies.
+    const { maxQueuedBytesPerConsumer, maxMessageSize } = this.host.options;
+    const allowed =
+      this.player === undefined
+        ? MAX_UNREAD_REPLY_BYTES
+        : MAX_UNREAD_REPLY_BYTES + maxQueuedBytesPerConsumer + maxMessageSize;
+    if (unread > allowed) {
       throw new SessionError(
         RtmpErrorCode.SessionSocket,
         `the peer leaves ${unread} bytes of replies unread`,
@@ -573,7 +582,17 @@ export class RtmpSession {
     this.player = undefined;
     player.detach();
     this.host.removePlayer(player);
-    if (this.sessionState === 'playing') this.sessionState = 'connected';
+    if (this.sessionState !== 'playing') return;
+    this.sessionState = 'connected';
+    // As after an unpublish: a connection that stopped playing may play or publish again,
+    // within the usual allowance, instead of staying open forever doing nothing.
+    if (!this.socket.destroyed) {
+      this.armTimer(
+        this.host.options.connectToPublishTimeoutMs,
+        RtmpErrorCode.SessionPublishTimeout,
+        'publish or play',
+      );
+    }
   }
 
   private onUnpublish(): void {

@@ -17,7 +17,7 @@ export interface PlayerOutput {
 export interface PlayerStats {
   /** Media messages sent. */
   sent: number;
-  /** Media messages skipped because the player fell behind. */
+  /** Media messages skipped: before the player's first keyframe, or because it fell behind. */
   dropped: number;
 }
 
@@ -34,6 +34,8 @@ export interface PlayerStats {
 export class StreamPlayer {
   readonly stats: PlayerStats = { sent: 0, dropped: 0 };
   private detachFromStream: (() => void) | undefined;
+  /** The stream attached last: it says which keyframes a player may start at. */
+  private stream: LiveStream | undefined;
   private waitingForKeyFrame = true;
   private hasVideo = false;
   private hasPlayedBefore = false;
@@ -49,6 +51,11 @@ export class StreamPlayer {
     return this.detachFromStream !== undefined;
   }
 
+  /** Bytes written to the player's socket and not yet sent (what the drop policy watches). */
+  get queuedBytes(): number {
+    return this.output.queuedBytes;
+  }
+
   /** Starts playing `stream` (a publisher arrived, or was live when the player came). */
   attach(stream: LiveStream): void {
     this.detach();
@@ -56,12 +63,15 @@ export class StreamPlayer {
       this.status(NetStatusCode.PlayPublishNotify, 'Publisher is back.');
     }
     this.hasPlayedBefore = true;
+    this.stream = stream;
     this.output.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.streamId }));
     const { metadata } = stream;
-    const { audio, video } = stream.sequenceHeaders;
-    this.hasVideo = video !== undefined;
+    // Every track's header (E-RTMP multitrack streams have one per track), video first.
+    const headers = stream.trackSequenceHeaders;
+    this.hasVideo = headers.some((packet) => packet.type === 'video');
     this.waitingForKeyFrame = true;
-    for (const packet of [metadata, video, audio]) if (packet !== undefined) this.write(packet);
+    if (metadata !== undefined) this.write(metadata);
+    for (const packet of headers) this.write(packet);
     for (const packet of stream.gopCache) this.deliver(packet);
     const stopPackets = stream.onPacket((packet) => this.deliver(packet));
     const stopEnd = stream.onEnd(() => this.onPublisherLeft());
@@ -93,7 +103,7 @@ export class StreamPlayer {
     if (this.output.queuedBytes > this.maxQueuedBytes) this.waitingForKeyFrame = true;
     if (this.waitingForKeyFrame) {
       const resumes =
-        (packet.type === 'video' && packet.tag.isKeyFrame) ||
+        (packet.type === 'video' && this.stream?.isGopStart(packet) === true) ||
         (packet.type === 'audio' && !this.hasVideo);
       if (!resumes || this.output.queuedBytes > this.maxQueuedBytes) {
         this.stats.dropped += 1;

@@ -52,7 +52,15 @@ export class ChunkReader {
     private readonly onMessage: ChunkMessageHandler,
     limits: Partial<ChunkReaderLimits> = {},
   ) {
-    this.limits = { ...DEFAULT_PROTOCOL_LIMITS, ...limits };
+    // Keep only the four limits used: callers pass whole option objects (a server's has dozens
+    // of fields), and a copy of all of them per connection is memory an idle one need not hold.
+    const merged = { ...DEFAULT_PROTOCOL_LIMITS, ...limits };
+    this.limits = {
+      maxMessageSize: merged.maxMessageSize,
+      maxChunkSize: merged.maxChunkSize,
+      maxChunkStreams: merged.maxChunkStreams,
+      maxPendingMessageBytes: merged.maxPendingMessageBytes,
+    };
   }
 
   /** The chunk size the peer currently sends with. */

@@ -1,0 +1,310 @@
+import { ChunkWriter } from '../protocol/chunk/chunk-writer';
+import { decodeCommand } from '../protocol/command/command.decoder';
+import { NetStatusCode } from '../protocol/command/net-status-code';
+import { parseStatusCommand } from '../protocol/command/response-command.parser';
+import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { decodeUserControl } from '../protocol/message/user-control.codec';
+import { GopCacheLimits, LiveStream } from './live-stream';
+import { MediaPacket } from './media-packet';
+import { PlayerOutput, StreamPlayer } from './stream-player';
+import {
+  audioPacket,
+  metadataPacket,
+  multitrackVideoPacket,
+  publishRequest,
+  videoPacket,
+} from './testing/media-packet.fixtures';
+
+const STREAM_ID = 1;
+const MAX_QUEUED = 1_000;
+const GOP: GopCacheLimits = { enabled: true, maxFrames: 1_000, maxBytes: 1_000_000 };
+
+/** A player's socket as the StreamPlayer sees it: records what is sent; the test sets the queue. */
+class FakeOutput implements PlayerOutput {
+  readonly sent: RtmpMessage[] = [];
+  queuedBytes = 0;
+
+  send(message: RtmpMessage): void {
+    this.sent.push(message);
+  }
+
+  /** The sent messages as short labels, in order. */
+  labels(): string[] {
+    return this.sent.map(label);
+  }
+
+  /** The media messages sent (audio and video). */
+  media(): RtmpMessage[] {
+    return this.sent.filter(
+      (message) => message.typeId === MessageType.Audio || message.typeId === MessageType.Video,
+    );
+  }
+
+  clear(): void {
+    this.sent.length = 0;
+  }
+}
+
+/** `streamBegin`, `status:NetStream.Play.Start`, `metadata`, `key@40`, `video@80`, `audio@20`... */
+function label(message: RtmpMessage): string {
+  switch (message.typeId) {
+    case MessageType.UserControl:
+      return decodeUserControl(message.payload).kind;
+    case MessageType.CommandAmf0:
+      return `status:${parseStatusCommand(decodeCommand(message.payload)).status.code}`;
+    case MessageType.DataAmf0:
+      return 'metadata';
+    case MessageType.Audio:
+      return message.payload[1] === 0 ? 'audio-header' : `audio@${message.timestamp}`;
+    case MessageType.Video: {
+      if (message.payload[0] & 0x80) return `multitrack@${message.timestamp}`;
+      if (message.payload[1] === 0) return 'video-header';
+      return `${message.payload[0] >> 4 === 1 ? 'key' : 'video'}@${message.timestamp}`;
+    }
+    default:
+      return `type${message.typeId}`;
+  }
+}
+
+function liveStream(limits: GopCacheLimits = GOP): LiveStream {
+  return new LiveStream(
+    publishRequest(),
+    (error) => {
+      throw error;
+    },
+    limits,
+  );
+}
+
+function deliverAll(stream: LiveStream, packets: readonly MediaPacket[]): void {
+  for (const packet of packets) stream.deliver(packet);
+}
+
+function player(output: FakeOutput): StreamPlayer {
+  return new StreamPlayer(output, STREAM_ID, 'live/key', MAX_QUEUED);
+}
+
+describe('StreamPlayer', () => {
+  it('starts with StreamBegin, metadata, the video then audio header, then the GOP from its keyframe', () => {
+    const stream = liveStream();
+    deliverAll(stream, [
+      metadataPacket(),
+      videoPacket(0, 'header'),
+      audioPacket(0, true),
+      videoPacket(0, 'key'),
+      audioPacket(10),
+      videoPacket(40, 'inter'),
+      videoPacket(1_000, 'key'),
+      audioPacket(1_010),
+      videoPacket(1_040, 'inter'),
+    ]);
+    const output = new FakeOutput();
+    const playing = player(output);
+    playing.attach(stream);
+
+    expect(output.labels()).toEqual([
+      'streamBegin',
+      'metadata',
+      'video-header',
+      'audio-header',
+      'key@1000',
+      'audio@1010',
+      'video@1040',
+    ]);
+    expect(decodeUserControl(output.sent[0].payload)).toEqual({
+      kind: 'streamBegin',
+      streamId: STREAM_ID,
+    });
+    for (const message of output.sent.slice(1)) expect(message.messageStreamId).toBe(STREAM_ID);
+    expect(output.sent[4]).toMatchObject({
+      chunkStreamId: ChunkStreamId.Video,
+      typeId: MessageType.Video,
+    });
+    expect(output.sent[5]).toMatchObject({
+      chunkStreamId: ChunkStreamId.Audio,
+      typeId: MessageType.Audio,
+    });
+
+    // Then live media, in order.
+    output.clear();
+    deliverAll(stream, [videoPacket(1_080, 'inter'), audioPacket(1_090)]);
+    expect(output.labels()).toEqual(['video@1080', 'audio@1090']);
+    expect(playing.stats).toEqual({ sent: 5, dropped: 0 });
+  });
+
+  it('sends every track header of an E-RTMP multitrack stream', () => {
+    const stream = liveStream();
+    deliverAll(stream, [
+      videoPacket(0, 'header'),
+      multitrackVideoPacket(0, 1, 'header'),
+      audioPacket(0, true),
+      videoPacket(0, 'key'),
+    ]);
+    const output = new FakeOutput();
+    player(output).attach(stream);
+    expect(output.labels()).toEqual([
+      'streamBegin',
+      'video-header',
+      'multitrack@0',
+      'audio-header',
+      'key@0',
+    ]);
+  });
+
+  it('waits for the next keyframe when there is no GOP to replay (cache off)', () => {
+    const stream = liveStream({ enabled: false, maxFrames: 0, maxBytes: 0 });
+    deliverAll(stream, [videoPacket(0, 'header'), audioPacket(0, true), videoPacket(0, 'key')]);
+    const output = new FakeOutput();
+    const playing = player(output);
+    playing.attach(stream);
+    deliverAll(stream, [
+      videoPacket(40, 'inter'),
+      audioPacket(50),
+      videoPacket(1_000, 'key'),
+      audioPacket(1_010),
+    ]);
+    expect(output.labels()).toEqual([
+      'streamBegin',
+      'video-header',
+      'audio-header',
+      'key@1000',
+      'audio@1010',
+    ]);
+    expect(playing.stats).toEqual({ sent: 2, dropped: 2 });
+  });
+
+  it("starts at the key track's keyframe of a multitrack stream, with the other tracks' keyframes", () => {
+    const stream = liveStream({ enabled: false, maxFrames: 0, maxBytes: 0 });
+    deliverAll(stream, [videoPacket(0, 'header'), multitrackVideoPacket(0, 1, 'header')]);
+    deliverAll(stream, [videoPacket(0, 'key'), multitrackVideoPacket(0, 1, 'key')]);
+    const output = new FakeOutput();
+    player(output).attach(stream);
+    output.clear();
+    deliverAll(stream, [
+      // Track 1's keyframe alone: track 0 has no picture to start from yet.
+      multitrackVideoPacket(500, 1, 'key'),
+      videoPacket(540, 'inter'),
+      videoPacket(1_000, 'key'),
+      multitrackVideoPacket(1_000, 1, 'key'),
+    ]);
+    expect(output.labels()).toEqual(['key@1000', 'multitrack@1000']);
+  });
+
+  it('skips to the next keyframe while its queue is over the limit, headers excepted', () => {
+    const stream = liveStream();
+    deliverAll(stream, [videoPacket(0, 'header'), audioPacket(0, true), videoPacket(0, 'key')]);
+    const output = new FakeOutput();
+    const playing = player(output);
+    playing.attach(stream);
+    output.clear();
+
+    output.queuedBytes = MAX_QUEUED + 1;
+    deliverAll(stream, [
+      videoPacket(40, 'inter'),
+      audioPacket(50),
+      // Still behind at this keyframe: skipped too.
+      videoPacket(1_000, 'key'),
+      // Configuration is never skipped.
+      metadataPacket(1_005),
+      videoPacket(1_010, 'header'),
+    ]);
+    expect(output.labels()).toEqual(['metadata', 'video-header']);
+    expect(playing.stats.dropped).toBe(3);
+    expect(playing.queuedBytes).toBe(MAX_QUEUED + 1);
+
+    // Caught up, but mid-GOP: inter frames and audio still wait for a keyframe.
+    output.queuedBytes = 0;
+    output.clear();
+    deliverAll(stream, [
+      videoPacket(1_040, 'inter'),
+      audioPacket(1_050),
+      videoPacket(2_000, 'key'),
+      audioPacket(2_010),
+      videoPacket(2_040, 'inter'),
+    ]);
+    expect(output.labels()).toEqual(['key@2000', 'audio@2010', 'video@2040']);
+    expect(playing.stats).toEqual({ sent: 4, dropped: 5 });
+  });
+
+  it('sends StreamEOF and Play.UnpublishNotify when the publisher leaves, Play.PublishNotify when one comes back', () => {
+    const first = liveStream();
+    deliverAll(first, [videoPacket(0, 'header'), videoPacket(0, 'key')]);
+    const output = new FakeOutput();
+    const playing = player(output);
+    playing.attach(first);
+    expect(playing.attached).toBe(true);
+    output.clear();
+
+    first.end({ reason: 'unpublished' });
+    expect(output.labels()).toEqual(['streamEof', `status:${NetStatusCode.PlayUnpublishNotify}`]);
+    expect(playing.attached).toBe(false);
+
+    const second = liveStream();
+    output.clear();
+    playing.attach(second);
+    expect(output.labels()).toEqual([`status:${NetStatusCode.PlayPublishNotify}`, 'streamBegin']);
+    deliverAll(second, [videoPacket(0, 'header'), videoPacket(0, 'key'), audioPacket(10)]);
+    expect(output.labels().slice(2)).toEqual(['video-header', 'key@0', 'audio@10']);
+  });
+
+  it('sends nothing more once detached', () => {
+    const stream = liveStream();
+    deliverAll(stream, [videoPacket(0, 'header'), videoPacket(0, 'key')]);
+    const output = new FakeOutput();
+    const playing = player(output);
+    playing.attach(stream);
+    playing.detach();
+    output.clear();
+    deliverAll(stream, [videoPacket(40, 'inter'), videoPacket(1_000, 'key')]);
+    stream.end({ reason: 'disconnected' });
+    expect(output.sent).toEqual([]);
+  });
+
+  it('hands every player the same payload buffers: no per-player copy of media', () => {
+    const stream = liveStream();
+    const header = videoPacket(0, 'header');
+    const key = videoPacket(0, 'key', 10_000); // past Buffer's pool: memory of its own
+    deliverAll(stream, [metadataPacket(), header, key]);
+    const outputs = [new FakeOutput(), new FakeOutput()];
+    // The first player joins now (gets the cached GOP), the second one too, later in the GOP.
+    player(outputs[0]).attach(stream);
+    const inter = videoPacket(40, 'inter', 4_000);
+    stream.deliver(inter);
+    player(outputs[1]).attach(stream);
+    const audio = audioPacket(50, false, 500);
+    stream.deliver(audio);
+
+    const [first, second] = outputs.map((output) => output.media());
+    expect(first.map(label)).toEqual(['video-header', 'key@0', 'video@40', 'audio@50']);
+    expect(second.map(label)).toEqual(first.map(label));
+    for (let i = 0; i < first.length; i += 1) {
+      // The very same Buffer object, hence the same memory.
+      expect(second[i].payload).toBe(first[i].payload);
+    }
+    // Media is the publisher's own buffer (live or from the GOP cache); the header is the
+    // stream's single copy.
+    expect(first[1].payload).toBe(key.payload);
+    expect(first[2].payload).toBe(inter.payload);
+    expect(first[3].payload).toBe(audio.payload);
+    expect(first[0].payload).toBe(stream.sequenceHeaders.video?.payload);
+
+    // Chunking for each player's socket adds headers only: the payload pieces are views of the
+    // same memory (same ArrayBuffer, offsets inside the original payload).
+    const pieces = outputs.map((output) => {
+      const writer = new ChunkWriter();
+      const message = output.media()[1];
+      return writer.encode(message).filter((part) => part.buffer === key.payload.buffer);
+    });
+    for (const views of pieces) {
+      expect(views.length).toBe(Math.ceil(key.payload.length / 128));
+      expect(Buffer.concat(views)).toEqual(key.payload);
+      for (const view of views) {
+        expect(view.byteOffset).toBeGreaterThanOrEqual(key.payload.byteOffset);
+        expect(view.byteOffset + view.length).toBeLessThanOrEqual(
+          key.payload.byteOffset + key.payload.length,
+        );
+      }
+    }
+  });
+});
