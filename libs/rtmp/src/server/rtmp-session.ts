@@ -400,27 +400,41 @@ export class RtmpSession {
     this.sessionState = 'connected';
   }
 
-  private onPublish(message: RtmpMessage, command: RtmpCommand): void {
-    if (this.sessionState !== 'connected') throw this.unexpected(command);
+  /**
+   * The request a publish or a play puts to the verifier: the stream name split from its
+   * query (app query first, name query winning), the connect object's fields, the peer.
+   * Stops the connect-to-publish timer: the verifier's own timeout applies from here.
+   */
+  private streamRequest(
+    message: RtmpMessage,
+    action: PublishRequest['action'],
+    rawName: string,
+    publishType: string,
+  ): PublishRequest {
     const connect = this.connectInfo as ConnectCommand;
-    const publish = parsePublishCommand(command);
-    const parsedName = parseStreamName(publish.streamName);
+    const parsedName = parseStreamName(rawName);
     this.clearTimer();
     this.publishStreamId = message.messageStreamId;
-    const request: PublishRequest = {
-      action: 'publish',
+    return {
+      action,
       sessionId: this.id,
       app: this.appName,
       streamName: parsedName.name,
       query: { ...this.appQuery, ...parsedName.query },
-      publishType: publish.publishType,
+      publishType,
       tcUrl: connect.tcUrl,
       flashVer: connect.flashVer,
       connectObject: connect.commandObject,
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
     };
-    if (parsedName.name === '') {
+  }
+
+  private onPublish(message: RtmpMessage, command: RtmpCommand): void {
+    if (this.sessionState !== 'connected') throw this.unexpected(command);
+    const publish = parsePublishCommand(command);
+    const request = this.streamRequest(message, 'publish', publish.streamName, publish.publishType);
+    if (request.streamName === '') {
       this.rejectPublish(request, {
         accepted: false,
         reason: 'empty stream name',
@@ -496,25 +510,9 @@ export class RtmpSession {
 
   private onPlay(message: RtmpMessage, command: RtmpCommand): void {
     if (this.sessionState !== 'connected') throw this.unexpected(command);
-    const connect = this.connectInfo as ConnectCommand;
     const play = parsePlayCommand(command);
-    const parsedName = parseStreamName(play.streamName);
-    this.clearTimer();
-    this.publishStreamId = message.messageStreamId;
-    const request: PublishRequest = {
-      action: 'play',
-      sessionId: this.id,
-      app: this.appName,
-      streamName: parsedName.name,
-      query: { ...this.appQuery, ...parsedName.query },
-      publishType: 'live',
-      tcUrl: connect.tcUrl,
-      flashVer: connect.flashVer,
-      connectObject: connect.commandObject,
-      remoteAddress: this.remoteAddress,
-      remotePort: this.remotePort,
-    };
-    if (parsedName.name === '') {
+    const request = this.streamRequest(message, 'play', play.streamName, 'live');
+    if (request.streamName === '') {
       this.rejectPlay(request, { accepted: false, reason: 'empty stream name' });
       return;
     }
