@@ -1,12 +1,51 @@
+/*
+ * `npm run bench`: every benchmark of issue 6, end to end, then BENCHMARKS.md.
+ *
+ * Environment knobs, for development only (a run with any of them writes
+ * .bench-work/BENCHMARKS.partial.md instead of BENCHMARKS.md):
+ *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency   scenarios to run
+ *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
+ *   BENCH_QUICK=1                                          short runs
+ *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
+ */
 import { execFileSync } from 'child_process';
-import { cpus } from 'os';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { cpus, release, totalmem } from 'os';
 import { join } from 'path';
-import { writeFileSync } from 'fs';
 import { generateTestMedia, TestMediaSpec } from '../test/support/test-media';
 import { benchChunkCodec, ChunkCodecResult, MIN_MEASURE_SECONDS } from './chunk-codec.bench';
+import { benchIdle, IdleResult } from './idle.bench';
+import { benchFlood, benchReplay, IngestResult } from './ingest.bench';
+import { benchLatency, LatencyResult } from './latency.bench';
+import { benchPublishers, PublishersResult, PublishersRun } from './publishers.bench';
+import { benchSessionPath, SessionPathResult } from './session.bench';
+import {
+  byKind,
+  chunkTable,
+  idleTable,
+  sessionTable,
+  ingestTable,
+  latencyTable,
+  publishersTable,
+  TargetCheck,
+  targetsTable,
+} from './report';
+import { BenchClip, FLOOD_MEDIA, LIVE_MEDIA, prepareClip } from './support/media';
+import { loadAverage } from './support/proc';
+import { capturedSession } from './support/replay';
+import {
+  compileServers,
+  ensureNodeMediaServer,
+  NMS_VERSION,
+  SERVER_KINDS,
+  ServerKind,
+  startServer,
+  WORK_DIR,
+} from './support/servers';
+import { MB, progress } from './support/util';
 
-/** A realistic ingest: 720p30 H.264 at 4 Mbit/s with AAC, 2 s keyframe interval. */
-const BENCH_MEDIA: TestMediaSpec = {
+/** The protocol-core clip: 720p30 H.264 at 4 Mbit/s with AAC, 2 s keyframe interval. */
+const CODEC_MEDIA: TestMediaSpec = {
   width: 1280,
   height: 720,
   frameRate: 30,
@@ -15,42 +54,443 @@ const BENCH_MEDIA: TestMediaSpec = {
   videoBitrate: '4M',
 };
 
-const WORK_DIR = join(__dirname, '..', '.bench-work');
+type Scenario = 'codec' | 'flood' | 'replay' | 'publishers' | 'idle' | 'latency';
+
+const quick = process.env.BENCH_QUICK === '1';
+const only = process.env.BENCH_ONLY?.split(',') as Scenario[] | undefined;
+const serverKinds = (process.env.BENCH_SERVERS?.split(',') as ServerKind[] | undefined) ?? [
+  ...SERVER_KINDS,
+];
+const profileDir = process.env.BENCH_PROFILE === '1' ? join(WORK_DIR, 'profiles') : undefined;
+const partial = quick || only !== undefined || process.env.BENCH_SERVERS !== undefined;
+
+const SETTINGS = quick
+  ? { floodRounds: 1, replayRounds: 1, publisherRuns: [5, 10], idle: 200, latencyPublishers: 3 }
+  : {
+      floodRounds: 3,
+      replayRounds: 3,
+      publisherRuns: [20, 50, 50, 50],
+      idle: 1000,
+      latencyPublishers: 10,
+    };
+const liveMedia: TestMediaSpec = quick ? { ...LIVE_MEDIA, seconds: 6 } : LIVE_MEDIA;
+
+/** The 1-minute load average as each part started: other work on the machine shows here. */
+const loads: string[] = [];
+
+function noteLoad(part: string): void {
+  loads.push(`${part} ${loadAverage().toFixed(2)}`);
+}
+
+function wanted(scenario: Scenario): boolean {
+  return only === undefined || only.includes(scenario);
+}
+
+/** Ours with the GOP cache off (nginx has none), right after ours, where it matters. */
+function withGopVariant(kinds: readonly ServerKind[]): ServerKind[] {
+  return kinds.flatMap((kind): ServerKind[] =>
+    kind === 'nestjs-rtmp' ? [kind, 'nestjs-rtmp-no-gop'] : [kind],
+  );
+}
+
+interface Results {
+  codec: ChunkCodecResult[];
+  sessionPath: SessionPathResult[];
+  flood: IngestResult[];
+  replay128: IngestResult[];
+  replay4096: IngestResult[];
+  publishers: PublishersResult[];
+  idle: IdleResult[];
+  latency: LatencyResult | undefined;
+}
+
+/** Runs `scenario` on every server, each in a fresh server process. */
+async function onEachServer<T>(
+  what: string,
+  run: (server: Awaited<ReturnType<typeof startServer>>) => Promise<T>,
+  kinds: readonly ServerKind[] = serverKinds,
+): Promise<T[]> {
+  const results: T[] = [];
+  for (const kind of kinds) {
+    progress(`${what}: ${kind}`);
+    noteLoad(`${what} (${kind})`);
+    const server = await startServer(kind, kind === 'nestjs-rtmp' ? { profileDir } : {});
+    try {
+      results.push(await run(server));
+    } catch (error) {
+      throw new Error(`${what} on ${kind} failed: ${String(error)}\n${server.logTail()}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  return results;
+}
 
 function ffmpegVersion(): string {
   const banner = execFileSync('ffmpeg', ['-version']).toString().split('\n')[0];
   return banner.replace(/ Copyright.*/, '');
 }
 
-const percent = (share: number | undefined): string =>
-  share === undefined ? 'none fit' : `${(share * 100).toFixed(0)} %`;
-
-function chunkTable(results: ChunkCodecResult[]): string {
-  const rows = results.map(
-    (r) =>
-      `| ${r.chunkSize} | ${(r.streamBytes / 1e6).toFixed(1)} MB, ${r.messages} messages | ` +
-      `**${r.readerMBps.toFixed(0)}** | ${r.writerMBps.toFixed(0)} | ` +
-      `${(r.zeroCopyShare * 100).toFixed(0)} % | ${percent(r.zeroCopyShareOfSingleChunk)} |`,
-  );
-  return [
-    '| chunk size | stream | reader MB/s (CPU) | writer MB/s (CPU) | media messages handed out as views | of those that fit one chunk |',
-    '| ---: | --- | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
+function fileLimit(): string {
+  return execFileSync('bash', ['-c', 'ulimit -n']).toString().trim();
 }
 
 async function main(): Promise<void> {
-  const clip = await generateTestMedia(join(WORK_DIR, 'bench-720p30.flv'), BENCH_MEDIA);
-  const chunkResults = [4096, 128].map((size) => benchChunkCodec(clip, size));
+  const startedAt = new Date();
+  const loadAtStart = loadAverage();
+  progress(`load average at start: ${loadAtStart}`);
+  const nmsVersion = serverKinds.includes('node-media-server')
+    ? ensureNodeMediaServer()
+    : NMS_VERSION;
+  compileServers();
 
-  const report = `# Benchmarks
+  const results: Results = {
+    codec: [],
+    sessionPath: [],
+    flood: [],
+    replay128: [],
+    replay4096: [],
+    publishers: [],
+    idle: [],
+    latency: undefined,
+  };
+  let flood: BenchClip | undefined;
+  let live: BenchClip | undefined;
+  let versions: Partial<Record<ServerKind, string>> = {};
 
-Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${cpus().length} cores
-(${cpus()[0]?.model.trim()}), Node ${process.version}, ${ffmpegVersion()}.
+  if (wanted('codec')) {
+    progress('protocol core');
+    noteLoad('protocol core');
+    const clip = await generateTestMedia(join(WORK_DIR, 'bench-720p30.flv'), CODEC_MEDIA);
+    results.codec = [4096, 128].map((size) => benchChunkCodec(clip, size));
+  }
+  if (wanted('flood') || wanted('replay')) {
+    progress('generating the flood clip (once)');
+    flood = await prepareClip(FLOOD_MEDIA);
+  }
+  if (wanted('flood') && flood !== undefined) {
+    const clip = flood;
+    results.flood = await onEachServer(
+      'ingest flood',
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        return benchFlood(server, clip, SETTINGS.floodRounds);
+      },
+      withGopVariant(serverKinds),
+    );
+  }
+  if (wanted('replay') && flood !== undefined) {
+    const clip = flood;
+    progress('recording the FFmpeg sessions to replay (once)');
+    const session128 = await capturedSession(clip.path, 128);
+    const session4096 = await capturedSession(clip.path, 4096);
+    const both = await onEachServer(
+      'replay flood',
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        const at4096 = await benchReplay(server, session4096, clip, SETTINGS.replayRounds);
+        const at128 = await benchReplay(server, session128, clip, SETTINGS.replayRounds);
+        return { at128, at4096 };
+      },
+      [...serverKinds, 'node-floor'],
+    );
+    results.replay128 = both.map((result) => result.at128);
+    results.replay4096 = both.map((result) => result.at4096);
+    if (wanted('codec')) {
+      progress('session path (in process)');
+      noteLoad('session path');
+      results.sessionPath = [
+        await benchSessionPath(session4096),
+        await benchSessionPath(session128),
+      ];
+    }
+  }
+  if (wanted('publishers') || wanted('latency')) live = await prepareClip(liveMedia);
+  if (wanted('publishers') && live !== undefined) {
+    const clip = live;
+    results.publishers = await onEachServer(
+      'many publishers',
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        return benchPublishers(server, clip, SETTINGS.publisherRuns);
+      },
+      withGopVariant(serverKinds),
+    );
+  }
+  if (wanted('idle')) {
+    results.idle = await onEachServer('idle connections', async (server) => {
+      versions = { ...versions, [server.kind]: server.version };
+      return benchIdle(server, SETTINGS.idle);
+    });
+  }
+  if (wanted('latency') && live !== undefined) {
+    progress('consumer latency');
+    noteLoad('consumer latency');
+    results.latency = await benchLatency(live, SETTINGS.latencyPublishers);
+  }
 
-## Protocol core: chunk reader and writer
+  noteLoad('end');
+  const minutes = (Date.now() - startedAt.getTime()) / 60_000;
+  const report = render({
+    results,
+    flood,
+    live,
+    startedAt,
+    minutes,
+    loadAtStart,
+    versions: { ...versions, 'node-media-server': versions['node-media-server'] ?? nmsVersion },
+  });
+  const target = partial
+    ? join(WORK_DIR, 'BENCHMARKS.partial.md')
+    : join(__dirname, '..', 'BENCHMARKS.md');
+  writeFileSync(target, report);
+  process.stdout.write(report);
+  progress(`written to ${target} after ${minutes.toFixed(1)} min`);
+}
 
-A ${BENCH_MEDIA.seconds} s ${BENCH_MEDIA.width}x${BENCH_MEDIA.height}@${BENCH_MEDIA.frameRate} H.264 (${BENCH_MEDIA.videoBitrate}bit/s) + AAC clip
+interface RenderInput {
+  readonly results: Results;
+  readonly flood: BenchClip | undefined;
+  readonly live: BenchClip | undefined;
+  readonly startedAt: Date;
+  readonly minutes: number;
+  readonly loadAtStart: number;
+  readonly versions: Partial<Record<ServerKind, string>>;
+}
+
+/** A ratio to two decimals, or three when two would round onto the limit it is judged by. */
+function times(value: number, limit: number): string {
+  return `${value.toFixed(value.toFixed(2) === limit.toFixed(2) ? 3 : 2)}×`;
+}
+
+function ratio(ours: number | undefined, theirs: number | undefined): number {
+  return ours === undefined || theirs === undefined ? NaN : ours / theirs;
+}
+
+function targetChecks(results: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const flood = (kind: ServerKind): IngestResult | undefined => byKind(results.flood, kind);
+  const [nginx, nms] = [flood('nginx-rtmp'), flood('node-media-server')];
+  for (const kind of ['nestjs-rtmp', 'nestjs-rtmp-no-gop'] as const) {
+    const ours = flood(kind);
+    if (ours === undefined) continue;
+    const which = kind === 'nestjs-rtmp' ? '' : ' (with `gopCache: false`)';
+    const vsNginx = ratio(ours.cpuSecondsPerGb, nginx?.cpuSecondsPerGb);
+    const vsNms = ratio(ours.cpuSecondsPerGb, nms?.cpuSecondsPerGb);
+    checks.push({
+      target: `Ingest flood: CPU per GB ≤ 1.5× nginx-rtmp’s${which}`,
+      measured: `${ours.cpuSecondsPerGb.toFixed(2)} vs ${nginx?.cpuSecondsPerGb.toFixed(2)} s/GB = ${times(vsNginx, 1.5)}`,
+      met: Number.isNaN(vsNginx) ? undefined : vsNginx <= 1.5,
+    });
+    checks.push({
+      target: `Ingest flood: CPU per GB < 0.4× node-media-server’s${which}`,
+      measured: `${ours.cpuSecondsPerGb.toFixed(3)} vs ${nms?.cpuSecondsPerGb.toFixed(3)} s/GB = ${times(vsNms, 0.4)}`,
+      met: Number.isNaN(vsNms) ? undefined : vsNms < 0.4,
+    });
+    if (kind !== 'nestjs-rtmp') continue;
+    const peers = [nginx, nms].filter((peer): peer is IngestResult => peer !== undefined);
+    checks.push({
+      target: 'Ingest flood: MB/s no lower than either peer’s',
+      measured:
+        `${ours.mbPerSecond.toFixed(0)} MB/s vs ` +
+        peers.map((peer) => `${peer.kind} ${peer.mbPerSecond.toFixed(0)}`).join(', ') +
+        ' (medians; FFmpeg is the bottleneck)',
+      met:
+        peers.length === 0
+          ? undefined
+          : peers.every((peer) => ours.mbPerSecond >= peer.mbPerSecond),
+    });
+  }
+  const replay = byKind(results.replay4096, 'nestjs-rtmp');
+  if (replay !== undefined) {
+    checks.push({
+      target: 'Replay flood at chunk size 4096: ≥ 500 MB/s on one core',
+      measured: `${replay.mbPerSecond.toFixed(0)} MB/s (${replay.cpuSecondsPerGb.toFixed(2)} CPU s/GB)`,
+      met: replay.mbPerSecond >= 500,
+    });
+  }
+  const fifty = (kind: ServerKind): PublishersRun[] =>
+    byKind(results.publishers, kind)?.runs.filter((run) => run.publishers === 50) ?? [];
+  const meanCpu = (runs: readonly PublishersRun[]): number =>
+    runs.reduce((sum, run) => sum + run.cpuPercent, 0) / runs.length;
+  const nginx50 = fifty('nginx-rtmp');
+  for (const kind of ['nestjs-rtmp', 'nestjs-rtmp-no-gop'] as const) {
+    const ours50 = fifty(kind);
+    if (ours50.length === 0) continue;
+    const which = kind === 'nestjs-rtmp' ? '' : ' (with `gopCache: false`)';
+    const vsNginx = nginx50.length > 0 ? meanCpu(ours50) / meanCpu(nginx50) : NaN;
+    checks.push({
+      target: `50 publishers: CPU % ≤ 1.5× nginx-rtmp’s${which}`,
+      measured: `${meanCpu(ours50).toFixed(1)} % vs ${nginx50.length > 0 ? meanCpu(nginx50).toFixed(1) : '?'} % = ${times(vsNginx, 1.5)} (mean of the N=50 runs)`,
+      met: Number.isNaN(vsNginx) ? undefined : vsNginx <= 1.5,
+    });
+    const peak = Math.max(...ours50.map((run) => run.peakRss));
+    checks.push({
+      target: `50 publishers: RSS < 100 MB${which}`,
+      measured: `peak ${(peak / MB).toFixed(1)} MB`,
+      met: peak < 100 * MB,
+    });
+    const first = ours50[0];
+    const last = ours50[ours50.length - 1];
+    const growth = last.endRss - first.endRss;
+    // V8 enlarging its young generation is a one-off resize, not a leak: counted apart.
+    const youngGrowth = last.endYoungGeneration - first.endYoungGeneration;
+    const signed = (bytes: number): string => `${bytes >= 0 ? '+' : ''}${(bytes / MB).toFixed(1)}`;
+    checks.push({
+      target: `50 publishers: no RSS growth across runs (≤ 5 MB, V8 young-generation resizing apart)${which}`,
+      measured:
+        `RSS after each run: ${ours50.map((run) => (run.endRss / MB).toFixed(1)).join(' → ')} MB ` +
+        `(${signed(growth)} MB, of which V8's young generation ${signed(youngGrowth)} MB)`,
+      met: ours50.length < 2 ? undefined : growth - youngGrowth <= 5 * MB,
+    });
+    const runs = byKind(results.publishers, kind)?.runs ?? [];
+    checks.push({
+      target: `Many publishers: every stream intact${which}`,
+      measured: runs.map((run) => `${run.intact}/${run.publishers}`).join(', '),
+      met: runs.every((run) => run.intact === run.publishers && run.completed === run.publishers),
+    });
+  }
+  const idle = byKind(results.idle, 'nestjs-rtmp');
+  if (idle !== undefined) {
+    checks.push({
+      target: 'Idle connections: < 20 KB RSS per connection',
+      measured:
+        `${(idle.rssPerConnection / 1024).toFixed(1)} KB ((RSS with ${idle.connections} − before) / ${idle.connections}); ` +
+        `${(idle.rssPerConnectionWithoutYoung / 1024).toFixed(1)} KB without V8's young-generation growth ` +
+        `(${(idle.youngBefore / MB).toFixed(1)} → ${(idle.youngWith / MB).toFixed(1)} MB)`,
+      met: idle.rssPerConnection < 20 * 1024,
+    });
+  }
+  if (results.latency !== undefined) {
+    const { observable } = results.latency.report;
+    checks.push({
+      target: 'Consumer latency p99 < 1 ms',
+      measured: `p99 ${observable.p99.toFixed(0)} µs, p50 ${observable.p50.toFixed(0)} µs`,
+      met: observable.p99 < 1000,
+    });
+  }
+  return checks;
+}
+
+function render(input: RenderInput): string {
+  const { results, flood, live, versions } = input;
+  const cpu = cpus();
+  const sections: string[] = [];
+  sections.push(`# Benchmarks
+
+Written by \`npm run bench\` on ${input.startedAt.toISOString().slice(0, 10)} (the run took
+${input.minutes.toFixed(1)} min). Machine: ${cpu.length} cores (${cpu[0]?.model.trim()}),
+${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version},
+${ffmpegVersion()}. Load average (1 min) when the run started: ${input.loadAtStart.toFixed(2)};
+as each part started: ${loads.join(', ')}.
+\`ulimit -n\`: ${fileLimit()}.
+
+Peers, installed by the bench itself: node-media-server ${versions['node-media-server'] ?? NMS_VERSION}
+from npm (into \`.bench-work/nms\`, git-ignored), ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}
+from Debian.
+
+**How.** Every server runs in a child process of its own, on 127.0.0.1; the load generators
+(FFmpeg, the replayer, the idle clients) are other processes. A server's CPU time is
+utime + stime of its process from \`/proc/<pid>/stat\` (all threads; 10 ms ticks), taken as a
+delta over each measured stretch, so start-up costs are never counted. Its peak RSS is
+\`VmHWM\` from \`/proc/<pid>/status\`, reset at the start of each stretch (\`clear_refs\` 5).
+Our server is this repository's \`RtmpServer\` compiled to JavaScript
+(\`bench/servers/nestjs-rtmp-server.ts\`, accept-all verifier, one consumer counting packets
+and bytes); node-media-server runs from its npm package, RTMP only
+(\`bench/servers/node-media-server.ts\`, with the same counting wrapped around its packet
+callback); nginx runs as one process (\`master_process off\`, \`live on\`, no recording) and its
+byte counts come from \`rtmp_stat\`. Each scenario starts fresh server processes. The machine
+has two cores: the server, the load generators and the bench share them.`);
+
+  sections.push(`## Against the targets
+
+${targetsTable(targetChecks(results))}`);
+
+  if (results.flood.length > 0 && flood !== undefined) {
+    sections.push(`## 1. Ingest flood: FFmpeg \`-c copy\`, as fast as it goes
+
+FFmpeg publishes a generated ${flood.spec.width}x${flood.spec.height}@${flood.spec.frameRate}
+H.264 (${flood.spec.videoBitrate}bit/s) + AAC FLV of ${(flood.fileBytes / MB).toFixed(0)} MB
+(${flood.video} video and ${flood.audio} audio messages) without \`-re\`,
+${results.flood[0].rounds.length} times per server. MB/s is the bytes the server read over the
+wall time from spawning FFmpeg to its exit (FFmpeg's start-up, about 0.1 s, included); CPU per
+GB is the server's CPU time over those bytes. Each server announces its own chunk size, which
+FFmpeg then uses: 4096 for ours and nginx, 65535 for node-media-server. "Every packet counted"
+compares the server's per-stream packet counts with the file's; nginx counts bytes only, so it
+is checked by FFmpeg's exit status and its \`rtmp_stat\` byte count. Every server gets one
+unmeasured publish first, so all are measured warm. Ours runs twice: with its defaults (GOP
+cache on, as node-media-server's always is) and with \`gopCache: false\` (nginx-rtmp has none).
+
+${ingestTable(results.flood)}`);
+  }
+
+  if (results.replay4096.length > 0) {
+    sections.push(`## 1b. Replay flood: a recorded FFmpeg session, as fast as the server reads it
+
+FFmpeg's publish of the same clip was recorded once per chunk size by the capture listener of
+the interop tests (\`test/support/capture-listener.ts\`; at 4096 it announces SetChunkSize
+4096 and FFmpeg answers with its own). The replayer (\`bench/support/replay.ts\`) does the
+client handshake, sends the recording up to and including \`publish\`, waits for
+NetStream.Publish.Start, then writes the rest in 1 MiB slices of the recording, waiting for
+'drain' whenever the socket buffer is full, and half-closes. MB/s is the bytes after
+\`publish\` over the time from the first of them to the server closing the connection, which it
+does once it has read everything. The replayer runs in the bench process, on the other core.
+Each server gets one unmeasured replay first. The last row is the floor under any Node server:
+a \`net.Server\` that only counts what it reads (\`bench/servers/node-floor-server.ts\`), sent
+the same recording raw.
+
+Chunk size 4096:
+
+${ingestTable(results.replay4096)}
+
+Chunk size 128:
+
+${ingestTable(results.replay128)}`);
+  }
+
+  if (results.publishers.length > 0 && live !== undefined) {
+    sections.push(`## 2. Many publishers: FFmpeg \`-re\` encoders side by side
+
+Each publisher is an FFmpeg \`-re -c copy\` of a generated ${live.spec.width}x${live.spec.height}@${live.spec.frameRate}
+H.264 (${live.spec.videoBitrate}bit/s) + AAC clip of ${live.spec.seconds} s
+(${(live.fileBytes / MB).toFixed(1)} MB), all started at once; runs follow one another on the
+same server process. CPU % is the server's CPU seconds over the run's wall seconds (first
+FFmpeg spawned to last one exited) × 100, i.e. % of one core. "Streams intact": every audio,
+video and data message of the clip counted on that stream by the server (nginx: not counted;
+its byte totals are in the last column). With 50 FFmpeg processes on two cores, the
+publishers compete with the server for CPU. Ours runs with its defaults (GOP cache on: every
+stream keeps its current GOP, about 2 s of media here, for players that join) and with
+\`gopCache: false\`; nginx-rtmp has no GOP cache, node-media-server always has one. On the
+Node servers, the young-generation column is V8's new space, which V8 enlarges once under
+load (to 16 or 32 MB) and keeps: a step in RSS that is not a leak.
+
+${publishersTable(results.publishers)}`);
+  }
+
+  if (results.idle.length > 0) {
+    sections.push(`## 3. Idle connections
+
+${results.idle[0].connections} connections from the bench process (a raw client built from the protocol core:
+\`ClientHandshake\`, \`ChunkWriter\`, \`encodeConnect\`), each through the handshake and
+\`connect\` (its \`_result\` received), 50 at a time, then left idle. RSS "before" is taken
+after a full GC (Node servers) on the fresh server; "with them" 2 s after the last one
+connected, as is; the next column after a full GC too. The Node servers' figures include a
+one-off: V8 enlarges its young generation (new space) under the burst of allocation and keeps
+it, by a few MB to about 30 MB depending on its heuristics on the run; the column after shows
+the per-connection figure without that growth (new space's resident size, from
+\`v8.getHeapSpaceStatistics()\`, subtracted). For ours the limits are raised for the
+run (\`maxConnections\`, \`maxConnectionsPerAddress\` 10000, \`connectToPublishTimeoutMs\`
+600 s); nginx gets \`worker_connections 4096\`; node-media-server has no limits. Its
+JS heap + external figure counts the 1 MB FLV parser buffer each of its sessions allocates
+(\`Buffer.alloc\`, zero pages the process never touches, so not resident).
+
+${idleTable(results.idle)}`);
+  }
+
+  if (results.codec.length > 0 || results.sessionPath.length > 0) {
+    const parts: string[] = [];
+    if (results.codec.length > 0) {
+      parts.push(`A ${CODEC_MEDIA.seconds} s ${CODEC_MEDIA.width}x${CODEC_MEDIA.height}@${CODEC_MEDIA.frameRate} H.264 (${CODEC_MEDIA.videoBitrate}bit/s) + AAC clip
 generated by FFmpeg, chunked by \`ChunkWriter\` as an encoder would publish it (video on csid 8,
 audio on csid 9), cut into 64 KiB socket reads and fed to \`ChunkReader\` in one thread. MB/s is
 stream bytes per CPU second (user + system) of the benchmark process, measured over at least
@@ -58,13 +498,48 @@ ${MIN_MEASURE_SECONDS} s after a warm-up round.
 
 Targets (issue 2): reader at least 1 GB/s at chunk size 4096 and 200 MB/s at 128, one core.
 
-${chunkTable(chunkResults)}
+${chunkTable(results.codec)}
 
 A message can only be handed out as a view when it travels in one chunk: a larger one is
-interleaved with chunk headers on the wire and is copied once into a buffer of its own.
-`;
-  writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), report);
-  process.stdout.write(report);
+interleaved with chunk headers on the wire and is copied once into a buffer of its own.`);
+    }
+    if (results.sessionPath.length > 0) {
+      parts.push(`**Session path.** The recorded FFmpeg sessions of scenario 1b fed, in this process, to a
+real \`RtmpServer\` session through a stand-in socket (\`bench/session.bench.ts\`), cut into
+64 KiB reads: the library's whole per-byte path (chunk reader, session, FLV tag parsing,
+LiveStream with its GOP cache, a listener counting packets) without the kernel and Node's
+socket layer. MB/s per CPU second, over at least 2 s after a warm-up round.
+
+${sessionTable(results.sessionPath)}`);
+    }
+    sections.push(`## 4. Protocol core: chunk reader and writer, and the session path
+
+${parts.join('\n\n')}`);
+  }
+
+  if (results.latency !== undefined) {
+    const latency = results.latency;
+    sections.push(`## 5. Consumer latency
+
+${latency.publishers} FFmpeg \`-re\` publishers of the live clip (${latency.completed} exited 0) into a Nest
+application (\`bench/servers/latency-app.ts\`: \`RtmpModule.forRoot\` with
+\`AllowAllStreamKeyVerifier\`) that subscribes to each of the ${latency.report.streams} streams with
+\`RtmpServerService.packets()\`. Measured in that process: a 'data' listener placed in front of
+the session's own (through the \`net.server.socket\` diagnostics channel; the library is not
+touched) stamps \`process.hrtime.bigint()\` when the socket delivers a buffer; the session
+parses it synchronously, so every message that buffer completes carries that stamp, which a
+LiveStream listener files under the packet object. The clock stops when the packet reaches the
+subscriber. What this leaves out: the time between the kernel receiving the bytes and Node's
+read (event-loop delay before the 'data' event). Error bars: hrtime resolution is far below a
+microsecond; the stamp listener and the WeakMap cost well under a microsecond per packet. The
+application used ${latency.cpuPercent.toFixed(1)} % of a core during the run.
+
+${latencyTable(latency)}`);
+  }
+
+  const notes = join(__dirname, 'profile-notes.md');
+  if (existsSync(notes)) sections.push(readFileSync(notes, 'utf8').trim());
+  return `${sections.join('\n\n')}\n`;
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,94 @@
+import { runProcess } from '../test/support/child-processes';
+import { streamIntact } from './ingest.bench';
+import { BenchClip, ffmpegPublishArgs } from './support/media';
+import { processMemory, ProcessMeter } from './support/proc';
+import { BenchServer, ServerKind } from './support/servers';
+import { settle, sleep } from './support/util';
+
+const PUBLISH_TIMEOUT_MS = 120_000;
+
+export interface PublishersRun {
+  readonly publishers: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  /** CPU seconds over wall seconds, in % of one core. */
+  readonly cpuPercent: number;
+  readonly peakRss: number;
+  /** RSS 1 s after the last publisher left. */
+  readonly endRss: number;
+  /** Node servers: resident size of V8's young generation then (0 for nginx). */
+  readonly endYoungGeneration: number;
+  /** FFmpeg processes that exited 0. */
+  readonly completed: number;
+  /** Streams whose every packet the server counted (ours and node-media-server). */
+  readonly intact: number | undefined;
+  readonly bytesIn: number;
+}
+
+export interface PublishersResult {
+  readonly kind: ServerKind;
+  readonly runs: readonly PublishersRun[];
+}
+
+/**
+ * Scenario 2: `counts[i]` FFmpeg publishers at once, each `-re -c copy` of the live clip (so
+ * FFmpeg itself costs little), run after run on the same server process. CPU is the server's
+ * over the run's wall time (spawn of the first FFmpeg to exit of the last).
+ */
+export async function benchPublishers(
+  server: BenchServer,
+  clip: BenchClip,
+  counts: readonly number[],
+): Promise<PublishersResult> {
+  const runs: PublishersRun[] = [];
+  for (const [index, publishers] of counts.entries()) {
+    await server.forgetStreams();
+    const before = (await server.counters()).bytesIn;
+    const meter = new ProcessMeter(server.pid);
+    const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
+    const results = await Promise.all(
+      names.map((name) =>
+        runProcess(
+          'ffmpeg',
+          ffmpegPublishArgs(clip.path, server.url(name), true),
+          PUBLISH_TIMEOUT_MS,
+        ),
+      ),
+    );
+    const seconds = meter.wall();
+    await settle(server);
+    const cpuSeconds = meter.cpu();
+    const { peakRss } = meter.memory();
+    const counters = await server.counters();
+    await sleep(1_000);
+    const endRss = processMemory(server.pid).rss;
+    const endYoungGeneration = (await server.counters()).youngGeneration;
+    const failed = results.filter((result) => result.code !== 0);
+    if (failed.length > 0) {
+      process.stderr.write(
+        `${server.kind}: ${failed.length} publisher(s) failed: ${failed[0].stderr}\n`,
+      );
+    }
+    runs.push({
+      publishers,
+      seconds,
+      cpuSeconds,
+      cpuPercent: (cpuSeconds / seconds) * 100,
+      peakRss,
+      endRss,
+      endYoungGeneration,
+      completed: publishers - failed.length,
+      intact:
+        server.kind === 'nginx-rtmp'
+          ? undefined
+          : names.filter((name) =>
+              streamIntact(
+                clip,
+                counters.streams.find((stream) => stream.name === name),
+              ),
+            ).length,
+      bytesIn: counters.bytesIn - before,
+    });
+  }
+  return { kind: server.kind, runs };
+}

@@ -1,0 +1,216 @@
+import { ChunkCodecResult } from './chunk-codec.bench';
+import { IdleResult } from './idle.bench';
+import { IngestResult } from './ingest.bench';
+import { LatencyResult } from './latency.bench';
+import { PublishersResult } from './publishers.bench';
+import { SessionPathResult } from './session.bench';
+import { ServerKind, SERVER_LABELS } from './support/servers';
+import { MB } from './support/util';
+
+const mb = (bytes: number): string => (bytes / MB).toFixed(1);
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+const fixed = (value: number, digits = 2): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+const yesNo = (value: boolean | undefined, none = 'not counted'): string =>
+  value === undefined ? none : value ? 'yes' : '**no**';
+
+export function table(
+  header: readonly string[],
+  align: readonly ('l' | 'r')[],
+  rows: readonly string[][],
+): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+export function chunkTable(results: readonly ChunkCodecResult[]): string {
+  const percent = (share: number | undefined): string =>
+    share === undefined ? 'none fit' : `${(share * 100).toFixed(0)} %`;
+  return table(
+    [
+      'chunk size',
+      'stream',
+      'reader MB/s (CPU)',
+      'writer MB/s (CPU)',
+      'media messages handed out as views',
+      'of those that fit one chunk',
+    ],
+    ['r', 'l', 'r', 'r', 'r', 'r'],
+    results.map((r) => [
+      String(r.chunkSize),
+      `${(r.streamBytes / 1e6).toFixed(1)} MB, ${r.messages} messages`,
+      `**${r.readerMBps.toFixed(0)}**`,
+      r.writerMBps.toFixed(0),
+      `${(r.zeroCopyShare * 100).toFixed(0)} %`,
+      percent(r.zeroCopyShareOfSingleChunk),
+    ]),
+  );
+}
+
+export function sessionTable(results: readonly SessionPathResult[]): string {
+  return table(
+    ['chunk size', 'media bytes per round', 'MB/s (CPU)', 'packets per round'],
+    ['r', 'r', 'r', 'r'],
+    results.map((r) => [
+      String(r.chunkSize),
+      `${(r.mediaBytes / MB).toFixed(1)} MB`,
+      `**${r.mbPerCpuSecond.toFixed(0)}**`,
+      String(r.packets),
+    ]),
+  );
+}
+
+function range(values: readonly number[], digits = 0): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return 'n/a';
+  return `${Math.min(...finite).toFixed(digits)}–${Math.max(...finite).toFixed(digits)}`;
+}
+
+export function ingestTable(results: readonly IngestResult[]): string {
+  return table(
+    [
+      'server',
+      'rounds',
+      'MB/s (median)',
+      'MB/s (range)',
+      'server CPU s per GB',
+      'server peak RSS MB',
+      'all rounds completed',
+      'every packet counted',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+    results.map((r) => [
+      SERVER_LABELS[r.kind],
+      String(r.rounds.length),
+      `**${fixed(r.mbPerSecond, 0)}**`,
+      range(r.rounds.map((round) => round.bytes / MB / round.seconds)),
+      `**${fixed(r.cpuSecondsPerGb, 2)}**`,
+      mb(r.peakRss),
+      yesNo(r.rounds.every((round) => round.completed)),
+      yesNo(
+        r.rounds.some((round) => round.intact === undefined)
+          ? undefined
+          : r.rounds.every((round) => round.intact),
+        'not counted (bytes only)',
+      ),
+    ]),
+  );
+}
+
+export function publishersTable(results: readonly PublishersResult[]): string {
+  const rows: string[][] = [];
+  for (const result of results) {
+    for (const [index, run] of result.runs.entries()) {
+      rows.push([
+        index === 0 ? SERVER_LABELS[result.kind] : '',
+        String(index + 1),
+        String(run.publishers),
+        fixed(run.seconds, 1),
+        `**${fixed(run.cpuPercent, 1)}**`,
+        `**${mb(run.peakRss)}**`,
+        mb(run.endRss),
+        result.kind === 'nginx-rtmp' ? 'n/a' : mb(run.endYoungGeneration),
+        `${run.completed}/${run.publishers}`,
+        run.intact === undefined ? 'not counted' : `${run.intact}/${run.publishers}`,
+        mb(run.bytesIn),
+      ]);
+    }
+  }
+  return table(
+    [
+      'server',
+      'run',
+      'publishers',
+      'wall s',
+      'server CPU % of a core',
+      'peak RSS MB',
+      'RSS MB 1 s after',
+      'of which V8 young generation MB',
+      'FFmpeg exit 0',
+      'streams intact',
+      'MB received',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows,
+  );
+}
+
+export function idleTable(results: readonly IdleResult[]): string {
+  const node = (r: IdleResult): boolean => r.kind !== 'nginx-rtmp';
+  return table(
+    [
+      'server',
+      'connections',
+      'RSS before MB',
+      'RSS with them MB',
+      'KB per connection',
+      'after a full GC',
+      'V8 young generation MB, before → with',
+      'KB per connection without that growth',
+      'JS heap + external KB per connection',
+      'open (client / server count)',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    results.map((r) => [
+      SERVER_LABELS[r.kind],
+      String(r.connections),
+      mb(r.rssBefore),
+      mb(r.rssWith),
+      `**${kb(r.rssPerConnection)}**`,
+      node(r) ? kb(r.rssPerConnectionAfterGc) : 'n/a',
+      node(r) ? `${mb(r.youngBefore)} → ${mb(r.youngWith)}` : 'n/a',
+      node(r) ? kb(r.rssPerConnectionWithoutYoung) : 'n/a',
+      r.heapPerConnection === undefined ? 'n/a' : kb(r.heapPerConnection),
+      `${r.stillOpen} / ${r.serverCount ?? 'n/a'}`,
+    ]),
+  );
+}
+
+export function latencyTable(result: LatencyResult): string {
+  const us = (value: number): string => fixed(value, 0);
+  const row = (what: string, s: LatencyResult['report']['listener']): string[] => [
+    what,
+    String(s.samples),
+    us(s.p50),
+    us(s.p90),
+    `**${us(s.p99)}**`,
+    us(s.p999),
+    us(s.max),
+  ];
+  return table(
+    ['consumer', 'packets', 'p50 µs', 'p90 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    [
+      row('`RtmpServerService.packets()` subscriber', result.report.observable),
+      row('plain `LiveStream.onPacket` listener (for comparison)', result.report.listener),
+    ],
+  );
+}
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+export function targetsTable(checks: readonly TargetCheck[]): string {
+  return table(
+    ['target (issue 6)', 'measured', 'met'],
+    ['l', 'l', 'l'],
+    checks.map((check) => [
+      check.target,
+      check.measured,
+      check.met === undefined ? 'not measured' : check.met ? 'yes' : '**no**',
+    ]),
+  );
+}
+
+export function byKind<T extends { kind: ServerKind }>(
+  results: readonly T[],
+  kind: ServerKind,
+): T | undefined {
+  return results.find((result) => result.kind === kind);
+}

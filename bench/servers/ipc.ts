@@ -1,0 +1,118 @@
+import { getHeapSpaceStatistics } from 'v8';
+
+/*
+ * What the bench (the parent) and a server it runs in a child process say to each other over
+ * Node's IPC channel. The children are Node servers: ours and node-media-server.
+ */
+
+/** What a server counted for one publish. */
+export interface StreamCount {
+  readonly name: string;
+  readonly audio: number;
+  readonly video: number;
+  readonly metadata: number;
+  /** Payload bytes of those packets. */
+  readonly payloadBytes: number;
+  /** Why it ended; undefined while live. */
+  readonly ended?: string;
+}
+
+export interface ServerCounters {
+  /** Bytes read from client sockets since the server started (the wire, chunk headers included). */
+  readonly bytesIn: number;
+  /** Connections open now. */
+  readonly connections: number;
+  /** Publishes seen since the last `forget-streams`, live or ended. */
+  readonly streams: readonly StreamCount[];
+  /** V8 heap used plus external memory (Buffers), bytes, after a full GC when `gc` came first. */
+  readonly heapAndExternal: number;
+  /** Resident bytes of V8's young generation (new space), which V8 grows under load. */
+  readonly youngGeneration: number;
+}
+
+/** Latency samples of one way of consuming packets, in microseconds. */
+export interface LatencySummary {
+  readonly samples: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+export interface LatencyReport {
+  /** A plain LiveStream.onPacket listener: the session's own parsing and dispatch. */
+  readonly listener: LatencySummary;
+  /** RtmpServerService.packets(): through the subscriber's BoundedPacketQueue. */
+  readonly observable: LatencySummary;
+  readonly streams: number;
+}
+
+export type ParentRequest =
+  | { readonly id: number; readonly type: 'counters' }
+  | { readonly id: number; readonly type: 'latency' }
+  | { readonly id: number; readonly type: 'gc' }
+  | { readonly id: number; readonly type: 'forget-streams' }
+  | { readonly id: number; readonly type: 'stop' };
+
+export type ChildMessage =
+  | { readonly type: 'ready'; readonly port: number; readonly version: string }
+  | {
+      readonly type: 'reply';
+      readonly id: number;
+      readonly counters?: ServerCounters;
+      readonly latency?: LatencyReport;
+    };
+
+/** In a child: answers the parent's requests. `stop` ends the process (profiles get written). */
+export function serveParent(handlers: {
+  counters(): ServerCounters;
+  forgetStreams(): void;
+  stop(): Promise<void>;
+  latency?(): LatencyReport;
+}): void {
+  const send = (message: ChildMessage): void => {
+    process.send?.(message);
+  };
+  process.on('message', (raw: ParentRequest) => {
+    switch (raw.type) {
+      case 'counters':
+        send({ type: 'reply', id: raw.id, counters: handlers.counters() });
+        return;
+      case 'gc':
+        (globalThis as { gc?: () => void }).gc?.();
+        send({ type: 'reply', id: raw.id, counters: handlers.counters() });
+        return;
+      case 'latency':
+        send({ type: 'reply', id: raw.id, latency: handlers.latency?.() });
+        return;
+      case 'forget-streams':
+        handlers.forgetStreams();
+        send({ type: 'reply', id: raw.id });
+        return;
+      case 'stop':
+        void handlers.stop().finally(() => {
+          send({ type: 'reply', id: raw.id });
+          // Let the reply leave before exiting; exiting normally writes a --cpu-prof profile.
+          setTimeout(() => process.exit(0), 50);
+        });
+        return;
+    }
+  });
+  // The bench died: don't outlive it.
+  process.on('disconnect', () => process.exit(0));
+}
+
+export function announceReady(port: number, version: string): void {
+  process.send?.({ type: 'ready', port, version } satisfies ChildMessage);
+}
+
+export function heapAndExternal(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
+export function youngGeneration(): number {
+  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return space?.physical_space_size ?? 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * This library's RtmpServer in a process of its own, for the benchmarks: accepts every publish,
+ * and a consumer counts the packets and bytes of each stream. The bench measures this process's
+ * CPU and memory from /proc and asks it for its counts over IPC (see ./ipc.ts).
+ *
+ *   node .bench-work/build/bench/servers/nestjs-rtmp-server.js ['{"gopCache":false}']
+ *   (compiled by the bench, see compileServers)
+ */
+import { subscribe } from 'diagnostics_channel';
+import { Socket } from 'net';
+import { LiveStream, PublishVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
+import { announceReady, heapAndExternal, youngGeneration, serveParent, StreamCount } from './ipc';
+
+interface Counting {
+  readonly stream: LiveStream;
+  audio: number;
+  video: number;
+  metadata: number;
+  payloadBytes: number;
+  ended?: string;
+}
+
+// Bytes on the wire: every accepted socket's bytesRead (the server does not expose its own).
+const sockets = new Set<Socket>();
+let closedSocketBytes = 0;
+subscribe('net.server.socket', (message) => {
+  const { socket } = message as { socket: Socket };
+  sockets.add(socket);
+  socket.once('close', () => {
+    sockets.delete(socket);
+    closedSocketBytes += socket.bytesRead;
+  });
+});
+
+let streams: Counting[] = [];
+
+const silent = (): void => undefined;
+const server = new RtmpServer(
+  {
+    port: 0,
+    host: '127.0.0.1',
+    // The idle-connection scenario holds 1000 connections from one address, connected but
+    // never publishing, for a while.
+    maxConnections: 10_000,
+    maxConnectionsPerAddress: 10_000,
+    connectToPublishTimeoutMs: 600_000,
+    // More options, as JSON: the bench's variants (argument) and experiments (environment).
+    ...(JSON.parse(process.argv[2] ?? '{}') as object),
+    ...(JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? '{}') as object),
+  },
+  {
+    verifyPublish: () => PublishVerdicts.accept(),
+    logger: { log: silent, warn: silent, error: (message) => process.stderr.write(`${message}\n`) },
+  },
+);
+
+server.onStreamStart((stream) => {
+  const counting: Counting = { stream, audio: 0, video: 0, metadata: 0, payloadBytes: 0 };
+  streams.push(counting);
+  stream.onPacket((packet) => {
+    if (packet.type === 'video') counting.video += 1;
+    else if (packet.type === 'audio') counting.audio += 1;
+    else counting.metadata += 1;
+    counting.payloadBytes += packet.payload.length;
+  });
+  stream.onEnd((end) => (counting.ended = end.reason));
+});
+
+function countOf(counting: Counting): StreamCount {
+  const { stream, audio, video, metadata, payloadBytes, ended } = counting;
+  return { name: stream.name, audio, video, metadata, payloadBytes, ended };
+}
+
+serveParent({
+  counters: () => {
+    let bytesIn = closedSocketBytes;
+    for (const socket of sockets) bytesIn += socket.bytesRead;
+    return {
+      bytesIn,
+      connections: server.connectionCount,
+      streams: streams.map(countOf),
+      heapAndExternal: heapAndExternal(),
+      youngGeneration: youngGeneration(),
+    };
+  },
+  forgetStreams: () => {
+    streams = streams.filter((counting) => counting.ended === undefined);
+  },
+  stop: () => server.close(),
+});
+
+void server.listen().then(
+  (address) => announceReady(address.port, 'this repository'),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
