@@ -1,6 +1,6 @@
 import { connect as connectTcp, Socket } from 'net';
 import { connect as connectTls, ConnectionOptions as TlsOptions } from 'tls';
-import { AmfObject, AmfValue } from '../protocol/amf/amf-value';
+import { AmfObject } from '../protocol/amf/amf-value';
 import { ChunkReader } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../protocol/command/client-command.builder';
 import { CommandName, DataMessageName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
-import { encodeDataMessage } from '../protocol/command/data-message.builder';
+import { dataMessageBody } from '../protocol/command/data-message.builder';
 import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import {
@@ -84,8 +84,6 @@ const DEFAULTS = {
 } as const;
 /** How long close() waits for the server to close before destroying the socket. */
 const CLOSE_GRACE_MS = 2_000;
-/** `@setDataFrame` as an AMF0 string: marker, u16 length 13, the text (16 bytes). */
-const SET_DATA_FRAME_PREFIX = Buffer.from('02000d40736574446174614672616d65', 'hex');
 /** Data messages that are the server talking to its player, not part of the stream. */
 const SERVER_DATA_MESSAGES: ReadonlySet<string> = new Set([
   DataMessageName.RtmpSampleAccess,
@@ -439,7 +437,7 @@ export class RtmpPlayClient {
     this.packetListeners.emit({
       type: 'metadata',
       timestamp: message.timestamp,
-      payload: dataBody(message, data.name, data.values),
+      payload: dataMessageBody(message, data.name, data.values),
       name: data.name,
       values: data.values,
       metadata: metaDataOf(data),
@@ -548,27 +546,6 @@ export class RtmpPlayClient {
     this.closeListeners.emit(cause);
     this.closeListeners.clear();
   }
-}
-
-/**
- * The data message body starting at its name, as the server's MetadataPacket has it: a view
- * past any `@setDataFrame` for AMF0, a fresh AMF0 encoding for an AMF3 data message.
- */
-function dataBody(
-  message: Pick<RtmpMessage, 'typeId' | 'payload'>,
-  name: string,
-  values: readonly AmfValue[],
-): Buffer {
-  const { payload } = message;
-  if (message.typeId === MessageType.DataAmf3) return encodeDataMessage(name, ...values);
-  const prefix = SET_DATA_FRAME_PREFIX;
-  if (
-    payload.length > prefix.length &&
-    payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
-  ) {
-    return payload.subarray(prefix.length);
-  }
-  return payload;
 }
 
 function isIp(host: string): boolean {

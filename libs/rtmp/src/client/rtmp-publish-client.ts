@@ -14,8 +14,7 @@ import {
 } from '../protocol/command/client-command.builder';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
-import { encodeDataMessage } from '../protocol/command/data-message.builder';
-import { DataMessageName } from '../protocol/command/command-name';
+import { SET_DATA_FRAME_PREFIX } from '../protocol/command/data-message.builder';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import {
   parseResultCommand,
@@ -69,8 +68,6 @@ const DEFAULTS = {
   maxQueuedBytes: 4 * 1024 * 1024,
   flashVer: 'FMLE/3.0 (compatible; nestjs-rtmp)',
 } as const;
-/** `@setDataFrame` as an AMF0 string, put in front of data messages a publisher sends. */
-const SET_DATA_FRAME = encodeDataMessage(DataMessageName.SetDataFrame);
 /** How long close() waits for the server to close before destroying the socket. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -202,7 +199,7 @@ export class RtmpPublishClient {
    * `body` is the AMF0 data message starting at its name (a MetadataPacket's payload).
    */
   sendMetadata(body: Buffer): boolean {
-    const payload = Buffer.concat([SET_DATA_FRAME, body]);
+    const payload = Buffer.concat([SET_DATA_FRAME_PREFIX, body]);
     return this.sendMedia(MessageType.DataAmf0, ChunkStreamId.Data, 0, payload, true);
   }
 

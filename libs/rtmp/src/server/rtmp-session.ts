@@ -1,13 +1,9 @@
 import { Socket } from 'net';
-import { AmfValue } from '../protocol/amf/amf-value';
 import { ChunkReader } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
-import {
-  encodeDataMessage,
-  encodeRtmpSampleAccess,
-} from '../protocol/command/data-message.builder';
+import { dataMessageBody, encodeRtmpSampleAccess } from '../protocol/command/data-message.builder';
 import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { ConnectCommand, parseConnectCommand } from '../protocol/command/connect-command.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
@@ -98,8 +94,6 @@ const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
   MessageType.DataAmf0,
   MessageType.DataAmf3,
 ]);
-/** `@setDataFrame` as an AMF0 string: marker, u16 length 13, the text (16 bytes). */
-const SET_DATA_FRAME_PREFIX = Buffer.from('02000d40736574446174614672616d65', 'hex');
 
 /**
  * One client connection: handshake, connect, createStream, publish, verification, then media
@@ -653,7 +647,7 @@ export class RtmpSession {
     stream.deliver({
       type: 'metadata',
       timestamp: message.timestamp,
-      payload: stripSetDataFrame(message, data.name, data.values),
+      payload: dataMessageBody(message, data.name, data.values),
       name: data.name,
       values: data.values,
       metadata: metaDataOf(data),
@@ -788,27 +782,6 @@ export class RtmpSession {
   private streamLabel(request: PublishRequest): string {
     return `${request.app}/${maskStreamKey(request.streamName)}`;
   }
-}
-
-/**
- * The data message body starting at its name: a view past `@setDataFrame` for AMF0, a fresh
- * AMF0 encoding for the rare AMF3 data message (its leading format byte has to go anyway).
- */
-function stripSetDataFrame(
-  message: RtmpMessage,
-  name: string,
-  values: readonly AmfValue[],
-): Buffer {
-  const { payload } = message;
-  if (message.typeId === MessageType.DataAmf3) return encodeDataMessage(name, ...values);
-  const prefix = SET_DATA_FRAME_PREFIX;
-  if (
-    payload.length > prefix.length &&
-    payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
-  ) {
-    return payload.subarray(prefix.length);
-  }
-  return payload;
 }
 
 function asError(error: unknown): Error {
