@@ -378,6 +378,68 @@ describe('playback', () => {
     expect(server.playersOf('live', key)).toEqual([]);
   }, 30_000);
 
+  it('with playersWaitForPublisher: false, a player of a stream that is not live gets Play.StreamNotFound (FFmpeg exits non-zero), and players are closed when the publisher leaves', async () => {
+    const notWaiting = new RtmpServer(
+      { port: 0, host: '127.0.0.1', apps: ['live'], playersWaitForPublisher: false },
+      {
+        verifyPublish: (request) =>
+          request.query.token === 'wrong'
+            ? PublishVerdicts.reject(REFUSED_REASON)
+            : PublishVerdicts.accept(),
+        logger: { log: () => undefined, warn: () => undefined, error: console.error },
+      },
+    );
+    const { port: otherPort } = await notWaiting.listen();
+    const url = `rtmp://127.0.0.1:${otherPort}/live`;
+    try {
+      // Not live: FFmpeg and the play client are told so and closed, nobody is left waiting.
+      const ffmpeg = await playWithFfmpeg(`${url}/nobody-here`, join(workDir, 'none.flv'));
+      expect(ffmpeg.code).not.toBe(0);
+      expect(ffmpeg.stderr).toContain('Stream not found');
+      const missing = new RtmpPlayClient({ url: `${url}/nobody-here` });
+      await expect(missing.connect()).rejects.toMatchObject({
+        code: RtmpErrorCode.ClientRejected,
+        serverCode: NetStatusCode.PlayStreamNotFound,
+      });
+      expect(notWaiting.playersOf('live', 'nobody-here')).toEqual([]);
+      // The verifier decides first: a refused viewer learns nothing about the stream.
+      const refused = new RtmpPlayClient({ url: `${url}/nobody-here?token=wrong` });
+      await expect(refused.connect()).rejects.toMatchObject({
+        serverCode: NetStatusCode.PlayFailed,
+      });
+
+      // Live: the player plays, then is closed after Play.UnpublishNotify when FFmpeg leaves.
+      const key = 'closes-with-publisher';
+      const started = new Promise<void>((resolve) => {
+        const stop = notWaiting.onStreamStart((stream) => {
+          if (stream.name !== key) return;
+          stop();
+          resolve();
+        });
+      });
+      const publisher = publishWithFfmpeg(clipPath, `${url}/${key}`, { realtime: true });
+      await started;
+      const viewer = new RtmpPlayClient({ url: `${url}/${key}` });
+      const viewed = receive(viewer);
+      const viewerClosed = new Promise<Error | undefined>((resolve) => viewer.onClose(resolve));
+      await viewer.connect();
+      const published = await publisher;
+      expect(published.code).toBe(0);
+      const cause = await viewerClosed;
+      expect(viewed.statuses).toEqual([
+        NetStatusCode.PlayReset,
+        NetStatusCode.PlayStart,
+        NetStatusCode.PlayUnpublishNotify,
+      ]);
+      // The server ended the connection after the notice; the client reports that as a close.
+      expect(cause).toMatchObject({ code: RtmpErrorCode.ClientClosed });
+      expectCompleteFromKeyFrame(viewed.summary, source);
+      expect(notWaiting.playersOf('live', key)).toEqual([]);
+    } finally {
+      await notWaiting.close();
+    }
+  }, 30_000);
+
   it('closes a connection that stopped playing and then idles, after connectToPublishTimeoutMs', async () => {
     const timeoutMs = 300;
     const own = new RtmpServer(

@@ -3,3 +3,4 @@ export * from './rtmp-play-client';
 export * from './rtmp-publish-client';
 export * from './rtmp-url';
 export * from './stream-relay';
+export * from './stream-pull';

@@ -73,6 +73,9 @@ export interface PlayClientStats {
   malformedPackets: number;
 }
 
+/** What the server says of the played stream with user control events. */
+export type PlayedStreamEvent = 'begin' | 'eof';
+
 type ClientState = 'idle' | 'connecting' | 'playing' | 'closing' | 'closed';
 
 const DEFAULTS = {
@@ -126,6 +129,7 @@ export class RtmpPlayClient {
   private readonly packetListeners: ListenerSet<MediaPacket>;
   private readonly statusListeners: ListenerSet<NetStatus>;
   private readonly closeListeners: ListenerSet<Error | undefined>;
+  private readonly streamEventListeners: ListenerSet<PlayedStreamEvent>;
   private closeCause: Error | undefined;
   private closedPromise: Promise<void> | undefined;
   /** Whether the TCP (or TLS) connection was established: later socket errors lose it. */
@@ -152,6 +156,7 @@ export class RtmpPlayClient {
     this.packetListeners = new ListenerSet(onListenerError);
     this.statusListeners = new ListenerSet(onListenerError);
     this.closeListeners = new ListenerSet(onListenerError);
+    this.streamEventListeners = new ListenerSet(onListenerError);
   }
 
   /** Whether the server answered NetStream.Play.Start and the connection is still open. */
@@ -186,6 +191,15 @@ export class RtmpPlayClient {
    */
   onStatus(listener: (status: NetStatus) => void): () => void {
     return this.statusListeners.add(listener);
+  }
+
+  /**
+   * StreamBegin and StreamEOF of the played stream: `begin` when media (re)starts, `eof` when
+   * its publisher left. nginx-rtmp says only this by default (it sends Play.UnpublishNotify
+   * only with `publish_notify on`), so it is how a puller learns a publish has ended.
+   */
+  onStreamEvent(listener: (event: PlayedStreamEvent) => void): () => void {
+    return this.streamEventListeners.add(listener);
   }
 
   /** Called once when the connection ends: `cause` is undefined after a clean `close()`. */
@@ -362,7 +376,14 @@ export class RtmpPlayClient {
         const control = decodeControlMessage(message);
         if (control === undefined) return; // shared objects, unknown types: not for a player
         if (control.type === 'windowAcknowledgementSize') this.serverWindow = control.windowSize;
-        else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
+        else if (
+          control.type === 'userControl' &&
+          (control.event.kind === 'streamBegin' || control.event.kind === 'streamEof') &&
+          this.playStreamId !== 0 &&
+          control.event.streamId === this.playStreamId
+        ) {
+          this.streamEventListeners.emit(control.event.kind === 'streamBegin' ? 'begin' : 'eof');
+        } else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
           this.send(
             createUserControlMessage({
               kind: 'pingResponse',
@@ -543,6 +564,7 @@ export class RtmpPlayClient {
     this.pending.clear();
     this.packetListeners.clear();
     this.statusListeners.clear();
+    this.streamEventListeners.clear();
     this.closeListeners.emit(cause);
     this.closeListeners.clear();
   }

@@ -1,5 +1,8 @@
 import { StreamEnd } from '../server/live-stream';
+export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
+export type { RelayBackoff } from './retry-backoff';
 import { MediaPacket } from '../server/media-packet';
+import { RelayBackoff, RetryBackoff } from './retry-backoff';
 import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { describeRtmpUrl, parseRtmpUrl } from './rtmp-url';
 
@@ -32,24 +35,6 @@ export interface RelayCounters {
   droppedFrames: number;
 }
 
-export interface RelayBackoff {
-  /** First retry delay. Default 1 s. */
-  readonly initialDelayMs: number;
-  /** Longest retry delay. Default 30 s. */
-  readonly maxDelayMs: number;
-  /** Each failed attempt multiplies the delay by this. Default 2. */
-  readonly multiplier: number;
-  /** Each delay is randomised by ± this share, so many relays do not retry in lockstep. Default 0.2. */
-  readonly jitter: number;
-}
-
-export const DEFAULT_RELAY_BACKOFF: RelayBackoff = {
-  initialDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  multiplier: 2,
-  jitter: 0.2,
-};
-
 export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'> {
   readonly backoff?: Partial<RelayBackoff>;
   /** For tests: the random source for jitter, in [0, 1). */
@@ -64,14 +49,12 @@ export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'
  */
 export class StreamRelay {
   readonly counters: RelayCounters = { bytes: 0, frames: 0, reconnects: 0, droppedFrames: 0 };
-  private readonly backoff: RelayBackoff;
-  private readonly random: () => number;
+  private readonly backoff: RetryBackoff;
   private client: RtmpPublishClient | undefined;
   private currentStatus: RelayStatus = { state: 'connecting' };
   private statusListeners: ((status: RelayStatus) => void)[] = [];
   private waitingForKeyFrame = true;
   private sourceHasVideo = false;
-  private attempt = 0;
   private connections = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private reconnectTo: string | undefined;
@@ -85,8 +68,7 @@ export class StreamRelay {
     private readonly options: StreamRelayOptions = {},
   ) {
     parseRtmpUrl(url); // fail at once on a bad URL
-    this.backoff = { ...DEFAULT_RELAY_BACKOFF, ...options.backoff };
-    this.random = options.random ?? Math.random;
+    this.backoff = new RetryBackoff(options.backoff, options.random);
     this.sourceHasVideo = source.sequenceHeaders.video !== undefined;
     const stopPackets = source.onPacket((packet) => this.onPacket(packet));
     const stopEnd = source.onEnd(() => void this.stop());
@@ -155,7 +137,7 @@ export class StreamRelay {
     if (this.client !== client || this.stopped) return;
     if (this.connections > 0) this.counters.reconnects += 1;
     this.connections += 1;
-    this.attempt = 0;
+    this.backoff.reset();
     this.waitingForKeyFrame = true;
     this.setStatus({ state: 'live' });
     const { metadata, sequenceHeaders } = this.source;
@@ -234,18 +216,10 @@ export class StreamRelay {
   private onClientClose(client: RtmpPublishClient, cause: Error | undefined): void {
     if (this.client !== client || this.stopped) return;
     this.client = undefined;
-    const delay = this.nextDelay();
+    const delay = this.backoff.next();
     this.setStatus({ state: 'retrying', error: cause, retryInMs: delay });
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref();
-  }
-
-  private nextDelay(): number {
-    const { initialDelayMs, maxDelayMs, multiplier, jitter } = this.backoff;
-    const base = Math.min(maxDelayMs, initialDelayMs * multiplier ** this.attempt);
-    this.attempt += 1;
-    const spread = base * jitter * (this.random() * 2 - 1);
-    return Math.max(0, Math.round(base + spread));
   }
 
   private setStatus(status: RelayStatus): void {

@@ -11,6 +11,19 @@ export interface RelayRule {
   readonly destinations: readonly string[];
 }
 
+/**
+ * A static pull: the stream at `from` (`rtmp://origin.example/live/camera1`, or rtmps://) is
+ * played from its server and published locally as `app/name`, for as long as the application
+ * runs, reconnecting with the relay backoff when the origin goes away.
+ *
+ * @publicApi
+ */
+export interface PullRule {
+  readonly from: string;
+  readonly app: string;
+  readonly name: string;
+}
+
 /** Whether `app/name` matches a rule's glob. */
 export function matchesRelayRule(rule: RelayRule, app: string, name: string): boolean {
   const pattern = rule.match

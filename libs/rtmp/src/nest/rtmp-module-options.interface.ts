@@ -1,7 +1,7 @@
 import { LoggerService } from '@nestjs/common';
-import { RelayBackoff } from '../client/stream-relay';
+import { RelayBackoff } from '../client/retry-backoff';
 import { RtmpServerOptions } from '../server/rtmp-server.options';
-import { RelayRule } from './relay-rule.interface';
+import { PullRule, RelayRule } from './relay-rule.interface';
 import { StreamKeyVerifier } from './stream-key-verifier';
 
 /**
@@ -20,6 +20,11 @@ export interface RtmpModuleOptions extends Partial<RtmpServerOptions> {
   readonly logger?: LoggerService | false;
   /** Static relays: accepted streams matching a rule are restreamed to its destinations. */
   readonly relays?: readonly RelayRule[];
-  /** Retry timing of relays (exponential backoff with jitter); see `DEFAULT_RELAY_BACKOFF`. */
+  /**
+   * Static pulls: each remote stream is played from its server and published here as
+   * `app/name` once the server listens (see `RtmpRelayService.pull`).
+   */
+  readonly pulls?: readonly PullRule[];
+  /** Retry timing of relays and pulls (backoff with jitter); see `DEFAULT_RELAY_BACKOFF`. */
   readonly relayBackoff?: Partial<RelayBackoff>;
 }

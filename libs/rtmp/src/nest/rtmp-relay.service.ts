@@ -4,9 +4,11 @@ import {
   Injectable,
   Logger,
   LoggerService,
+  OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
 import { BehaviorSubject, Observable, Subscription } from 'rxjs';
+import { PullCounters, StreamPull } from '../client/stream-pull';
 import { RelayCounters, RelayStatus, StreamRelay } from '../client/stream-relay';
 import { maskStreamKey } from '../server/mask-stream-key';
 import { matchesRelayRule, relayDestination } from './relay-rule.interface';
@@ -34,23 +36,49 @@ export interface RelayHandle {
 }
 
 /**
- * Restreams ingested streams to remote RTMP(S) servers: the static `relays` rules of the module
- * options, and relays started at run time. A failing destination retries on its own and never
- * affects the ingest or the other destinations.
+ * One running pull: a remote stream played from its server and published here as `app/name`.
+ *
+ * @publicApi
+ */
+export interface PullHandle {
+  readonly id: number;
+  /** The local stream it publishes. */
+  readonly app: string;
+  readonly name: string;
+  /** The source URL with its stream key masked. */
+  readonly source: string;
+  /** connecting → live → (retrying → connecting → live)* → stopped; replays the latest. */
+  readonly status$: Observable<RelayStatus>;
+  readonly counters: Readonly<PullCounters>;
+  /** Ends the local stream and disconnects from the source. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Restreams ingested streams to remote RTMP(S) servers (the static `relays` rules of the module
+ * options, and relays started at run time), and pulls remote streams in to publish them here
+ * (the `pulls` option, and `pull()`). A failing remote retries on its own and never affects
+ * the ingest or the other relays.
  *
  * @publicApi
  */
 @Injectable()
-export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown {
+export class RtmpRelayService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   /** The module's `logger` option, as RtmpServerService reads it: false silences relays too. */
   private readonly logger: LoggerService | undefined;
   private readonly running = new Map<number, { handle: RelayHandle; relay: StreamRelay }>();
   private readonly handles = new BehaviorSubject<readonly RelayHandle[]>([]);
+  private readonly pulling = new Map<number, { handle: PullHandle; pull: StreamPull }>();
+  private readonly pullHandles = new BehaviorSubject<readonly PullHandle[]>([]);
   private subscription: Subscription | undefined;
   private nextId = 1;
 
   /** The relays running now; replays the current list to new subscribers. */
   readonly relays$: Observable<readonly RelayHandle[]> = this.handles.asObservable();
+  /** The pulls running now; replays the current list to new subscribers. */
+  readonly pulls$: Observable<readonly PullHandle[]> = this.pullHandles.asObservable();
 
   constructor(
     @Inject(RTMP_MODULE_OPTIONS) private readonly options: RtmpModuleOptions,
@@ -66,10 +94,93 @@ export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown
     this.subscription = this.rtmp.streamStarted$.subscribe((stream) => this.applyRules(stream));
   }
 
+  /** Starts the static pulls once the server listens (without holding up the bootstrap). */
+  onApplicationBootstrap(): void {
+    const rules = this.options.pulls ?? [];
+    if (rules.length === 0) return;
+    this.rtmp.whenListening().then(
+      () => {
+        for (const rule of rules) {
+          try {
+            this.pull(rule.from, rule.app, rule.name);
+          } catch (error) {
+            this.logger?.error(
+              `pull into ${rule.app}/${maskStreamKey(rule.name)} failed: ${(error as Error).message}`,
+            );
+          }
+        }
+      },
+      () => undefined, // shut down before it listened: nothing to pull into
+    );
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
-    await Promise.all([...this.running.values()].map(({ relay }) => relay.stop()));
+    await Promise.all([
+      ...[...this.running.values()].map(({ relay }) => relay.stop()),
+      ...[...this.pulling.values()].map(({ pull }) => pull.stop()),
+    ]);
     this.handles.complete();
+    this.pullHandles.complete();
+  }
+
+  /** The pulls running now. */
+  listPulls(): readonly PullHandle[] {
+    return this.pullHandles.value;
+  }
+
+  /**
+   * Plays the stream at `from` (rtmp:// or rtmps://) and publishes it here as `app/name`, as
+   * long as the pull runs: each publish of the source becomes a local stream (players,
+   * `packets()` subscribers and relay rules see it), and the pull reconnects with the relay
+   * backoff when the source goes away. Throws on a bad URL or before the server listens.
+   */
+  pull(from: string, app: string, name: string): PullHandle {
+    const label = `${app}/${maskStreamKey(name)}`;
+    if (this.rtmp.address() === undefined) {
+      throw new Error(`cannot pull into ${label}: the RTMP server is not listening yet`);
+    }
+    const target = this.rtmp;
+    const pull = new StreamPull(target, from, app, name, {
+      backoff: this.options.relayBackoff,
+      onBusy: (error) => this.logger?.warn(`pull into ${label}: ${error.message}`),
+    });
+    const status = new BehaviorSubject<RelayStatus>(pull.status);
+    const id = this.nextId++;
+    const handle: PullHandle = {
+      id,
+      app,
+      name,
+      source: pull.source,
+      status$: status.asObservable(),
+      counters: pull.counters,
+      stop: () => pull.stop(),
+    };
+    const description = `${pull.source} → ${label}`;
+    pull.onStatus((next) => {
+      status.next(next);
+      if (next.state === 'retrying') {
+        this.logger?.warn(
+          `pull ${description}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
+        );
+      } else if (next.state === 'live') {
+        this.logger?.log(`pull ${description}: playing`);
+      } else if (next.state === 'stopped') {
+        status.complete();
+        this.pulling.delete(id);
+        this.publishPulls();
+      }
+    });
+    if (pull.status.state !== 'stopped') {
+      this.pulling.set(id, { handle, pull });
+      this.publishPulls();
+    }
+    return handle;
+  }
+
+  /** Stops pull `id`; resolves once it has disconnected. */
+  async stopPull(id: number): Promise<void> {
+    await this.pulling.get(id)?.pull.stop();
   }
 
   /** The relays running now. */
@@ -136,6 +247,10 @@ export class RtmpRelayService implements OnModuleInit, BeforeApplicationShutdown
         }
       }
     }
+  }
+
+  private publishPulls(): void {
+    this.pullHandles.next([...this.pulling.values()].map(({ handle }) => handle));
   }
 
   private publishList(): void {

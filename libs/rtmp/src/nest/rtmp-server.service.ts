@@ -20,6 +20,7 @@ import {
 } from 'rxjs';
 import { BoundedPacketQueue } from '../server/bounded-packet-queue';
 import { LiveStream } from '../server/live-stream';
+import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
 import { maskStreamKey } from '../server/mask-stream-key';
 import { MediaPacket } from '../server/media-packet';
 import { PublishRequest, PublishVerdict } from '../server/publish-request';
@@ -104,6 +105,7 @@ export class RtmpServerService
       logger: _logger,
       relays: _relays,
       relayBackoff: _relayBackoff,
+      pulls: _pulls,
       ...serverOptions
     } = this.options;
     const server = new RtmpServer(serverOptions, {
@@ -136,6 +138,25 @@ export class RtmpServerService
   /** The streams live now. */
   liveStreams(): readonly RtmpStream[] {
     return this.live.value;
+  }
+
+  /** Resolves once the server listens (during application bootstrap). */
+  whenListening(): Promise<void> {
+    return firstValueFrom(this.serverStarted).then(() => undefined);
+  }
+
+  /**
+   * Publishes stream `app/name` from inside the application (see `RtmpServer.publishLocal`):
+   * players, `packets()` subscribers and relays see an ordinary live stream. Throws before
+   * the server listens, when the key is held by a live publisher, or while shutting down.
+   */
+  publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher {
+    if (this.server === undefined) {
+      throw new Error(
+        `cannot publish ${app}/${maskStreamKey(name)}: the RTMP server has not started`,
+      );
+    }
+    return this.server.publishLocal(app, name, origin);
   }
 
   /** The live stream `app/name` itself, for the relay service (same package). */

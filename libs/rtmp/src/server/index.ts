@@ -1,4 +1,5 @@
 export * from './live-stream';
+export * from './local-publisher';
 export * from './mask-stream-key';
 export * from './media-packet';
 export * from './publish-request';

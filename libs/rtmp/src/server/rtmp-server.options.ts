@@ -48,6 +48,16 @@ export interface RtmpServerOptions extends ProtocolLimits {
   readonly gopCacheMaxFrames: number;
   /** Most payload bytes in one GOP cache; past it the GOP is not cached. */
   readonly gopCacheMaxBytes: number;
+  /**
+   * A player of a stream that is not live waits for its publisher, and stays connected when the
+   * publisher leaves (Play.UnpublishNotify, then Play.PublishNotify when one comes back): on by
+   * default, like nginx-rtmp's `idle_streams on`. Off: such a player gets
+   * NetStream.Play.StreamNotFound and is closed, and players are closed after
+   * Play.UnpublishNotify when the publisher leaves (nginx-rtmp's `idle_streams off`). The
+   * verifier decides first either way, so an unauthorized player never learns whether a stream
+   * is live.
+   */
+  readonly playersWaitForPublisher: boolean;
 }
 
 export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
@@ -66,6 +76,7 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   gopCache: true,
   gopCacheMaxFrames: 2_048,
   gopCacheMaxBytes: 32 * 1024 * 1024,
+  playersWaitForPublisher: true,
 };
 
 /**

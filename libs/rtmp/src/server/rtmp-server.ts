@@ -1,7 +1,9 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
+import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ListenerSet } from './listener-set';
 import { LiveStream } from './live-stream';
+import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
 import { maskStreamKey, redactStreamKey } from './mask-stream-key';
 import {
   isPublishVerdict,
@@ -44,7 +46,9 @@ export class RtmpServer {
   private readonly server: Server;
   private readonly sessions = new Set<RtmpSession>();
   private readonly connectionsPerAddress = new Map<string, number>();
-  private readonly registry: StreamRegistry<RtmpSession>;
+  private readonly registry: StreamRegistry<RtmpSession | LocalPublisher>;
+  /** Streams published from inside the process (publishLocal), ended on close(). */
+  private readonly localPublishers = new Set<LocalPublisher>();
   /** Players by stream key: attached while the stream is live, waiting otherwise. */
   private readonly players = new Map<string, Set<StreamPlayer>>();
   private readonly decisions: ListenerSet<PublishDecision>;
@@ -113,6 +117,66 @@ export class RtmpServer {
     return this.sessions.size;
   }
 
+  /**
+   * Opens stream `app/name` published from inside the process: a stream pulled from another
+   * server (see StreamPull), or media the application makes. It is an ordinary live stream to
+   * players (waiting ones attach), `onStreamStart` listeners, packet subscribers and relays.
+   * No verifier is asked and no decision is emitted: the application itself opened it.
+   * Throws an RtmpError (`RTMP_ERR_LOCAL_PUBLISH_BUSY`) when a live publisher holds the key
+   * and is not stale, or (`RTMP_ERR_LOCAL_PUBLISH_CLOSED`) when the server is closing.
+   */
+  publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher {
+    const label = `${app}/${maskStreamKey(name)}`;
+    if (this.closing !== undefined) {
+      throw new RtmpError(
+        RtmpErrorCode.LocalPublishClosed,
+        `cannot publish ${label}: the server is closing`,
+        true,
+      );
+    }
+    const request: PublishRequest = {
+      action: 'publish',
+      sessionId: 0,
+      app,
+      streamName: name,
+      query: {},
+      publishType: 'live',
+      tcUrl: origin.description,
+      flashVer: undefined,
+      connectObject: {},
+      remoteAddress: origin.remoteAddress ?? 'local',
+      remotePort: origin.remotePort ?? 0,
+    };
+    const stream = new LiveStream(
+      request,
+      (error) => this.logger.error(`a listener of ${label} threw: ${String(error)}`),
+      {
+        enabled: this.options.gopCache,
+        maxFrames: this.options.gopCacheMaxFrames,
+        maxBytes: this.options.gopCacheMaxBytes,
+      },
+    );
+    const publisher = new LocalPublisher(request, stream, {
+      now: () => performance.now(),
+      released: (released) => {
+        this.registry.release(stream.key, released);
+        this.localPublishers.delete(released);
+      },
+    });
+    const claim = this.registry.claim(stream.key, publisher, performance.now());
+    if (!claim.claimed) {
+      throw new RtmpError(
+        RtmpErrorCode.LocalPublishBusy,
+        `cannot publish ${label} from ${origin.description}: already publishing`,
+        true,
+      );
+    }
+    this.localPublishers.add(publisher);
+    this.logger.log(`${label} published from ${origin.description}`);
+    this.streamStarted(stream);
+    return publisher;
+  }
+
   /** Every decided publish request, accepted or not. Returns the unsubscribe function. */
   onPublishDecision(listener: (decision: PublishDecision) => void): () => void {
     return this.decisions.add(listener);
@@ -135,6 +199,7 @@ export class RtmpServer {
         for (const timer of this.verifierTimers) clearTimeout(timer);
         this.verifierTimers.clear();
         const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
         await Promise.all([...this.sessions].map((session) => session.shutdown()));
         // Resolves on the listener's 'close' event, once every connection is gone (or at once,
         // with an error we ignore, if the server never listened).
@@ -188,10 +253,8 @@ export class RtmpServer {
       },
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
       publishDecided: (request, verdict) => this.decisions.emit({ request, verdict }),
-      streamStarted: (stream) => {
-        for (const player of this.players.get(stream.key) ?? []) player.attach(stream);
-        this.starts.emit(stream);
-      },
+      streamStarted: (stream) => this.streamStarted(stream),
+      isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
       addPlayer: (player) => {
         let waiting = this.players.get(player.key);
         if (waiting === undefined) {
@@ -262,6 +325,12 @@ export class RtmpServer {
         this.verifierTimers.delete(timer);
       }
     }
+  }
+
+  /** A publish went live: waiting players attach, then `onStreamStart` listeners hear it. */
+  private streamStarted(stream: LiveStream): void {
+    for (const player of this.players.get(stream.key) ?? []) player.attach(stream);
+    this.starts.emit(stream);
   }
 
   private sweepIdle(): void {

@@ -71,6 +71,8 @@ export interface SessionHost {
   releaseStream(session: RtmpSession, stream: LiveStream): void;
   publishDecided(request: PublishRequest, verdict: PublishVerdict): void;
   streamStarted(stream: LiveStream): void;
+  /** Whether stream `key` (`app/name`) has a live publisher now. */
+  isLive(key: string): boolean;
   /** Registers a player: attached at once if its stream is live, else when it starts. */
   addPlayer(player: StreamPlayer): void;
   removePlayer(player: StreamPlayer): void;
@@ -527,6 +529,20 @@ export class RtmpSession {
         this.rejectPlay(request, verdict);
         return;
       }
+      const key = `${request.app}/${request.streamName}`;
+      const waits = this.host.options.playersWaitForPublisher;
+      if (!waits && !this.host.isLive(key)) {
+        this.host.logger.log(
+          `${this.label()} play of ${this.streamLabel(request)}: not live, not waiting`,
+        );
+        this.sendStatus(
+          NetStatusLevel.Error,
+          NetStatusCode.PlayStreamNotFound,
+          'Stream not found.',
+        );
+        this.endSocket();
+        return;
+      }
       this.sessionState = 'playing';
       const socket = this.socket;
       const player = new StreamPlayer(
@@ -535,9 +551,11 @@ export class RtmpSession {
           get queuedBytes() {
             return socket.writableLength;
           },
+          // Not waiting for a publisher to come back: the play is over.
+          publisherLeft: waits ? undefined : () => this.endSocket(),
         },
         this.publishStreamId,
-        `${request.app}/${request.streamName}`,
+        key,
         this.host.options.maxQueuedBytesPerConsumer,
       );
       this.player = player;

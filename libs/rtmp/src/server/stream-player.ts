@@ -11,6 +11,8 @@ export interface PlayerOutput {
   send(message: RtmpMessage): void;
   /** Bytes written but not yet sent to the player. */
   readonly queuedBytes: number;
+  /** Called after StreamEOF and Play.UnpublishNotify went out for a publisher that left. */
+  readonly publisherLeft?: () => void;
 }
 
 /** Running totals of one player. */
@@ -91,6 +93,7 @@ export class StreamPlayer {
     this.detach();
     this.output.send(createUserControlMessage({ kind: 'streamEof', streamId: this.streamId }));
     this.status(NetStatusCode.PlayUnpublishNotify, 'Publisher left.');
+    this.output.publisherLeft?.();
   }
 
   private deliver(packet: MediaPacket): void {

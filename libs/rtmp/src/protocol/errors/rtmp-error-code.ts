@@ -49,6 +49,11 @@ export const RtmpErrorCode = {
   ClientTimeout: 'RTMP_ERR_CLIENT_TIMEOUT',
   ClientClosed: 'RTMP_ERR_CLIENT_CLOSED',
   ClientNotPublishing: 'RTMP_ERR_CLIENT_NOT_PUBLISHING',
+
+  /** A local publish (a pulled stream) asked for a key a live publisher holds. */
+  LocalPublishBusy: 'RTMP_ERR_LOCAL_PUBLISH_BUSY',
+  /** A local publish asked of a server that is closing. */
+  LocalPublishClosed: 'RTMP_ERR_LOCAL_PUBLISH_CLOSED',
 } as const;
 
 export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];

@@ -1,0 +1,246 @@
+import { RtmpError } from '../protocol/errors/rtmp-error';
+import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { NetStatusCode } from '../protocol/command/net-status-code';
+import { StreamEndReason } from '../server/live-stream';
+import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
+import { MediaPacket } from '../server/media-packet';
+import { RelayBackoff, RetryBackoff } from './retry-backoff';
+import { RtmpPlayClient, RtmpPlayClientOptions } from './rtmp-play-client';
+import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
+import type { RelayStatus } from './stream-relay';
+
+/** Where a pull publishes what it plays: an RtmpServer fits. */
+export interface PullTarget {
+  publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher;
+}
+
+export interface PullCounters {
+  /** Payload bytes received from the source and published locally. */
+  bytes: number;
+  /** Audio and video messages published locally. */
+  frames: number;
+  /** Connections made after the first. */
+  reconnects: number;
+  /** Local publishes opened: one per publish of the source while the pull runs. */
+  publishes: number;
+  /** Media messages not published: the local key was held by another publisher. */
+  droppedFrames: number;
+}
+
+export interface StreamPullOptions extends Omit<RtmpPlayClientOptions, 'url'> {
+  readonly backoff?: Partial<RelayBackoff>;
+  /** For tests: the random source for jitter, in [0, 1). */
+  readonly random?: () => number;
+  /** Told when the local key is held by someone else (once per refusal streak). */
+  readonly onBusy?: (error: RtmpError) => void;
+}
+
+/**
+ * Pulls a stream from another RTMP(S) server (an origin: ours, nginx-rtmp, SRS...) and
+ * publishes it locally as `app/name`, so local players, packet subscribers and push relays get
+ * it like any ingested stream (nginx-rtmp's `pull`). Each publish of the source becomes one
+ * local stream: it starts with the source's first packet and ends, as `unpublished`, when the
+ * source's publisher leaves (StreamEOF or Play.UnpublishNotify), or as `disconnected` when the connection
+ * drops; then the pull reconnects with exponential backoff and jitter. Stops on `stop()`, or
+ * by itself when the local server closes.
+ */
+export class StreamPull {
+  readonly counters: PullCounters = {
+    bytes: 0,
+    frames: 0,
+    reconnects: 0,
+    publishes: 0,
+    droppedFrames: 0,
+  };
+  /** The source URL with its stream name masked. */
+  readonly source: string;
+  private readonly parsedUrl: RtmpUrl;
+  private readonly backoff: RetryBackoff;
+  private client: RtmpPlayClient | undefined;
+  private publisher: LocalPublisher | undefined;
+  /** The source's latest metadata and sequence headers, to open a local publish mid-stream. */
+  private config: { metadata?: MediaPacket; audio?: MediaPacket; video?: MediaPacket } = {};
+  private sourceHasVideo = false;
+  /** The local key was refused: wait for the next point a stream may start at to try again. */
+  private busy = false;
+  private currentStatus: RelayStatus = { state: 'connecting' };
+  private statusListeners: ((status: RelayStatus) => void)[] = [];
+  private connections = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly target: PullTarget,
+    readonly url: string,
+    readonly app: string,
+    readonly name: string,
+    private readonly options: StreamPullOptions = {},
+  ) {
+    this.parsedUrl = parseRtmpUrl(url); // fails at once on a bad URL
+    this.source = describeRtmpUrl(this.parsedUrl);
+    this.backoff = new RetryBackoff(options.backoff, options.random);
+    this.connect();
+  }
+
+  get status(): RelayStatus {
+    return this.currentStatus;
+  }
+
+  /** The local stream being published now, if the source is live. */
+  get localPublisher(): LocalPublisher | undefined {
+    return this.publisher?.ended === false ? this.publisher : undefined;
+  }
+
+  /** Called on every status change, starting with the current one. */
+  onStatus(listener: (status: RelayStatus) => void): () => void {
+    this.statusListeners.push(listener);
+    listener(this.currentStatus);
+    return () => {
+      this.statusListeners = this.statusListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Stops pulling: ends the local stream (as `unpublished`) and closes the connection to the
+   * source for good. Every call resolves once that connection is closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.endLocal('unpublished');
+    const client = this.client;
+    this.client = undefined;
+    await client?.close();
+    this.setStatus({ state: 'stopped', error: this.currentStatus.error });
+    this.statusListeners = [];
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.setStatus({ state: 'connecting' });
+    const client = new RtmpPlayClient({ ...this.options, url: this.url });
+    this.client = client;
+    client.onPacket((packet) => {
+      if (this.client === client) this.onPacket(packet);
+    });
+    client.onStatus((status) => {
+      if (this.client !== client) return;
+      // The source's publisher left: this publish is over; the next one opens a new stream.
+      if (status.code === NetStatusCode.PlayUnpublishNotify) this.endLocal('unpublished');
+    });
+    client.onStreamEvent((event) => {
+      // StreamEOF: nginx-rtmp's only word (by default) that the source's publisher left.
+      if (this.client === client && event === 'eof') this.endLocal('unpublished');
+    });
+    client.onClose((cause) => this.onClientClose(client, cause));
+    client.connect().then(
+      () => this.onPlaying(client),
+      () => undefined, // reported through onClose
+    );
+  }
+
+  private onPlaying(client: RtmpPlayClient): void {
+    if (this.client !== client || this.stopped) return;
+    if (this.connections > 0) this.counters.reconnects += 1;
+    this.connections += 1;
+    this.backoff.reset();
+    this.setStatus({ state: 'live' });
+  }
+
+  private onPacket(packet: MediaPacket): void {
+    this.remember(packet);
+    let publisher = this.localPublisher;
+    if (publisher === undefined) {
+      publisher = this.openLocal(packet);
+      if (publisher === undefined) {
+        if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
+        return;
+      }
+    }
+    publisher.deliver(packet);
+    this.counters.bytes += packet.payload.length;
+    if (packet.type !== 'metadata') this.counters.frames += 1;
+  }
+
+  /** Keeps the source's configuration, which a stream opened mid-stream must start with. */
+  private remember(packet: MediaPacket): void {
+    if (packet.type === 'metadata') this.config.metadata = packet;
+    else if (packet.tag.isSequenceHeader) this.config[packet.type] = packet;
+    if (packet.type === 'video') this.sourceHasVideo = true;
+  }
+
+  /**
+   * Opens the local stream for `packet`, the first of a publish, or a later one after the key
+   * was refused (then only where a player could start: configuration, a keyframe, or audio
+   * without video), replaying the configuration seen so far. Undefined when refused.
+   */
+  private openLocal(packet: MediaPacket): LocalPublisher | undefined {
+    if (this.busy) {
+      const startsHere =
+        packet.type === 'metadata' ||
+        packet.tag.isSequenceHeader ||
+        (packet.type === 'video' && packet.tag.isKeyFrame) ||
+        (packet.type === 'audio' && !this.sourceHasVideo);
+      if (!startsHere) return undefined;
+    }
+    let publisher: LocalPublisher;
+    try {
+      publisher = this.target.publishLocal(this.app, this.name, {
+        description: this.source,
+        remoteAddress: this.parsedUrl.host,
+        remotePort: this.parsedUrl.port,
+      });
+    } catch (error) {
+      if (error instanceof RtmpError && error.code === RtmpErrorCode.LocalPublishClosed) {
+        void this.stop(); // the local server is closing: nothing left to publish to
+        return undefined;
+      }
+      if (!this.busy && error instanceof RtmpError) this.options.onBusy?.(error);
+      this.busy = true;
+      return undefined;
+    }
+    this.busy = false;
+    this.publisher = publisher;
+    this.counters.publishes += 1;
+    for (const config of [this.config.metadata, this.config.video, this.config.audio]) {
+      if (config !== undefined && config !== packet) publisher.deliver(config);
+    }
+    return publisher;
+  }
+
+  private endLocal(reason: Exclude<StreamEndReason, 'error'>): void {
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    this.config = {};
+    this.sourceHasVideo = false;
+    this.busy = false;
+    publisher?.end(reason);
+  }
+
+  private onClientClose(client: RtmpPlayClient, cause: Error | undefined): void {
+    if (this.client !== client || this.stopped) return;
+    this.client = undefined;
+    this.endLocal('disconnected');
+    const delay = this.backoff.next();
+    this.setStatus({ state: 'retrying', error: cause, retryInMs: delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private setStatus(status: RelayStatus): void {
+    this.currentStatus = status;
+    for (const listener of this.statusListeners) {
+      try {
+        listener(status);
+      } catch {
+        // A status listener's bug must not break the pull.
+      }
+    }
+  }
+}
