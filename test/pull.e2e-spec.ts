@@ -195,8 +195,31 @@ describe('pull: FFmpeg → nginx-rtmp (origin) → StreamPull → RtmpModule →
     expect(handle.counters.droppedFrames).toBe(0);
   }, 60_000);
 
+  it('never takes a key an encoder is publishing: the pull drops its media and the encoder is unaffected', async () => {
+    const name = 'held-by-an-encoder';
+    const handle = relays.pull(origin.url('busy-at-origin'), EDGE_APP, name);
+    await statusOf(handle, (s) => s.state === 'live');
+    const encoderLocal = nextLocalStream();
+    const encoder = publishWithFfmpeg(
+      clipPath,
+      `rtmp://127.0.0.1:${edgePort}/${EDGE_APP}/${name}`,
+      {
+        realtime: true,
+      },
+    );
+    const held = await encoderLocal;
+    expect(held.stream.request.remoteAddress).toBe('127.0.0.1');
+    expect((await publishWithFfmpeg(clipPath, origin.url('busy-at-origin'))).code).toBe(0);
+    expect((await encoder).code).toBe(0);
+    expect(await held.ended).toEqual({ reason: 'unpublished' });
+    expect(held.summary.videoTimestamps).toEqual(source.videoTimestamps);
+    expect(handle.counters.publishes).toBe(0);
+    expect(handle.counters.droppedFrames).toBeGreaterThan(0);
+    await handle.stop();
+  }, 30_000);
+
   it('reconnects with backoff when the origin goes away and comes back; stop() ends it for good', async () => {
-    const [handle] = relays.listPulls();
+    const handle = relays.listPulls().find((pull) => pull.name === EDGE_NAME) as PullHandle;
     const retrying = statusOf(handle, (s) => s.state === 'retrying');
     await origin.stop();
     const status = await retrying;
