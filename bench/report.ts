@@ -1,4 +1,5 @@
 import { ChunkCodecResult } from './chunk-codec.bench';
+import { FanoutResult } from './fanout.bench';
 import { IdleResult } from './idle.bench';
 import { IngestResult } from './ingest.bench';
 import { LatencyResult } from './latency.bench';
@@ -187,6 +188,49 @@ export function latencyTable(result: LatencyResult): string {
       row('`RtmpServerService.packets()` subscriber', result.report.observable),
       row('plain `LiveStream.onPacket` listener (for comparison)', result.report.listener),
     ],
+  );
+}
+
+export function fanoutTable(results: readonly FanoutResult[]): string {
+  const percent = (share: number): string => `${fixed(share * 100, 0)} %`;
+  return table(
+    [
+      'server',
+      'players playing',
+      'server CPU % of a core',
+      'of which in the kernel',
+      'write calls /s',
+      'peak RSS MB',
+      'RSS before → with players MB',
+      'KB per player',
+      'V8 young generation MB, before → with',
+      'publisher in MB/s',
+      'players’ total MB/s',
+      'served well',
+      'at full rate / started on a keyframe / still open',
+      'lowest / median player’s share',
+      'median ms to first keyframe',
+      'player swarm CPU %',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    results.map((r) => [
+      SERVER_LABELS[r.kind],
+      `${r.playing}/${r.players}`,
+      `**${fixed(r.cpuPercent, 1)}**`,
+      fixed(r.systemCpuPercent, 1),
+      r.kind === 'nginx-rtmp' ? 'n/a' : fixed(r.writeCallsPerSecond, 0),
+      `**${mb(r.peakRss)}**`,
+      `${mb(r.rssBefore)} → ${mb(r.rssWith)}`,
+      `**${kb(r.rssPerPlayer)}**`,
+      r.kind === 'nginx-rtmp' ? 'n/a' : `${mb(r.youngBefore)} → ${mb(r.youngWith)}`,
+      fixed(r.publisherMBps, 3),
+      fixed(r.playersMBps, 1),
+      `**${r.servedWell}/${r.players}**`,
+      `${r.fullRate} / ${r.startedOnKeyFrame} / ${r.stillOpen}`,
+      `${percent(r.lowestShare)} / ${percent(r.medianShare)}`,
+      fixed(r.medianMsToKeyFrame, 0),
+      fixed(r.swarmCpuPercent, 1),
+    ]),
   );
 }
 

@@ -3,7 +3,7 @@
  *
  * Environment knobs, for development only (a run with any of them writes
  * .bench-work/BENCHMARKS.partial.md instead of BENCHMARKS.md):
- *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency   scenarios to run
+ *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout   scenarios to run
  *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
  *   BENCH_QUICK=1                                          short runs
  *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
@@ -14,6 +14,7 @@ import { cpus, release, totalmem } from 'os';
 import { join } from 'path';
 import { generateTestMedia, TestMediaSpec } from '../test/support/test-media';
 import { benchChunkCodec, ChunkCodecResult, MIN_MEASURE_SECONDS } from './chunk-codec.bench';
+import { benchFanout, FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
 import { benchIdle, IdleResult } from './idle.bench';
 import { benchFlood, benchReplay, IngestResult } from './ingest.bench';
 import { benchLatency, LatencyResult } from './latency.bench';
@@ -22,6 +23,7 @@ import { benchSessionPath, SessionPathResult } from './session.bench';
 import {
   byKind,
   chunkTable,
+  fanoutTable,
   idleTable,
   sessionTable,
   ingestTable,
@@ -54,7 +56,7 @@ const CODEC_MEDIA: TestMediaSpec = {
   videoBitrate: '4M',
 };
 
-type Scenario = 'codec' | 'flood' | 'replay' | 'publishers' | 'idle' | 'latency';
+type Scenario = 'codec' | 'flood' | 'replay' | 'publishers' | 'idle' | 'latency' | 'fanout';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY?.split(',') as Scenario[] | undefined;
@@ -65,13 +67,21 @@ const profileDir = process.env.BENCH_PROFILE === '1' ? join(WORK_DIR, 'profiles'
 const partial = quick || only !== undefined || process.env.BENCH_SERVERS !== undefined;
 
 const SETTINGS = quick
-  ? { floodRounds: 1, replayRounds: 1, publisherRuns: [5, 10], idle: 200, latencyPublishers: 3 }
+  ? {
+      floodRounds: 1,
+      replayRounds: 1,
+      publisherRuns: [5, 10],
+      idle: 200,
+      latencyPublishers: 3,
+      fanout: { players: 50, windowMs: 5_000 },
+    }
   : {
       floodRounds: 3,
       replayRounds: 3,
       publisherRuns: [20, 50, 50, 50],
       idle: 1000,
       latencyPublishers: 10,
+      fanout: { players: 200, windowMs: 15_000 },
     };
 const liveMedia: TestMediaSpec = quick ? { ...LIVE_MEDIA, seconds: 6 } : LIVE_MEDIA;
 
@@ -102,6 +112,7 @@ interface Results {
   publishers: PublishersResult[];
   idle: IdleResult[];
   latency: LatencyResult | undefined;
+  fanout: FanoutResult[];
 }
 
 /** Runs `scenario` on every server, each in a fresh server process. */
@@ -153,6 +164,7 @@ async function main(): Promise<void> {
     publishers: [],
     idle: [],
     latency: undefined,
+    fanout: [],
   };
   let flood: BenchClip | undefined;
   let live: BenchClip | undefined;
@@ -205,7 +217,9 @@ async function main(): Promise<void> {
       ];
     }
   }
-  if (wanted('publishers') || wanted('latency')) live = await prepareClip(liveMedia);
+  if (wanted('publishers') || wanted('latency') || wanted('fanout')) {
+    live = await prepareClip(liveMedia);
+  }
   if (wanted('publishers') && live !== undefined) {
     const clip = live;
     results.publishers = await onEachServer(
@@ -227,6 +241,18 @@ async function main(): Promise<void> {
     progress('consumer latency');
     noteLoad('consumer latency');
     results.latency = await benchLatency(live, SETTINGS.latencyPublishers);
+  }
+
+  if (wanted('fanout') && live !== undefined) {
+    const clip = live;
+    results.fanout = await onEachServer(
+      'fan-out',
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        return benchFanout(server, clip, SETTINGS.fanout);
+      },
+      withGopVariant(serverKinds),
+    );
   }
 
   noteLoad('end');
@@ -367,6 +393,58 @@ function targetChecks(results: Results): TargetCheck[] {
       target: 'Consumer latency p99 < 1 ms',
       measured: `p99 ${observable.p99.toFixed(0)} µs, p50 ${observable.p50.toFixed(0)} µs`,
       met: observable.p99 < 1000,
+    });
+  }
+  checks.push(...fanoutChecks(results.fanout));
+  return checks;
+}
+
+/**
+ * Issue 8 sets no number for the fan-out: ours is held to no more CPU and no more RSS per
+ * player than node-media-server (the other Node server), with nginx-rtmp's figures alongside,
+ * and to serving every player well.
+ */
+function fanoutChecks(results: readonly FanoutResult[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const [nginx, nms] = [byKind(results, 'nginx-rtmp'), byKind(results, 'node-media-server')];
+  const versus = (
+    ours: number,
+    of: (result: FanoutResult) => number,
+    show: (value: number) => string,
+  ): string =>
+    [nginx, nms]
+      .filter((peer): peer is FanoutResult => peer !== undefined)
+      .map((peer) => `${peer.kind} ${show(of(peer))} (${(ours / of(peer)).toFixed(2)}×)`)
+      .join(', ');
+  for (const kind of ['nestjs-rtmp', 'nestjs-rtmp-no-gop'] as const) {
+    const ours = byKind(results, kind);
+    if (ours === undefined) continue;
+    const which = kind === 'nestjs-rtmp' ? '' : ' (with `gopCache: false`)';
+    const players = `1 → ${ours.players} players`;
+    const percent = (value: number): string => `${value.toFixed(1)} %`;
+    checks.push({
+      target: `Fan-out, ${players}: server CPU % no higher than node-media-server’s (issue 8; nginx-rtmp for reference)${which}`,
+      measured: `${percent(ours.cpuPercent)} vs ${versus(ours.cpuPercent, (r) => r.cpuPercent, percent)}`,
+      met: nms === undefined ? undefined : ours.cpuPercent <= nms.cpuPercent,
+    });
+    const kbs = (value: number): string => `${(value / 1024).toFixed(1)} KB`;
+    const peak = (value: number): string => `${(value / MB).toFixed(1)} MB`;
+    checks.push({
+      target: `Fan-out, ${players}: RSS per player no higher than node-media-server’s (issue 8; nginx-rtmp for reference)${which}`,
+      measured:
+        `${kbs(ours.rssPerPlayer)} vs ${versus(ours.rssPerPlayer, (r) => r.rssPerPlayer, kbs)}; ` +
+        `peak RSS ${peak(ours.peakRss)} vs ${versus(ours.peakRss, (r) => r.peakRss, peak)}`,
+      met: nms === undefined ? undefined : ours.rssPerPlayer <= nms.rssPerPlayer,
+    });
+    checks.push({
+      target: `Fan-out, ${players}: every player served well (section 6)${which}`,
+      measured:
+        `${ours.servedWell}/${ours.players}` +
+        [nginx, nms]
+          .filter((peer): peer is FanoutResult => peer !== undefined)
+          .map((peer) => `; ${peer.kind} ${peer.servedWell}/${peer.players}`)
+          .join(''),
+      met: ours.servedWell === ours.players,
     });
   }
   return checks;
@@ -537,6 +615,62 @@ application used ${latency.cpuPercent.toFixed(1)} % of a core during the run.
 ${latencyTable(latency)}`);
   }
 
+  if (results.fanout.length > 0 && live !== undefined) {
+    const fanout = results.fanout;
+    const windowSeconds = fanout[0].windowSeconds;
+    sections.push(`## 6. Fan-out: one publisher, ${fanout[0].players} players
+
+One FFmpeg \`-re -stream_loop -1 -c copy\` publisher of the live clip (${live.spec.width}x${live.spec.height}@${live.spec.frameRate}
+H.264 at ${live.spec.videoBitrate}bit/s + AAC, looped so that it never ends during the run) and
+${fanout[0].players} players of its stream. The players all live in one separate Node process
+(\`bench/support/player-swarm-process.ts\`, compiled like the servers), the same load for every
+server: each is this repository's \`RtmpPlayClient\`, which plays as FFmpeg does (connect,
+createStream, \`play\` live, SetBufferLength 3 s, acknowledgements of the server's window) and
+counts what it receives. They connect once the server has read 256 KB from the publisher and
+3 s more have passed (a whole GOP, so a GOP cache holds one), ${FANOUT_BATCH} at a time, each batch
+up to NetStream.Play.Start before the next. The measured window, ${windowSeconds.toFixed(0)} s, starts 3 s after
+the last player connected, so the GOPs sent to the late joiners are behind it. CPU % is the
+server's CPU seconds over the window's wall seconds × 100, i.e. % of one core; the next column
+is the part of it spent in the kernel (\`stime\`: mostly the sends to the players), then the
+write and writev calls the server made per second (\`syscw\` of \`/proc/<pid>/io\`; it saw none of
+nginx's sends, which do not go through those calls). Peak RSS is
+\`VmHWM\` from the first player's connect to the end of the window; KB per player is (RSS at the
+end of the window − RSS with the publisher alone, after a full GC on the Node servers) / the
+players playing; the young-generation column is there because V8 enlarges it under load, as in
+sections 2 and 3. "Publisher in" is what the server read in the window (the players'
+acknowledgements, a few bytes each, included); the players' total is what all of them received.
+
+A player is **served well** when, over the window, it received at least
+${(FULL_RATE_SHARE * 100).toFixed(0)} % of the bytes the server read from the publisher (wire bytes on
+both sides: the chunk headers differ, by about 1 % at most), its first video message after the AVC
+sequence header was a keyframe (so a decoder could start there), and it was still connected at
+the end. Time to the first keyframe is counted from NetStream.Play.Start: with a GOP cache
+(ours by default, node-media-server always) a player starts on the cached GOP at once; without
+one (ours with \`gopCache: false\`; nginx-rtmp, which has none and is run with \`wait_key on\`
+so that its players start at a keyframe) it waits for the next keyframe, up to 2 s.
+
+What this leaves out: the player swarm competes with the server for the two cores (its CPU, last
+column, is not the server's; it is the same program for every server). The players read as fast
+as they can, so no server has to deal with a slow player here. The check is on bytes and on the
+first picture, not on the content: a player is not checked to get every frame exactly once.
+Latency to the players is not measured.
+
+${fanoutTable(fanout)}`);
+    for (const result of fanout) {
+      if (result.openErrors.length > 0) {
+        sections.push(
+          `${result.kind}: ${result.players - result.playing} player(s) never played; first errors: ` +
+            result.openErrors.map((error) => `\`${error}\``).join(', '),
+        );
+      }
+      if (!result.publisherAlive) {
+        sections.push(`${result.kind}: the publisher stopped before the window ended.`);
+      }
+    }
+  }
+
+  const soak = join(__dirname, 'soak-results.md');
+  if (existsSync(soak)) sections.push(readFileSync(soak, 'utf8').trim());
   const notes = join(__dirname, 'profile-notes.md');
   if (existsSync(notes)) sections.push(readFileSync(notes, 'utf8').trim());
   return `${sections.join('\n\n')}\n`;

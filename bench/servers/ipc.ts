@@ -28,6 +28,14 @@ export interface ServerCounters {
   readonly heapAndExternal: number;
   /** Resident bytes of V8's young generation (new space), which V8 grows under load. */
   readonly youngGeneration: number;
+  /**
+   * The parts of `process.memoryUsage()`, bytes (the soak samples them): V8 heap used, memory
+   * outside the heap that V8 tracks (Buffers), and of that the ArrayBuffers. Optional: only
+   * the servers that report them (ours and node-media-server) fill them.
+   */
+  readonly heapUsed?: number;
+  readonly external?: number;
+  readonly arrayBuffers?: number;
 }
 
 /** Latency samples of one way of consuming packets, in microseconds. */
@@ -110,6 +118,12 @@ export function announceReady(port: number, version: string): void {
 export function heapAndExternal(): number {
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.external;
+}
+
+/** The heapUsed, external and arrayBuffers fields of {@link ServerCounters}, now. */
+export function v8Memory(): Pick<ServerCounters, 'heapUsed' | 'external' | 'arrayBuffers'> {
+  const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { heapUsed, external, arrayBuffers };
 }
 
 export function youngGeneration(): number {

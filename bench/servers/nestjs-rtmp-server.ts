@@ -9,7 +9,14 @@
 import { subscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
 import { LiveStream, PublishVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
-import { announceReady, heapAndExternal, youngGeneration, serveParent, StreamCount } from './ipc';
+import {
+  announceReady,
+  heapAndExternal,
+  youngGeneration,
+  serveParent,
+  StreamCount,
+  v8Memory,
+} from './ipc';
 
 interface Counting {
   readonly stream: LiveStream;
@@ -18,6 +25,8 @@ interface Counting {
   metadata: number;
   payloadBytes: number;
   ended?: string;
+  /** A counters reply showed it ended: the parent has seen its final counts. */
+  reportedEnded?: boolean;
 }
 
 // Bytes on the wire: every accepted socket's bytesRead (the server does not expose its own).
@@ -75,16 +84,21 @@ serveParent({
   counters: () => {
     let bytesIn = closedSocketBytes;
     for (const socket of sockets) bytesIn += socket.bytesRead;
+    for (const counting of streams) counting.reportedEnded ||= counting.ended !== undefined;
     return {
       bytesIn,
       connections: server.connectionCount,
       streams: streams.map(countOf),
       heapAndExternal: heapAndExternal(),
       youngGeneration: youngGeneration(),
+      ...v8Memory(),
     };
   },
+  // Only the streams a counters reply already showed ended: one that ends between the parent's
+  // counters and forget-streams requests stays for the next reply (the soak counts every
+  // publish once, while its publishers come and go).
   forgetStreams: () => {
-    streams = streams.filter((counting) => counting.ended === undefined);
+    streams = streams.filter((counting) => counting.reportedEnded !== true);
   },
   stop: () => server.close(),
 });

@@ -8,7 +8,14 @@
  *   (compiled by the bench, see compileServers)
  */
 import { join } from 'path';
-import { announceReady, heapAndExternal, youngGeneration, serveParent, StreamCount } from './ipc';
+import {
+  announceReady,
+  heapAndExternal,
+  youngGeneration,
+  serveParent,
+  StreamCount,
+  v8Memory,
+} from './ipc';
 
 /** The parts of node-media-server 4.x this launcher touches. */
 interface NmsPacket {
@@ -93,6 +100,7 @@ serveParent({
     streams: streams.map((counting): StreamCount => ({ ...counting })),
     heapAndExternal: heapAndExternal(),
     youngGeneration: youngGeneration(),
+    ...v8Memory(),
   }),
   forgetStreams: () => {
     streams = streams.filter((counting) => counting.ended === undefined);

@@ -98,10 +98,15 @@ export function compiledServer(name: string): string {
   return join(BUILD_DIR, 'bench', 'servers', `${name}.js`);
 }
 
+/** The compiled entry point of bench/support/<name>.ts (the load generators that run apart). */
+export function compiledSupport(name: string): string {
+  return join(BUILD_DIR, 'bench', 'support', `${name}.js`);
+}
+
 /**
- * Compiles bench/servers (and the library code they import) to JavaScript with tsc, so that the
- * servers run as they would in production: under ts-node, the TypeScript compiler alone would
- * add about 100 MB to a server's RSS.
+ * Compiles bench/servers and the fan-out scenario's player swarm (and the library code they
+ * import) to JavaScript with tsc, so that they run as they would in production: under ts-node,
+ * the TypeScript compiler alone would add about 100 MB to a process's RSS.
  */
 export function compileServers(): void {
   execFileSync(
@@ -273,8 +278,9 @@ export class NodeServer implements BenchServer {
 }
 
 /**
- * nginx with Debian's libnginx-mod-rtmp: one process (`master_process off`), `live on`, no
- * recording. Its counts come from `rtmp_stat` on a loopback HTTP port of the same process.
+ * nginx with Debian's libnginx-mod-rtmp: one process (`master_process off`), `live on`
+ * (`wait_key on`, so that players start at a keyframe), no recording. Its counts come from
+ * `rtmp_stat` on a loopback HTTP port of the same process.
  */
 class NginxServer implements BenchServer {
   readonly kind = 'nginx-rtmp';
@@ -369,6 +375,9 @@ function nginxConfig(prefix: string, port: number, statPort: number): string {
     '    chunk_size 4096;',
     '    application live {',
     '      live on;',
+    // Players start at a keyframe (the default sends whatever frame comes next after the
+    // sequence headers, which a decoder cannot start from). Publishers are not affected.
+    '      wait_key on;',
     '    }',
     '  }',
     '}',
