@@ -493,7 +493,8 @@ H.264 (${flood.spec.videoBitrate}bit/s) + AAC FLV of ${(flood.fileBytes / MB).to
 ${results.flood[0].rounds.length} times per server. MB/s is the bytes the server read over the
 wall time from spawning FFmpeg to its exit (FFmpeg's start-up, about 0.1 s, included); CPU per
 GB is the server's CPU time over those bytes. Each server announces its own chunk size, which
-FFmpeg then uses: 4096 for ours and nginx, 65535 for node-media-server. "Every packet counted"
+FFmpeg then uses: 60000 for ours (its default \`outChunkSize\`), 4096 for nginx, 65535 for
+node-media-server. "Every packet counted"
 compares the server's per-stream packet counts with the file's; nginx counts bytes only, so it
 is checked by FFmpeg's exit status and its \`rtmp_stat\` byte count. Every server gets one
 unmeasured publish first, so all are measured warm. Ours runs twice: with its defaults (GOP

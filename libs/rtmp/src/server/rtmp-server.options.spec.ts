@@ -23,7 +23,7 @@ describe('resolveRtmpServerOptions', () => {
       maxConnections: 1_000,
       maxConnectionsPerAddress: 100,
       maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
-      outChunkSize: 4096,
+      outChunkSize: 60_000,
       windowAckSize: 2_500_000,
       maxMessageSize: 16 * 1024 * 1024,
     });

@@ -34,7 +34,14 @@ export interface RtmpServerOptions extends ProtocolLimits {
   /** Most bytes queued for one slow consumer before its queue drops to the next keyframe. */
   readonly maxQueuedBytesPerConsumer: number;
 
-  /** Chunk size the server sends with (announced right after connect). */
+  /**
+   * Chunk size the server sends with, announced right after connect. FFmpeg publishers answer
+   * with the same size and then send with it, so it sets how many chunks an FFmpeg ingest costs.
+   * 60000 by default, as SRS (node-media-server announces 65535): in an FFmpeg flood it took
+   * about 20 % less server CPU per GB than 4096 (nginx-rtmp's; see bench/profile-notes.md),
+   * because a frame then comes in one or two chunks instead of up to twenty. Players (FFmpeg,
+   * librtmp, OBS's reader) take any size; OBS publishes with its own 4096 whatever this is.
+   */
   readonly outChunkSize: number;
   /** Window announced with WindowAcknowledgementSize and SetPeerBandwidth. */
   readonly windowAckSize: number;
@@ -58,6 +65,15 @@ export interface RtmpServerOptions extends ProtocolLimits {
    * is live.
    */
   readonly playersWaitForPublisher: boolean;
+  /**
+   * TCP_NODELAY on a connection once it plays. Off by default, as in nginx-rtmp and
+   * node-media-server: the kernel then coalesces a player's small messages (audio frames,
+   * every ~20 ms) into fewer segments, which with many players saves a good share of the
+   * server's CPU (fan-out bench), at the price of up to a few tens of milliseconds of delay
+   * that players' seconds of buffer absorb. On for the lowest latency. Commands and the
+   * handshake always go out at once (TCP_NODELAY is on until `play` is accepted).
+   */
+  readonly playersNoDelay: boolean;
 }
 
 export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
@@ -71,12 +87,13 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   maxConnections: 1_000,
   maxConnectionsPerAddress: 100,
   maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
-  outChunkSize: 4096,
+  outChunkSize: 60_000,
   windowAckSize: 2_500_000,
   gopCache: true,
   gopCacheMaxFrames: 2_048,
   gopCacheMaxBytes: 32 * 1024 * 1024,
   playersWaitForPublisher: true,
+  playersNoDelay: false,
 };
 
 /**

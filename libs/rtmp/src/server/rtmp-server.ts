@@ -44,7 +44,8 @@ export class RtmpServer {
   readonly options: RtmpServerOptions;
   readonly logger: RtmpLogger;
   private readonly server: Server;
-  private readonly sessions = new Set<RtmpSession>();
+  /** Open sessions, each with the remote address it counts against. */
+  private readonly sessions = new Map<RtmpSession, string>();
   private readonly connectionsPerAddress = new Map<string, number>();
   private readonly registry: StreamRegistry<RtmpSession | LocalPublisher>;
   /** Streams published from inside the process (publishLocal), ended on close(). */
@@ -53,6 +54,11 @@ export class RtmpServer {
   private readonly players = new Map<string, Set<StreamPlayer>>();
   private readonly decisions: ListenerSet<PublishDecision>;
   private readonly starts: ListenerSet<LiveStream>;
+  /**
+   * What every session gets from the server: one object for all of them, so that an idle
+   * connection does not carry a dozen closures of its own.
+   */
+  private readonly sessionHost: SessionHost;
   private nextSessionId = 1;
   /** Verifier timeouts still running; close() clears them so no timer outlives the server. */
   private readonly verifierTimers = new Set<NodeJS.Timeout>();
@@ -70,6 +76,7 @@ export class RtmpServer {
       this.logger.error(`a server listener threw: ${String(error)}`);
     this.decisions = new ListenerSet(onListenerError);
     this.starts = new ListenerSet(onListenerError);
+    this.sessionHost = this.createSessionHost();
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
   }
@@ -200,7 +207,7 @@ export class RtmpServer {
         this.verifierTimers.clear();
         const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
         for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
-        await Promise.all([...this.sessions].map((session) => session.shutdown()));
+        await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
         // Resolves on the listener's 'close' event, once every connection is gone (or at once,
         // with an error we ignore, if the server never listened).
         await stopped;
@@ -230,8 +237,8 @@ export class RtmpServer {
       return;
     }
     this.connectionsPerAddress.set(address, fromAddress + 1);
-    const session = new RtmpSession(this.nextSessionId++, socket, this.sessionHost(address));
-    this.sessions.add(session);
+    const session = new RtmpSession(this.nextSessionId++, socket, this.sessionHost);
+    this.sessions.set(session, address);
   }
 
   /** Refuses cheaply: no session, no handshake, no buffering. */
@@ -241,7 +248,7 @@ export class RtmpServer {
     socket.destroy();
   }
 
-  private sessionHost(address: string): SessionHost {
+  private createSessionHost(): SessionHost {
     return {
       options: this.options,
       logger: this.logger,
@@ -271,6 +278,8 @@ export class RtmpServer {
         if (set?.size === 0) this.players.delete(player.key);
       },
       sessionClosed: (session) => {
+        const address = this.sessions.get(session);
+        if (address === undefined) return;
         this.sessions.delete(session);
         const left = (this.connectionsPerAddress.get(address) ?? 1) - 1;
         if (left <= 0) this.connectionsPerAddress.delete(address);
@@ -335,6 +344,6 @@ export class RtmpServer {
 
   private sweepIdle(): void {
     const now = performance.now();
-    for (const session of this.sessions) session.checkIdle(now);
+    for (const session of this.sessions.keys()) session.checkIdle(now);
   }
 }

@@ -89,6 +89,17 @@ const CLOSE_GRACE_MS = 2_000;
  * (with Node's per-write overhead, many times its size), so the peer is disconnected instead.
  */
 const MAX_UNREAD_REPLY_BYTES = 64 * 1024;
+/** Where a socket's shared listeners find their session. */
+const kSession = Symbol('rtmpSession');
+
+interface SessionSocket extends Socket {
+  [kSession]: RtmpSession;
+}
+
+/** The fields of `connect` a session keeps for the verifier's requests. */
+type ConnectFields = Pick<ConnectCommand, 'tcUrl' | 'flashVer' | 'commandObject'>;
+/** A session's app query until `connect` gives one (shared: most have none). */
+const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 /** Sub-message types taken out of an aggregate; the rest are ignored. */
 const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
   MessageType.Audio,
@@ -107,9 +118,10 @@ export class RtmpSession {
   private handshake: ServerHandshake | undefined = new ServerHandshake();
   private readonly reader: ChunkReader;
   private readonly writer = new ChunkWriter();
-  private connectInfo: ConnectCommand | undefined;
+  /** What a publish or play request needs from `connect`, not the whole parsed command. */
+  private connectInfo: ConnectFields | undefined;
   private appName = '';
-  private appQuery: Readonly<Record<string, string>> = {};
+  private appQuery: Readonly<Record<string, string>> = NO_QUERY;
   private nextStreamId = 1;
   private publishStreamId = 0;
   private stream: LiveStream | undefined;
@@ -122,8 +134,9 @@ export class RtmpSession {
   private lastMedia: number;
   private closeReason: StreamEndReason = 'disconnected';
   private closeError: Error | undefined;
-  private readonly closed: Promise<void>;
-  private resolveClosed!: () => void;
+  /** Made when first asked for (most sessions are never awaited). */
+  private closed: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -132,12 +145,14 @@ export class RtmpSession {
   ) {
     const { options } = host;
     this.lastMedia = host.now();
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.reader = new ChunkReader((message) => this.onMessage(message), options);
     socket.setNoDelay(true);
-    socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (error) => this.onSocketError(error));
-    socket.on('close', () => this.onSocketClose());
+    // Listeners shared by every session, finding theirs through the socket (as ws does): an
+    // idle connection then carries no closures of its own for them.
+    (socket as SessionSocket)[kSession] = this;
+    socket.on('data', RtmpSession.socketOnData);
+    socket.on('error', RtmpSession.socketOnError);
+    socket.on('close', RtmpSession.socketOnClose);
     this.armTimer(options.handshakeTimeoutMs, RtmpErrorCode.SessionHandshakeTimeout, 'handshake');
   }
 
@@ -164,6 +179,12 @@ export class RtmpSession {
 
   /** Resolves once the socket is closed. */
   whenClosed(): Promise<void> {
+    if (this.closed === undefined) {
+      this.closed =
+        this.sessionState === 'closed'
+          ? Promise.resolve()
+          : new Promise((resolve) => (this.resolveClosed = resolve));
+    }
     return this.closed;
   }
 
@@ -176,7 +197,7 @@ export class RtmpSession {
   /** Closes politely for a server shutdown: tells a publisher, ends the socket. */
   shutdown(): Promise<void> {
     this.endGracefully('server-closed');
-    return this.closed;
+    return this.whenClosed();
   }
 
   /** Closes because of `error`; the error is logged with its code and ends the stream. */
@@ -205,6 +226,18 @@ export class RtmpSession {
         ),
       );
     }
+  }
+
+  private static socketOnData(this: SessionSocket, data: Buffer): void {
+    this[kSession].onData(data);
+  }
+
+  private static socketOnError(this: SessionSocket, error: Error): void {
+    this[kSession].onSocketError(error);
+  }
+
+  private static socketOnClose(this: SessionSocket): void {
+    this[kSession].onSocketClose();
   }
 
   private onData(data: Buffer): void {
@@ -374,25 +407,36 @@ export class RtmpSession {
       this.endSocket();
       return;
     }
-    this.connectInfo = connect;
+    this.connectInfo = {
+      tcUrl: connect.tcUrl,
+      flashVer: connect.flashVer,
+      commandObject: connect.commandObject,
+    };
     this.appName = parsedApp.name;
-    this.appQuery = parsedApp.query;
-    this.send(createWindowAcknowledgementSizeMessage(options.windowAckSize));
-    this.send(
-      createSetPeerBandwidthMessage({
-        windowSize: options.windowAckSize,
-        limitType: PeerBandwidthLimit.Dynamic,
-      }),
-    );
-    this.send(createUserControlMessage({ kind: 'streamBegin', streamId: 0 }));
-    this.send(createSetChunkSizeMessage(options.outChunkSize));
-    this.writer.setChunkSize(options.outChunkSize);
-    this.sendCommand(
-      encodeConnectResult({
-        transactionId: command.transactionId,
-        objectEncoding: connect.objectEncoding,
-      }),
-    );
+    // Most apps carry no query: share one empty object rather than keep one per connection.
+    this.appQuery = Object.keys(parsedApp.query).length === 0 ? NO_QUERY : parsedApp.query;
+    // The five replies go out as one write: one writev and its bookkeeping, not five.
+    this.socket.cork();
+    try {
+      this.send(createWindowAcknowledgementSizeMessage(options.windowAckSize));
+      this.send(
+        createSetPeerBandwidthMessage({
+          windowSize: options.windowAckSize,
+          limitType: PeerBandwidthLimit.Dynamic,
+        }),
+      );
+      this.send(createUserControlMessage({ kind: 'streamBegin', streamId: 0 }));
+      this.send(createSetChunkSizeMessage(options.outChunkSize));
+      this.writer.setChunkSize(options.outChunkSize);
+      this.sendCommand(
+        encodeConnectResult({
+          transactionId: command.transactionId,
+          objectEncoding: connect.objectEncoding,
+        }),
+      );
+    } finally {
+      this.socket.uncork();
+    }
     this.sessionState = 'connected';
   }
 
@@ -407,7 +451,7 @@ export class RtmpSession {
     rawName: string,
     publishType: string,
   ): PublishRequest {
-    const connect = this.connectInfo as ConnectCommand;
+    const connect = this.connectInfo as ConnectFields;
     const parsedName = parseStreamName(rawName);
     this.clearTimer();
     this.publishStreamId = message.messageStreamId;
@@ -544,7 +588,7 @@ export class RtmpSession {
         return;
       }
       this.sessionState = 'playing';
-      const socket = this.socket;
+      const { socket, writer } = this;
       const player = new StreamPlayer(
         {
           send: (outgoing) => this.send(outgoing),
@@ -553,6 +597,10 @@ export class RtmpSession {
           },
           // Not waiting for a publisher to come back: the play is over.
           publisherLeft: waits ? undefined : () => this.endSocket(),
+          get chunkSize() {
+            return writer.chunkSize;
+          },
+          sendEncoded: (bytes, message) => this.sendEncoded(bytes, message),
         },
         this.publishStreamId,
         key,
@@ -571,6 +619,9 @@ export class RtmpSession {
         payload: encodeRtmpSampleAccess(true, true),
       });
       this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
+      // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
+      // went out at once.
+      if (!this.host.options.playersNoDelay) socket.setNoDelay(false);
       this.host.addPlayer(player);
     } catch (error) {
       this.fail(asError(error));
@@ -711,6 +762,14 @@ export class RtmpSession {
     });
   }
 
+  /** Writes a message chunked elsewhere (shared by every player, see StreamPlayer). */
+  private sendEncoded(bytes: Buffer, message: RtmpMessage): void {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return;
+    this.writer.recordFullHeaderSent(message);
+    socket.write(bytes);
+  }
+
   private send(message: RtmpMessage): void {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return;
@@ -775,7 +834,7 @@ export class RtmpSession {
     this.stopPlaying();
     this.sessionState = 'closed';
     this.host.sessionClosed(this);
-    this.resolveClosed();
+    this.resolveClosed?.();
   }
 
   private armTimer(ms: number, code: RtmpErrorCode, what: string): void {

@@ -3,6 +3,7 @@ import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-co
 import { createUserControlMessage } from '../protocol/message/control-message.factory';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { LiveStream } from './live-stream';
 import { MediaPacket } from './media-packet';
 
@@ -13,6 +14,36 @@ export interface PlayerOutput {
   readonly queuedBytes: number;
   /** Called after StreamEOF and Play.UnpublishNotify went out for a publisher that left. */
   readonly publisherLeft?: () => void;
+  /**
+   * For outputs that can take a message already chunked (see `sharedEncoding`): the outgoing
+   * chunk size, and the method that writes the bytes and records the message as sent.
+   */
+  readonly chunkSize?: number;
+  sendEncoded?(bytes: Buffer, message: RtmpMessage): void;
+}
+
+/**
+ * The last media message chunked for players. Every player of a stream gets each packet in a
+ * row, within one call of the publisher's listener, so this one entry lets all of them write
+ * the same bytes: the message is chunked (and its payload copied) once, not once per player.
+ */
+let lastEncoding:
+  { packet: MediaPacket; chunkSize: number; streamId: number; bytes: Buffer } | undefined;
+
+/** The bytes of `message` (carrying `packet`) chunked at `chunkSize`, shared across players. */
+function sharedEncoding(packet: MediaPacket, message: RtmpMessage, chunkSize: number): Buffer {
+  const last = lastEncoding;
+  if (
+    last !== undefined &&
+    last.packet === packet &&
+    last.chunkSize === chunkSize &&
+    last.streamId === message.messageStreamId
+  ) {
+    return last.bytes;
+  }
+  const bytes = ChunkWriter.encodeWithFullHeader(message, chunkSize);
+  lastEncoding = { packet, chunkSize, streamId: message.messageStreamId, bytes };
+  return bytes;
 }
 
 /** Running totals of one player. */
@@ -41,6 +72,8 @@ export class StreamPlayer {
   private waitingForKeyFrame = true;
   private hasVideo = false;
   private hasPlayedBefore = false;
+  /** While the cached GOP is written at attach (see `write`). */
+  private replaying = false;
 
   constructor(
     private readonly output: PlayerOutput,
@@ -74,7 +107,14 @@ export class StreamPlayer {
     this.waitingForKeyFrame = true;
     if (metadata !== undefined) this.write(metadata);
     for (const packet of headers) this.write(packet);
-    for (const packet of stream.gopCache) this.deliver(packet);
+    // The cached GOP goes to this player alone: written as views of the cached payloads, not
+    // chunked into copies that nobody else would share.
+    this.replaying = true;
+    try {
+      for (const packet of stream.gopCache) this.deliver(packet);
+    } finally {
+      this.replaying = false;
+    }
     const stopPackets = stream.onPacket((packet) => this.deliver(packet));
     const stopEnd = stream.onEnd(() => this.onPublisherLeft());
     this.detachFromStream = () => {
@@ -131,13 +171,19 @@ export class StreamPlayer {
         : packet.type === 'video'
           ? ChunkStreamId.Video
           : ChunkStreamId.Data;
-    this.output.send({
+    const message: RtmpMessage = {
       chunkStreamId,
       messageStreamId: this.streamId,
       typeId,
       timestamp: packet.timestamp,
       payload: packet.payload,
-    });
+    };
+    const { output } = this;
+    if (!this.replaying && output.sendEncoded !== undefined && output.chunkSize !== undefined) {
+      output.sendEncoded(sharedEncoding(packet, message, output.chunkSize), message);
+    } else {
+      output.send(message);
+    }
   }
 
   private status(code: string, description: string): void {

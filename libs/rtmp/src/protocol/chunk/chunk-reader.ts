@@ -13,6 +13,9 @@ import {
   MESSAGE_HEADER_LENGTH,
 } from './chunk.constants';
 
+/** Slots the low chunk-stream table starts with: ids 0..9 cover FFmpeg and OBS. */
+const INITIAL_LOW_SLOTS = 10;
+
 export type ChunkMessageHandler = (message: RtmpMessage) => void;
 
 export type ChunkReaderLimits = Pick<
@@ -35,8 +38,13 @@ export type ChunkReaderLimits = Pick<
 export class ChunkReader {
   private readonly limits: ChunkReaderLimits;
   private chunkSizeIn = DEFAULT_CHUNK_SIZE;
-  private readonly lowStreams: (ChunkStreamState | undefined)[] = new Array(LOW_CHUNK_STREAM_IDS);
-  private readonly highStreams = new Map<number, ChunkStreamState>();
+  /**
+   * Chunk streams by id below {@link LOW_CHUNK_STREAM_IDS}, grown as ids are opened: encoders use
+   * two to five of them (FFmpeg 2, 3, 4, 8, 9), so an idle connection need not hold 64 slots.
+   */
+  private readonly lowStreams: (ChunkStreamState | undefined)[] = new Array(INITIAL_LOW_SLOTS);
+  /** The rare higher ids; created on the first one. */
+  private highStreams: Map<number, ChunkStreamState> | undefined;
   private streamCount = 0;
   private pendingBytes = 0;
   /** Bytes of a chunk header that was cut by the end of the previous socket buffer. */
@@ -54,12 +62,14 @@ export class ChunkReader {
   ) {
     // Keep only the four limits used: callers pass whole option objects (a server's has dozens
     // of fields), and a copy of all of them per connection is memory an idle one need not hold.
-    const merged = { ...DEFAULT_PROTOCOL_LIMITS, ...limits };
+    // Read them one by one: spreading such an object (`{ ...defaults, ...limits }`) allocated
+    // about 9 KB per connection as it grew the copy property by property.
+    const defaults = DEFAULT_PROTOCOL_LIMITS;
     this.limits = {
-      maxMessageSize: merged.maxMessageSize,
-      maxChunkSize: merged.maxChunkSize,
-      maxChunkStreams: merged.maxChunkStreams,
-      maxPendingMessageBytes: merged.maxPendingMessageBytes,
+      maxMessageSize: limits.maxMessageSize ?? defaults.maxMessageSize,
+      maxChunkSize: limits.maxChunkSize ?? defaults.maxChunkSize,
+      maxChunkStreams: limits.maxChunkStreams ?? defaults.maxChunkStreams,
+      maxPendingMessageBytes: limits.maxPendingMessageBytes ?? defaults.maxPendingMessageBytes,
     };
   }
 
@@ -330,7 +340,7 @@ export class ChunkReader {
   private lookupStream(chunkStreamId: number): ChunkStreamState | undefined {
     return chunkStreamId < LOW_CHUNK_STREAM_IDS
       ? this.lowStreams[chunkStreamId]
-      : this.highStreams.get(chunkStreamId);
+      : this.highStreams?.get(chunkStreamId);
   }
 
   private openStream(chunkStreamId: number): ChunkStreamState {
@@ -344,7 +354,7 @@ export class ChunkReader {
     }
     const state = new ChunkStreamState(chunkStreamId);
     if (chunkStreamId < LOW_CHUNK_STREAM_IDS) this.lowStreams[chunkStreamId] = state;
-    else this.highStreams.set(chunkStreamId, state);
+    else (this.highStreams ??= new Map()).set(chunkStreamId, state);
     this.streamCount += 1;
     return state;
   }

@@ -14,6 +14,32 @@ function media(
 }
 
 describe('ChunkWriter', () => {
+  describe('one encoding shared by many connections', () => {
+    it('encodes with a full header whatever was sent before, split at the chunk size given', () => {
+      const payload = Buffer.from([1, 2, 3, 4, 5]);
+      expect(ChunkWriter.encodeWithFullHeader(media(0x123, payload), 2).toString('hex')).toBe(
+        hex('06 000123 000005 09 01000000 0102 c6 0304 c6 05'),
+      );
+      // Extended timestamps are repeated on the continuation chunks.
+      expect(ChunkWriter.encodeWithFullHeader(media(0x1000000, payload), 4).toString('hex')).toBe(
+        hex('06 ffffff 000005 09 01000000 01000000 01020304 c6 01000000 05'),
+      );
+    });
+
+    it('decodes the same as what a connection writer writes, and the writer compresses the next header against it', () => {
+      const writer = new ChunkWriter();
+      writer.encode(media(10, Buffer.from([9])));
+      const shared = ChunkWriter.encodeWithFullHeader(media(40, Buffer.from([1, 1])), 128);
+      writer.recordFullHeaderSent(media(40, Buffer.from([1, 1])));
+      // Next message: same length and type, so fmt 2 with the delta from the shared one.
+      expect(writer.encodeToBuffer(media(60, Buffer.from([2, 2]))).toString('hex')).toBe(
+        hex('86 000014 0202'),
+      );
+      const reference = new ChunkWriter();
+      expect(shared).toEqual(reference.encodeToBuffer(media(40, Buffer.from([1, 1]))));
+    });
+  });
+
   it('writes fmt 0 first, then fmt 1, fmt 2 and fmt 3 as the header allows', () => {
     const writer = new ChunkWriter();
     const one = Buffer.from([1]);

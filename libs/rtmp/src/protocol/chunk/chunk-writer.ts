@@ -55,6 +55,31 @@ export class ChunkWriter {
     return out;
   }
 
+  /**
+   * Encodes `message` as one buffer whose first chunk has a full (fmt 0) header: bytes that
+   * depend on nothing a connection remembers, so one encoding serves every connection with
+   * this chunk size. Fan-out writes it to each player (one copy of the payload per message
+   * instead of a header allocation, views and writes per player); each player's writer is told
+   * with {@link recordFullHeaderSent}.
+   */
+  static encodeWithFullHeader(message: RtmpMessage, chunkSize: number): Buffer {
+    const writer = new ChunkWriter();
+    writer.setChunkSize(chunkSize);
+    return writer.encodeToBuffer(message);
+  }
+
+  /**
+   * Records that `message` went out on this connection encoded by
+   * {@link ChunkWriter.encodeWithFullHeader}, so the next header on its chunk stream is
+   * compressed against it, as if this writer had written it.
+   */
+  recordFullHeaderSent(message: RtmpMessage): void {
+    validate(message.chunkStreamId, message.payload.length);
+    const timestamp = message.timestamp >>> 0;
+    const previous = this.headers.get(message.chunkStreamId);
+    this.remember(message.chunkStreamId, previous, 0, timestamp, message, timestamp);
+  }
+
   /** Encodes one message into a single buffer (copies the payload: for small messages). */
   encodeToBuffer(message: RtmpMessage): Buffer {
     return Buffer.concat(this.encode(message));
