@@ -76,7 +76,7 @@ const SETTINGS = quick
       fanout: { players: 50, windowMs: 5_000 },
     }
   : {
-      floodRounds: 3,
+      floodRounds: 6,
       replayRounds: 3,
       publisherRuns: [20, 50, 50, 50],
       idle: 1000,
