@@ -8,10 +8,12 @@ import {
   LiveStream,
   MediaPacket,
   PublishDecision,
+  PublishRequest,
   PublishVerdict,
   PublishVerdicts,
   PublishVerifier,
   RtmpError,
+  RtmpErrorCode,
   RtmpServer,
   RtmpServerOptions,
   StreamEnd,
@@ -871,7 +873,7 @@ describe('RtmpServer sessions', () => {
 
   describe('verifier faults fail closed', () => {
     const verifierTimeoutMs = 200;
-    const faults: [string, string, PublishVerifier][] = [
+    const faults: [string, string, (request: PublishRequest) => ReturnType<PublishVerifier>][] = [
       [
         'throws',
         'RTMP_ERR_VERIFIER_FAILED',
@@ -934,6 +936,49 @@ describe('RtmpServer sessions', () => {
         ]);
       },
     );
+  });
+
+  describe("the verifier's abort signal", () => {
+    /** A verifier that never answers, and hands back the signal of each call. */
+    function hangingVerifier(): { verifier: PublishVerifier; signals: Promise<AbortSignal> } {
+      let resolveSignal: (signal: AbortSignal) => void = () => undefined;
+      const signals = new Promise<AbortSignal>((resolve) => (resolveSignal = resolve));
+      const verifier: PublishVerifier = (_request, signal) => {
+        resolveSignal(signal);
+        return new Promise<never>(() => undefined);
+      };
+      return { verifier, signals };
+    }
+
+    function abortReason(signal: AbortSignal): Promise<unknown> {
+      return new Promise((resolve) =>
+        signal.addEventListener('abort', () => resolve(signal.reason), { once: true }),
+      );
+    }
+
+    it('is aborted with RTMP_ERR_VERIFIER_TIMEOUT when verifierTimeoutMs passes', async () => {
+      const { verifier, signals } = hangingVerifier();
+      const target = await resources.server({ verifierTimeoutMs: 150 }, verifier);
+      const client = await resources.client(target.port);
+      const publishing = client.publish('live', secretKey('abort-timeout'));
+      const signal = await signals;
+      expect(signal.aborted).toBe(false);
+      const reason = await abortReason(signal);
+      expect(reason).toBeInstanceOf(RtmpError);
+      expect(reason).toMatchObject({ code: RtmpErrorCode.VerifierTimeout });
+      expect((await publishing).status).toMatchObject({ code: 'NetStream.Publish.BadName' });
+    });
+
+    it('is aborted with RTMP_ERR_SESSION_SOCKET when the client leaves before the verdict', async () => {
+      const { verifier, signals } = hangingVerifier();
+      const target = await resources.server({ verifierTimeoutMs: 60_000 }, verifier);
+      const client = await resources.client(target.port);
+      void client.publish('live', secretKey('abort-left')).catch(() => undefined);
+      const signal = await signals;
+      const reason = abortReason(signal);
+      await client.close();
+      expect(await reason).toMatchObject({ code: RtmpErrorCode.SessionSocket });
+    });
   });
 
   describe('verifier rejections', () => {

@@ -109,7 +109,7 @@ export class RtmpServerService
       ...serverOptions
     } = this.options;
     const server = new RtmpServer(serverOptions, {
-      verifyPublish: (request) => this.verify(request),
+      verifyPublish: (request, signal) => this.verify(request, signal),
       logger: this.serverLogger(),
     });
     server.onPublishDecision((decision) => this.decisions.next(decision));
@@ -232,8 +232,8 @@ export class RtmpServerService
   }
 
   /** Runs the verifier; Observables count by their first value. The server adds the timeout. */
-  private verify(request: PublishRequest): Promise<PublishVerdict> {
-    const result = (this.verifier as StreamKeyVerifier).verify(request);
+  private verify(request: PublishRequest, signal: AbortSignal): Promise<PublishVerdict> {
+    const result = (this.verifier as StreamKeyVerifier).verify(request, signal);
     return isObservable(result) ? firstValueFrom(result) : Promise.resolve(result);
   }
 

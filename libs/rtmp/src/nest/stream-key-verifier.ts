@@ -17,7 +17,11 @@ export type VerdictResult = PublishVerdict | Promise<PublishVerdict> | Observabl
  * @publicApi
  */
 export abstract class StreamKeyVerifier {
-  abstract verify(request: PublishRequest): VerdictResult;
+  /**
+   * `signal` is aborted (its reason an RtmpError) once the answer no longer matters: the
+   * timeout passed or the client left. Hand it to fetch() or a database call to stop the work.
+   */
+  abstract verify(request: PublishRequest, signal?: AbortSignal): VerdictResult;
 }
 
 /**

@@ -17,8 +17,16 @@ import { RtmpSession, SessionHost } from './rtmp-session';
 import { StreamPlayer } from './stream-player';
 import { StreamRegistry } from './stream-registry';
 
-/** Decides whether a publish may go ahead. May be async; may throw (which rejects). */
-export type PublishVerifier = (request: PublishRequest) => PublishVerdict | Promise<PublishVerdict>;
+/**
+ * Decides whether a publish (or play) may go ahead. May be async; may throw (which rejects).
+ * `signal` is aborted, with the reason as an RtmpError, when the answer no longer matters:
+ * `verifierTimeoutMs` passed (RTMP_ERR_VERIFIER_TIMEOUT) or the connection closed
+ * (RTMP_ERR_SESSION_SOCKET). Pass it on to fetch() or a database call to stop the work.
+ */
+export type PublishVerifier = (
+  request: PublishRequest,
+  signal: AbortSignal,
+) => PublishVerdict | Promise<PublishVerdict>;
 
 export interface RtmpServerHooks {
   /** Required: there is no implicit accept-all. */
@@ -253,7 +261,7 @@ export class RtmpServer {
       options: this.options,
       logger: this.logger,
       now: () => performance.now(),
-      verifyPublish: (request) => this.verify(request),
+      verifyPublish: (request, signal) => this.verify(request, signal),
       claimStream: (session, stream) => {
         const claim = this.registry.claim(stream.key, session, performance.now());
         return claim.claimed;
@@ -292,15 +300,24 @@ export class RtmpServer {
    * Runs the verifier and fails closed: an exception, a rejected promise, a value that is not
    * a verdict, or no answer within `verifierTimeoutMs` all reject the publish.
    */
-  private async verify(request: PublishRequest): Promise<PublishVerdict> {
+  private async verify(
+    request: PublishRequest,
+    connectionSignal: AbortSignal,
+  ): Promise<PublishVerdict> {
     const label = `${request.app}/${maskStreamKey(request.streamName)}`;
     const timeoutMs = this.options.verifierTimeoutMs;
+    const abort = new AbortController();
+    const connectionClosed = (): void => abort.abort(connectionSignal.reason);
+    connectionSignal.addEventListener('abort', connectionClosed, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<PublishVerdict>((resolve) => {
       const pending = setTimeout(() => {
         this.verifierTimers.delete(pending);
         this.logger.warn(
           `${RtmpErrorCode.VerifierTimeout}: no verdict for ${label} in ${timeoutMs} ms`,
+        );
+        abort.abort(
+          new RtmpError(RtmpErrorCode.VerifierTimeout, `no verdict in ${timeoutMs} ms`, false),
         );
         resolve(PublishVerdicts.reject('Verification timed out.'));
       }, timeoutMs);
@@ -309,7 +326,7 @@ export class RtmpServer {
     });
     const verdict = (async (): Promise<PublishVerdict> => {
       try {
-        const value: unknown = await this.hooks.verifyPublish(request);
+        const value: unknown = await this.hooks.verifyPublish(request, abort.signal);
         if (isPublishVerdict(value)) return value;
         this.logger.error(
           `${RtmpErrorCode.VerifierInvalidVerdict}: verifier returned no verdict for ${label}`,
@@ -329,6 +346,7 @@ export class RtmpServer {
     try {
       return await Promise.race([verdict, timeout]);
     } finally {
+      connectionSignal.removeEventListener('abort', connectionClosed);
       if (timer !== undefined) {
         clearTimeout(timer);
         this.verifierTimers.delete(timer);

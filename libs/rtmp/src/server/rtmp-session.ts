@@ -64,8 +64,11 @@ export type SessionState =
 export interface SessionHost {
   readonly options: RtmpServerOptions;
   readonly logger: RtmpLogger;
-  /** Decides a publish: never rejects; a failing verifier comes back as a rejection. */
-  verifyPublish(request: PublishRequest): Promise<PublishVerdict>;
+  /**
+   * Decides a publish or play: never rejects; a failing verifier comes back as a rejection.
+   * `signal` is aborted if the connection closes before the verdict.
+   */
+  verifyPublish(request: PublishRequest, signal: AbortSignal): Promise<PublishVerdict>;
   /** Registers the stream; false when another live publisher holds it. */
   claimStream(session: RtmpSession, stream: LiveStream): boolean;
   releaseStream(session: RtmpSession, stream: LiveStream): void;
@@ -134,6 +137,8 @@ export class RtmpSession {
   private lastMedia: number;
   private closeReason: StreamEndReason = 'disconnected';
   private closeError: Error | undefined;
+  /** The verifier's question in progress, aborted if the connection closes before the verdict. */
+  private verification: AbortController | undefined;
   /** Made when first asked for (most sessions are never awaited). */
   private closed: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
@@ -484,10 +489,19 @@ export class RtmpSession {
     }
     // Nothing is sent to the publisher until the verdict is in (srs#4037).
     this.sessionState = 'verifying';
-    void this.host.verifyPublish(request).then(
+    void this.verify(request).then(
       (verdict) => this.decidePublish(request, verdict),
       (error: unknown) => this.fail(asError(error)),
     );
+  }
+
+  /** Asks the verifier; the signal it gets is aborted if this connection closes meanwhile. */
+  private verify(request: PublishRequest): Promise<PublishVerdict> {
+    const verification = new AbortController();
+    this.verification = verification;
+    return this.host.verifyPublish(request, verification.signal).finally(() => {
+      if (this.verification === verification) this.verification = undefined;
+    });
   }
 
   private decidePublish(request: PublishRequest, verdict: PublishVerdict): void {
@@ -559,7 +573,7 @@ export class RtmpSession {
     // Any start value is served as live (FFmpeg sends -2000 or -1000): there is no recorded
     // stream to seek in.
     this.sessionState = 'verifying';
-    void this.host.verifyPublish(request).then(
+    void this.verify(request).then(
       (verdict) => this.decidePlay(request, verdict),
       (error: unknown) => this.fail(asError(error)),
     );
@@ -828,6 +842,9 @@ export class RtmpSession {
 
   private onSocketClose(): void {
     this.clearTimer();
+    this.verification?.abort(
+      new SessionError(RtmpErrorCode.SessionSocket, 'the connection closed before the verdict'),
+    );
     if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
     const reason = this.closeReason;
     this.endStream(reason === 'error' ? { reason, error: this.closeError } : { reason });
