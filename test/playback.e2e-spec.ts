@@ -389,6 +389,8 @@ describe('playback', () => {
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );
+    const notWaitingDecisions: PublishDecision[] = [];
+    notWaiting.onPublishDecision((decision) => notWaitingDecisions.push(decision));
     const { port: otherPort } = await notWaiting.listen();
     const url = `rtmp://127.0.0.1:${otherPort}/live`;
     try {
@@ -402,6 +404,8 @@ describe('playback', () => {
         serverCode: NetStatusCode.PlayStreamNotFound,
       });
       expect(notWaiting.playersOf('live', 'nobody-here')).toEqual([]);
+      // Reported as refused, though the verifier accepted them.
+      expect(notWaitingDecisions.map((d) => d.verdict.accepted)).toEqual([false, false]);
       // The verifier decides first: a refused viewer learns nothing about the stream.
       const refused = new RtmpPlayClient({ url: `${url}/nobody-here?token=wrong` });
       await expect(refused.connect()).rejects.toMatchObject({

@@ -10,10 +10,13 @@ import {
   MediaPacket,
   PullHandle,
   RelayStatus,
+  PublishVerdicts,
   RtmpModule,
   RtmpRelayService,
+  RtmpServer,
   RtmpServerService,
   StreamEnd,
+  StreamPull,
 } from '../libs/rtmp/src';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
@@ -216,6 +219,32 @@ describe('pull: FFmpeg → nginx-rtmp (origin) → StreamPull → RtmpModule →
     expect(handle.counters.publishes).toBe(0);
     expect(handle.counters.droppedFrames).toBeGreaterThan(0);
     await handle.stop();
+  }, 30_000);
+
+  it('a StreamPull of a plain RtmpServer stops by itself when that server closes, even with no media flowing', async () => {
+    const edge = new RtmpServer(
+      { port: 0, host: '127.0.0.1' },
+      {
+        verifyPublish: () => PublishVerdicts.accept(),
+        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+      },
+    );
+    await edge.listen();
+    const pull = new StreamPull(edge, origin.url('nobody-publishes-here'), 'edge', 'idle', {
+      backoff: BACKOFF,
+    });
+    const states: string[] = [];
+    pull.onStatus((status) => states.push(status.state));
+    await new Promise<void>((resolve) => {
+      const stop = pull.onStatus((status) => {
+        if (status.state !== 'live') return;
+        queueMicrotask(() => stop());
+        resolve();
+      });
+    });
+    await edge.close();
+    await pull.stop(); // resolves at once: it already stopped
+    expect(states.at(-1)).toBe('stopped');
   }, 30_000);
 
   it('reconnects with backoff when the origin goes away and comes back; stop() ends it for good', async () => {

@@ -1,7 +1,7 @@
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { NetStatusCode } from '../protocol/command/net-status-code';
-import { StreamEndReason } from '../server/live-stream';
+import { copyPacket, StreamEndReason } from '../server/live-stream';
 import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
 import { MediaPacket } from '../server/media-packet';
 import { RelayBackoff, RetryBackoff } from './retry-backoff';
@@ -12,6 +12,8 @@ import type { RelayStatus } from './stream-relay';
 /** Where a pull publishes what it plays: an RtmpServer fits. */
 export interface PullTarget {
   publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher;
+  /** Called when the target closes; the pull then stops. Returns the unsubscribe function. */
+  onClose?(listener: () => void): () => void;
 }
 
 export interface PullCounters {
@@ -42,7 +44,7 @@ export interface StreamPullOptions extends Omit<RtmpPlayClientOptions, 'url'> {
  * local stream: it starts with the source's first packet and ends, as `unpublished`, when the
  * source's publisher leaves (StreamEOF or Play.UnpublishNotify), or as `disconnected` when the connection
  * drops; then the pull reconnects with exponential backoff and jitter. Stops on `stop()`, or
- * by itself when the local server closes.
+ * by itself when the target closes (`onClose`, which RtmpServer has).
  */
 export class StreamPull {
   readonly counters: PullCounters = {
@@ -69,6 +71,7 @@ export class StreamPull {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private stopping: Promise<void> | undefined;
+  private readonly stopFollowingTarget: (() => void) | undefined;
 
   constructor(
     private readonly target: PullTarget,
@@ -80,6 +83,7 @@ export class StreamPull {
     this.parsedUrl = parseRtmpUrl(url); // fails at once on a bad URL
     this.source = describeRtmpUrl(this.parsedUrl);
     this.backoff = new RetryBackoff(options.backoff, options.random);
+    this.stopFollowingTarget = target.onClose?.(() => void this.stop());
     this.connect();
   }
 
@@ -112,6 +116,7 @@ export class StreamPull {
 
   private async shutdown(): Promise<void> {
     this.stopped = true;
+    this.stopFollowingTarget?.();
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.endLocal('unpublished');
     const client = this.client;
@@ -170,8 +175,9 @@ export class StreamPull {
 
   /** Keeps the source's configuration, which a stream opened mid-stream must start with. */
   private remember(packet: MediaPacket): void {
-    if (packet.type === 'metadata') this.config.metadata = packet;
-    else if (packet.tag.isSequenceHeader) this.config[packet.type] = packet;
+    // Copied: the client's payloads are views of socket memory, valid during the call only.
+    if (packet.type === 'metadata') this.config.metadata = copyPacket(packet);
+    else if (packet.tag.isSequenceHeader) this.config[packet.type] = copyPacket(packet);
     if (packet.type === 'video') this.sourceHasVideo = true;
   }
 
@@ -208,8 +214,13 @@ export class StreamPull {
     this.busy = false;
     this.publisher = publisher;
     this.counters.publishes += 1;
-    for (const config of [this.config.metadata, this.config.video, this.config.audio]) {
-      if (config !== undefined && config !== packet) publisher.deliver(config);
+    // Mid-stream (after the key was refused): the configuration seen so far comes first. At a
+    // publish's start it is this packet's own, about to be delivered.
+    const starting = packet.type === 'metadata' || packet.tag.isSequenceHeader;
+    if (!starting) {
+      for (const config of [this.config.metadata, this.config.video, this.config.audio]) {
+        if (config !== undefined) publisher.deliver(config);
+      }
     }
     return publisher;
   }

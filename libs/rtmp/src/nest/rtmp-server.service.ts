@@ -148,7 +148,8 @@ export class RtmpServerService
   /**
    * Publishes stream `app/name` from inside the application (see `RtmpServer.publishLocal`):
    * players, `packets()` subscribers and relays see an ordinary live stream. Throws before
-   * the server listens, when the key is held by a live publisher, or while shutting down.
+   * application bootstrap has created the server, when the key is held by a live publisher,
+   * or while shutting down.
    */
   publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher {
     if (this.server === undefined) {

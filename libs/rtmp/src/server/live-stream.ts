@@ -23,6 +23,14 @@ export interface StreamEnd {
   readonly error?: Error;
 }
 
+/** `packet` chunked at `chunkSize` for message stream `streamId`, with a full header. */
+export interface EncodedMessage {
+  readonly packet: MediaPacket;
+  readonly chunkSize: number;
+  readonly streamId: number;
+  readonly bytes: Buffer;
+}
+
 /** Bounds of a stream's GOP cache (see `RtmpServerOptions.gopCache`). */
 export interface GopCacheLimits {
   readonly enabled: boolean;
@@ -75,6 +83,12 @@ export class LiveStream {
   /** Track whose keyframes start GOPs: that of the first keyframe (0 unless multitrack). */
   private keyTrack: number | undefined;
   private gopBytes = 0;
+  /**
+   * The message being delivered, chunked once for every player that takes it as is (see
+   * StreamPlayer). Cleared as each delivery starts and when the stream ends, so it never
+   * outlives the delivery it was made for, even if a publisher reuses packet objects.
+   */
+  encodedForPlayers: EncodedMessage | undefined;
 
   constructor(
     readonly request: PublishRequest,
@@ -159,6 +173,7 @@ export class LiveStream {
   /** For the session: delivers one packet to every listener. */
   deliver(packet: MediaPacket): void {
     if (this.endState !== undefined) return;
+    this.encodedForPlayers = undefined;
     const stats = this.stats;
     stats.bytes += packet.payload.length;
     if (packet.type === 'video') {
@@ -209,6 +224,7 @@ export class LiveStream {
   end(end: StreamEnd): void {
     if (this.endState !== undefined) return;
     this.endState = end;
+    this.encodedForPlayers = undefined;
     this.gop = [];
     this.gopBytes = 0;
     this.packetListeners.clear();
@@ -233,7 +249,7 @@ function replaceLatest<T>(map: Map<string, T>, key: string, value: T): void {
  * Copies a packet's payload so it can outlive the socket buffer it came in, and re-points the
  * parsed header's body views (multitrack ones included) at the copy.
  */
-function copyPacket<T extends MediaPacket>(packet: T): T {
+export function copyPacket<T extends MediaPacket>(packet: T): T {
   const payload = Buffer.from(packet.payload);
   if (packet.type === 'metadata') return { ...packet, payload };
   const rebase = (view: Buffer): Buffer => {

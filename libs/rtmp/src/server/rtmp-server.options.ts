@@ -66,12 +66,15 @@ export interface RtmpServerOptions extends ProtocolLimits {
    */
   readonly playersWaitForPublisher: boolean;
   /**
-   * TCP_NODELAY on a connection once it plays. Off by default, as in nginx-rtmp and
+   * TCP_NODELAY while a connection plays. Off by default, as in nginx-rtmp and
    * node-media-server: the kernel then coalesces a player's small messages (audio frames,
    * every ~20 ms) into fewer segments, which with many players saves a good share of the
-   * server's CPU (fan-out bench), at the price of up to a few tens of milliseconds of delay
-   * that players' seconds of buffer absorb. On for the lowest latency. Commands and the
-   * handshake always go out at once (TCP_NODELAY is on until `play` is accepted).
+   * server's CPU (fan-out bench). The price is delay when little is in flight: Nagle's
+   * algorithm may hold a small message until the player acknowledges the previous one, which
+   * a delayed ACK can postpone (about 40 ms on Linux, up to about 200 ms elsewhere) — noise
+   * against a player's seconds of buffer, but on for the lowest latency. The handshake and
+   * the replies up to Play.Start go out at once (TCP_NODELAY is on until then), and it is
+   * turned back on when the connection stops playing.
    */
   readonly playersNoDelay: boolean;
 }

@@ -62,6 +62,7 @@ export class RtmpServer {
   private readonly players = new Map<string, Set<StreamPlayer>>();
   private readonly decisions: ListenerSet<PublishDecision>;
   private readonly starts: ListenerSet<LiveStream>;
+  private readonly closings: ListenerSet<void>;
   /**
    * What every session gets from the server: one object for all of them, so that an idle
    * connection does not carry a dozen closures of its own.
@@ -84,6 +85,7 @@ export class RtmpServer {
       this.logger.error(`a server listener threw: ${String(error)}`);
     this.decisions = new ListenerSet(onListenerError);
     this.starts = new ListenerSet(onListenerError);
+    this.closings = new ListenerSet(onListenerError);
     this.sessionHost = this.createSessionHost();
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
@@ -203,12 +205,22 @@ export class RtmpServer {
   }
 
   /**
+   * Called once when `close()` starts (before sessions and local streams end), e.g. so that a
+   * StreamPull stops. Returns the unsubscribe function.
+   */
+  onClose(listener: () => void): () => void {
+    return this.closings.add(listener);
+  }
+
+  /**
    * Stops accepting connections, ends every session politely (publishers are told), and
    * resolves once every socket is closed.
    */
   close(): Promise<void> {
     if (this.closing === undefined) {
       this.closing = (async () => {
+        this.closings.emit();
+        this.closings.clear();
         if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
         // Sessions still verifying are closed below; their verdicts no longer matter.
         for (const timer of this.verifierTimers) clearTimeout(timer);

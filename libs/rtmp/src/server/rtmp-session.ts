@@ -582,14 +582,19 @@ export class RtmpSession {
   private decidePlay(request: PublishRequest, verdict: PublishVerdict): void {
     if (this.sessionState !== 'verifying') return;
     try {
-      this.host.publishDecided(request, verdict);
       if (!verdict.accepted) {
+        this.host.publishDecided(request, verdict);
         this.rejectPlay(request, verdict);
         return;
       }
       const key = `${request.app}/${request.streamName}`;
       const waits = this.host.options.playersWaitForPublisher;
       if (!waits && !this.host.isLive(key)) {
+        // Reported as what it was for the player: refused (the verifier had accepted it).
+        this.host.publishDecided(request, {
+          accepted: false,
+          reason: 'Stream not found (not live, and playersWaitForPublisher is false).',
+        });
         this.host.logger.log(
           `${this.label()} play of ${this.streamLabel(request)}: not live, not waiting`,
         );
@@ -601,6 +606,7 @@ export class RtmpSession {
         this.endSocket();
         return;
       }
+      this.host.publishDecided(request, verdict);
       this.sessionState = 'playing';
       const { socket, writer } = this;
       const player = new StreamPlayer(
@@ -662,6 +668,8 @@ export class RtmpSession {
     // As after an unpublish: a connection that stopped playing may play or publish again,
     // within the usual allowance, instead of staying open forever doing nothing.
     if (!this.socket.destroyed) {
+      // Back to commands: replies go out at once again.
+      this.socket.setNoDelay(true);
       this.armTimer(
         this.host.options.connectToPublishTimeoutMs,
         RtmpErrorCode.SessionPublishTimeout,

@@ -1,7 +1,9 @@
+import { ChunkReader } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { decodeCommand } from '../protocol/command/command.decoder';
 import { NetStatusCode } from '../protocol/command/net-status-code';
 import { parseStatusCommand } from '../protocol/command/response-command.parser';
+import { createSetChunkSizeMessage } from '../protocol/message/control-message.factory';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { decodeUserControl } from '../protocol/message/user-control.codec';
@@ -259,6 +261,81 @@ describe('StreamPlayer', () => {
     deliverAll(stream, [videoPacket(40, 'inter'), videoPacket(1_000, 'key')]);
     stream.end({ reason: 'disconnected' });
     expect(output.sent).toEqual([]);
+  });
+
+  describe('outputs that take a message already chunked (sendEncoded)', () => {
+    /** Records the bytes written, decoding them with a real reader, and what was recorded. */
+    class EncodedOutput extends FakeOutput {
+      readonly writes: Buffer[] = [];
+      readonly decoded: RtmpMessage[] = [];
+      private readonly reader = new ChunkReader((message) =>
+        this.decoded.push({ ...message, payload: Buffer.from(message.payload) }),
+      );
+      private readonly writer = new ChunkWriter();
+
+      constructor(readonly chunkSize: number) {
+        super();
+        // As a session does: SetChunkSize at the old size, then the new one (the reader obeys it).
+        this.reader.push(this.writer.encodeToBuffer(createSetChunkSizeMessage(chunkSize)));
+        this.writer.setChunkSize(chunkSize);
+      }
+
+      override send(message: RtmpMessage): void {
+        super.send(message);
+        this.reader.push(this.writer.encodeToBuffer(message));
+      }
+
+      sendEncoded(bytes: Buffer, message: RtmpMessage): void {
+        super.send(message);
+        this.writes.push(bytes);
+        this.writer.recordFullHeaderSent(message);
+        this.reader.push(bytes);
+      }
+    }
+
+    it('writes one chunked buffer to every player of a delivery, which each decodes as sent', () => {
+      const stream = liveStream();
+      deliverAll(stream, [metadataPacket(), videoPacket(0, 'header'), videoPacket(0, 'key', 300)]);
+      const outputs = [new EncodedOutput(128), new EncodedOutput(128), new EncodedOutput(4096)];
+      for (const output of outputs) player(output).attach(stream);
+      // The join went out per player (views), not shared.
+      expect(outputs.map((output) => output.writes.length)).toEqual([0, 0, 0]);
+      const inter = videoPacket(40, 'inter', 500);
+      const audio = audioPacket(0x1000000, false, 200); // extended timestamp
+      deliverAll(stream, [inter, audio]);
+      const [a, b, c] = outputs;
+      expect(a.writes).toHaveLength(2);
+      // The same Buffer for the players with the same chunk size; its own for the other one.
+      expect(b.writes[0]).toBe(a.writes[0]);
+      expect(b.writes[1]).toBe(a.writes[1]);
+      expect(c.writes[0]).not.toBe(a.writes[0]);
+      for (const output of outputs) {
+        const media = output.decoded.filter((m) => m.typeId !== MessageType.DataAmf0);
+        expect(media.slice(-2).map((m) => [m.timestamp, m.payload])).toEqual([
+          [40, inter.payload],
+          [0x1000000, audio.payload],
+        ]);
+      }
+    });
+
+    it('never reuses the bytes of an earlier delivery, even for a reused packet object', () => {
+      const stream = liveStream();
+      deliverAll(stream, [videoPacket(0, 'header'), videoPacket(0, 'key')]);
+      const output = new EncodedOutput(128);
+      player(output).attach(stream);
+      const packet = audioPacket(20) as { timestamp: number; payload: Buffer } & MediaPacket;
+      stream.deliver(packet);
+      packet.timestamp = 40;
+      packet.payload = audioPacket(40).payload;
+      stream.deliver(packet);
+      const audio = output.decoded.filter((m) => m.typeId === MessageType.Audio);
+      expect(audio.map((m) => [m.timestamp, m.payload[2]])).toEqual([
+        [20, 20],
+        [40, 40],
+      ]);
+      stream.end({ reason: 'unpublished' });
+      expect(stream.encodedForPlayers).toBeUndefined();
+    });
   });
 
   it('hands every player the same payload buffers: no per-player copy of media', () => {

@@ -23,26 +23,27 @@ export interface PlayerOutput {
 }
 
 /**
- * The last media message chunked for players. Every player of a stream gets each packet in a
- * row, within one call of the publisher's listener, so this one entry lets all of them write
- * the same bytes: the message is chunked (and its payload copied) once, not once per player.
+ * The bytes of `message` chunked at `chunkSize`, shared by every player of `stream`: all of
+ * them get each packet in a row, within one delivery, so the message is chunked (and its
+ * payload copied) once, not once per player. The stream clears it as each delivery starts.
  */
-let lastEncoding:
-  { packet: MediaPacket; chunkSize: number; streamId: number; bytes: Buffer } | undefined;
-
-/** The bytes of `message` (carrying `packet`) chunked at `chunkSize`, shared across players. */
-function sharedEncoding(packet: MediaPacket, message: RtmpMessage, chunkSize: number): Buffer {
-  const last = lastEncoding;
+function sharedEncoding(
+  stream: LiveStream,
+  packet: MediaPacket,
+  message: RtmpMessage,
+  chunkSize: number,
+): Buffer {
+  const encoded = stream.encodedForPlayers;
   if (
-    last !== undefined &&
-    last.packet === packet &&
-    last.chunkSize === chunkSize &&
-    last.streamId === message.messageStreamId
+    encoded !== undefined &&
+    encoded.packet === packet &&
+    encoded.chunkSize === chunkSize &&
+    encoded.streamId === message.messageStreamId
   ) {
-    return last.bytes;
+    return encoded.bytes;
   }
   const bytes = ChunkWriter.encodeWithFullHeader(message, chunkSize);
-  lastEncoding = { packet, chunkSize, streamId: message.messageStreamId, bytes };
+  stream.encodedForPlayers = { packet, chunkSize, streamId: message.messageStreamId, bytes };
   return bytes;
 }
 
@@ -105,12 +106,12 @@ export class StreamPlayer {
     const headers = stream.trackSequenceHeaders;
     this.hasVideo = headers.some((packet) => packet.type === 'video');
     this.waitingForKeyFrame = true;
-    if (metadata !== undefined) this.write(metadata);
-    for (const packet of headers) this.write(packet);
-    // The cached GOP goes to this player alone: written as views of the cached payloads, not
-    // chunked into copies that nobody else would share.
+    // What a joining player is sent first goes to it alone: written as views of the cached
+    // payloads, not chunked into copies that nobody else would share.
     this.replaying = true;
     try {
+      if (metadata !== undefined) this.write(metadata);
+      for (const packet of headers) this.write(packet);
       for (const packet of stream.gopCache) this.deliver(packet);
     } finally {
       this.replaying = false;
@@ -179,8 +180,14 @@ export class StreamPlayer {
       payload: packet.payload,
     };
     const { output } = this;
-    if (!this.replaying && output.sendEncoded !== undefined && output.chunkSize !== undefined) {
-      output.sendEncoded(sharedEncoding(packet, message, output.chunkSize), message);
+    const stream = this.stream;
+    if (
+      !this.replaying &&
+      stream !== undefined &&
+      output.sendEncoded !== undefined &&
+      output.chunkSize !== undefined
+    ) {
+      output.sendEncoded(sharedEncoding(stream, packet, message, output.chunkSize), message);
     } else {
       output.send(message);
     }
