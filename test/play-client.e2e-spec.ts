@@ -43,6 +43,7 @@ import { freeLoopbackPort } from './support/ports';
 import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
 import {
   audioPacket,
+  colorInfoPacket,
   metadataPacket,
   multitrackVideoPacket,
   videoPacket,
@@ -373,7 +374,7 @@ describe('RtmpPlayClient', () => {
     await client.close();
   });
 
-  it("gives a late joiner of an E-RTMP multitrack stream every track's sequence header, then the GOP", async () => {
+  it("gives a late joiner of an E-RTMP multitrack stream the latest colorInfo and every track's sequence header, then the GOP", async () => {
     const key = 'multitrack';
     const started = new Promise<LiveStream>((resolve) => {
       const stop = server.onStreamStart((stream) => {
@@ -387,15 +388,27 @@ describe('RtmpPlayClient', () => {
     const stream = await started;
     // Track 0 in legacy AVC, track 1 as E-RTMP Multitrack hvc1 (OBS's Enhanced Broadcasting
     // layout): a header each, and keyframes that arrive one after the other.
-    const published = [
-      metadataPacket(),
+    // Then E-RTMP colorInfo (HDR), sent again with new values mid-GOP: a joiner gets the latest
+    // one first, as OBS orders them, and not again from the GOP.
+    const headers = [
       videoPacket(0, 'header'),
       multitrackVideoPacket(0, 1, 'header'),
       audioPacket(0, true),
+    ];
+    const gop = [
       videoPacket(0, 'key'),
       multitrackVideoPacket(0, 1, 'key'),
       videoPacket(40, 'inter'),
       audioPacket(50),
+    ];
+    const [firstColor, latestColor] = [colorInfoPacket(0, 400), colorInfoPacket(45, 1000)];
+    const published = [
+      metadataPacket(),
+      firstColor,
+      ...headers,
+      ...gop.slice(0, 3),
+      latestColor,
+      gop[3],
     ];
     const arrived = new Promise<void>((resolve) => {
       let count = 0;
@@ -416,7 +429,9 @@ describe('RtmpPlayClient', () => {
     await new Promise<void>((resolve) => client.onPacket((p) => p.timestamp === 80 && resolve()));
 
     expect(packets.map((p) => p.payload)).toEqual(
-      [...published, videoPacket(80, 'inter')].map((p) => p.payload),
+      [metadataPacket(), latestColor, ...headers, ...gop, videoPacket(80, 'inter')].map(
+        (p) => p.payload,
+      ),
     );
     await client.close();
     await publisher.close();

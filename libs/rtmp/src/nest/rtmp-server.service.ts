@@ -166,8 +166,9 @@ export class RtmpServerService
   }
 
   /**
-   * The packets of stream `app/name`: if it is live, from now on (starting with its metadata
-   * and sequence headers, then media from the next keyframe); otherwise from when it starts.
+   * The packets of stream `app/name`: if it is live, from now on (starting with its metadata,
+   * every track's sequence header and the latest E-RTMP colorInfo / MultichannelConfig, then
+   * media from the next keyframe); otherwise from when it starts.
    * Completes when the publisher leaves; errors only when a fatal error ended the publish.
    *
    * Each subscriber has its own bounded queue: a subscriber that falls behind loses queued
@@ -189,10 +190,13 @@ export class RtmpServerService
               `a subscriber of ${app}/${maskStreamKey(name)} is too slow: ${dropped} packet(s) dropped, resuming at the next keyframe`,
             ),
         });
+        // Metadata, then every track's sequence header and E-RTMP colorInfo/MultichannelConfig.
         const { metadata } = stream;
-        const { audio, video } = stream.sequenceHeaders;
-        if (video !== undefined) queue.streamHasVideo = true;
-        for (const packet of [metadata, video, audio]) if (packet !== undefined) queue.push(packet);
+        if (metadata !== undefined) queue.push(metadata);
+        for (const packet of stream.decoderConfiguration) {
+          if (packet.type === 'video') queue.streamHasVideo = true;
+          queue.push(packet);
+        }
         const stopPackets = stream.onPacket((packet) => queue.push(packet));
         const stopEnd = stream.onEnd((end) =>
           queue.drain(() => {

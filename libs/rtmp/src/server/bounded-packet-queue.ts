@@ -1,4 +1,4 @@
-import { MediaPacket } from './media-packet';
+import { isConfigurationPacket, MediaPacket } from './media-packet';
 
 export interface BoundedPacketQueueOptions {
   /** Most payload bytes waiting for the consumer before the drop policy applies. */
@@ -57,7 +57,10 @@ export class BoundedPacketQueue {
       this.droppedTotal += 1;
       return;
     }
-    if (this.queuedBytes + packet.payload.length > this.options.maxQueuedBytes && isMedia(packet)) {
+    if (
+      this.queuedBytes + packet.payload.length > this.options.maxQueuedBytes &&
+      !isConfigurationPacket(packet)
+    ) {
       this.overflow();
       if (!this.admits(packet)) {
         this.droppedTotal += 1;
@@ -91,7 +94,7 @@ export class BoundedPacketQueue {
 
   /** Applies the keyframe gate: whether `packet` may enter the queue now. */
   private admits(packet: MediaPacket): boolean {
-    if (!this.waitingForKeyFrame || !isMedia(packet) || isSequenceHeader(packet)) return true;
+    if (!this.waitingForKeyFrame || isConfigurationPacket(packet)) return true;
     if (packet.type === 'video' && packet.tag.isKeyFrame) {
       this.waitingForKeyFrame = false;
       return true;
@@ -108,7 +111,7 @@ export class BoundedPacketQueue {
     let keptBytes = 0;
     for (let i = this.head; i < this.queue.length; i += 1) {
       const queued = this.queue[i];
-      if (!isMedia(queued) || isSequenceHeader(queued)) {
+      if (isConfigurationPacket(queued)) {
         kept.push(queued);
         keptBytes += queued.payload.length;
       } else {
@@ -149,12 +152,4 @@ export class BoundedPacketQueue {
       this.schedule();
     }
   }
-}
-
-function isMedia(packet: MediaPacket): boolean {
-  return packet.type !== 'metadata';
-}
-
-function isSequenceHeader(packet: MediaPacket): boolean {
-  return packet.type !== 'metadata' && packet.tag.isSequenceHeader;
 }

@@ -2,7 +2,9 @@ import { GopCacheLimits, LiveStream } from './live-stream';
 import { MediaPacket } from './media-packet';
 import {
   audioPacket,
+  colorInfoPacket,
   metadataPacket,
+  multichannelConfigPacket,
   multitrackVideoPacket,
   publishRequest,
   videoPacket,
@@ -166,6 +168,29 @@ describe('LiveStream GOP cache', () => {
 });
 
 describe('LiveStream sequence headers', () => {
+  it('keeps the latest E-RTMP colorInfo and MultichannelConfig (copied) out of the GOP, in decoder order', () => {
+    const stream = liveStream(UNBOUNDED);
+    const firstColor = colorInfoPacket(0, 400);
+    const latestColor = colorInfoPacket(40, 1000);
+    const channels = multichannelConfigPacket(0, 6);
+    const header = videoPacket(0, 'header');
+    const audioHeader = audioPacket(0, true);
+    const key = videoPacket(0, 'key');
+    for (const packet of [firstColor, header, channels, audioHeader, key, latestColor]) {
+      stream.deliver(packet);
+    }
+    expect(stream.gopCache).toEqual([key]);
+    expect(stream.decoderConfiguration.map((p) => p.payload)).toEqual([
+      latestColor.payload,
+      header.payload,
+      channels.payload,
+      audioHeader.payload,
+    ]);
+    // Copies: the publisher's buffers may be reused once delivered.
+    latestColor.payload.fill(0);
+    expect(stream.decoderConfiguration[0].payload).toEqual(colorInfoPacket(40, 1000).payload);
+  });
+
   it('keeps the latest header of each kind, copied out of the delivered buffer', () => {
     const stream = liveStream(UNBOUNDED);
     const video = videoPacket(0, 'header');

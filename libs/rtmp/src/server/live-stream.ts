@@ -1,7 +1,13 @@
 import { AudioTag } from '../protocol/flv/audio-tag.types';
 import { VideoTag } from '../protocol/flv/video-tag.types';
 import { ListenerErrorHandler, ListenerSet } from './listener-set';
-import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from './media-packet';
+import {
+  AudioPacket,
+  isDecoderConfiguration,
+  MediaPacket,
+  MetadataPacket,
+  VideoPacket,
+} from './media-packet';
 import { PublishRequest } from './publish-request';
 
 /** Why a publish ended. Only `error` means something went wrong. */
@@ -78,6 +84,9 @@ export class LiveStream {
   /** The latest sequence header of each track (E-RTMP multitrack: one per track), by track. */
   private readonly videoHeaders = new Map<string, VideoPacket>();
   private readonly audioHeaders = new Map<string, AudioPacket>();
+  /** The latest E-RTMP colorInfo (video Metadata) and MultichannelConfig, by track. */
+  private readonly videoConfigurations = new Map<string, VideoPacket>();
+  private readonly audioConfigurations = new Map<string, AudioPacket>();
   /** Media since the last video keyframe (keyframe first), while it fits the limits. */
   private gop: MediaPacket[] = [];
   /** Track whose keyframes start GOPs: that of the first keyframe (0 unless multitrack). */
@@ -133,6 +142,20 @@ export class LiveStream {
   }
 
   /**
+   * Everything a decoder that starts now needs before media, each the latest: per track, the
+   * E-RTMP colorInfo then the video sequence headers (OBS sends colorInfo before the header),
+   * then MultichannelConfig and the audio sequence headers. Copies, safe to keep.
+   */
+  get decoderConfiguration(): readonly (VideoPacket | AudioPacket)[] {
+    return [
+      ...this.videoConfigurations.values(),
+      ...this.videoHeaders.values(),
+      ...this.audioConfigurations.values(),
+      ...this.audioHeaders.values(),
+    ];
+  }
+
+  /**
    * The current GOP: every audio and video message since the last video keyframe, keyframe
    * first; empty when the cache is off, the stream has no video yet, or the GOP outgrew the
    * limits. Payloads are the original views, shared by every player (never copied per player).
@@ -182,12 +205,16 @@ export class LiveStream {
       if (packet.tag.isSequenceHeader) {
         this.videoHeader = copyPacket(packet);
         replaceLatest(this.videoHeaders, tracksOf(packet.tag), this.videoHeader);
+      } else if (isDecoderConfiguration(packet)) {
+        replaceLatest(this.videoConfigurations, tracksOf(packet.tag), copyPacket(packet));
       } else this.cacheInGop(packet, this.isGopStart(packet));
     } else if (packet.type === 'audio') {
       stats.audioPackets += 1;
       if (packet.tag.isSequenceHeader) {
         this.audioHeader = copyPacket(packet);
         replaceLatest(this.audioHeaders, tracksOf(packet.tag), this.audioHeader);
+      } else if (isDecoderConfiguration(packet)) {
+        replaceLatest(this.audioConfigurations, tracksOf(packet.tag), copyPacket(packet));
       } else this.cacheInGop(packet, false);
     } else {
       stats.metadataPackets += 1;

@@ -1,5 +1,7 @@
 import { AmfObject, AmfValue } from '../protocol/amf/amf-value';
+import { AudioPacketType } from '../protocol/flv/audio-tag.constants';
 import { AudioTag } from '../protocol/flv/audio-tag.types';
+import { VideoPacketType } from '../protocol/flv/video-tag.constants';
 import { VideoTag } from '../protocol/flv/video-tag.types';
 
 /**
@@ -40,3 +42,22 @@ export interface MetadataPacket extends PacketBase {
 }
 
 export type MediaPacket = AudioPacket | VideoPacket | MetadataPacket;
+
+/**
+ * Whether `packet` configures a decoder rather than carrying media: a sequence header, an
+ * E-RTMP video Metadata packet (`colorInfo`, HDR) or an audio MultichannelConfig. A player or
+ * consumer that starts mid-stream needs the latest of each, and none is ever skipped.
+ */
+export function isDecoderConfiguration(packet: AudioPacket | VideoPacket): boolean {
+  const { tag } = packet;
+  if (tag.isSequenceHeader) return true;
+  if (packet.type === 'video') {
+    return !packet.tag.isCommandFrame && packet.tag.packetType === VideoPacketType.Metadata;
+  }
+  return !packet.tag.isSilence && packet.tag.packetType === AudioPacketType.MultichannelConfig;
+}
+
+/** Metadata and decoder configuration: what is always delivered, in order, never skipped. */
+export function isConfigurationPacket(packet: MediaPacket): boolean {
+  return packet.type === 'metadata' || isDecoderConfiguration(packet);
+}

@@ -12,7 +12,9 @@ import { MediaPacket } from './media-packet';
 import { PlayerOutput, StreamPlayer } from './stream-player';
 import {
   audioPacket,
+  colorInfoPacket,
   metadataPacket,
+  multichannelConfigPacket,
   multitrackVideoPacket,
   publishRequest,
   videoPacket,
@@ -133,6 +135,39 @@ describe('StreamPlayer', () => {
     deliverAll(stream, [videoPacket(1_080, 'inter'), audioPacket(1_090)]);
     expect(output.labels()).toEqual(['video@1080', 'audio@1090']);
     expect(playing.stats).toEqual({ sent: 5, dropped: 0 });
+  });
+
+  it('gives a late joiner the latest E-RTMP colorInfo before the video header, and MultichannelConfig before the audio header; live ones pass even while it waits for a keyframe', () => {
+    const stream = liveStream({ enabled: false, maxFrames: 0, maxBytes: 0 });
+    deliverAll(stream, [
+      colorInfoPacket(0, 400),
+      videoPacket(0, 'header'),
+      multichannelConfigPacket(0, 2),
+      audioPacket(0, true),
+      videoPacket(0, 'key'),
+      colorInfoPacket(10, 1000), // changed mid-stream: the latest is what a joiner needs
+      multichannelConfigPacket(10, 6),
+    ]);
+    const output = new FakeOutput();
+    player(output).attach(stream);
+    const configuration = output.media();
+    expect(configuration.map((m) => m.payload)).toEqual([
+      colorInfoPacket(10, 1000).payload,
+      videoPacket(0, 'header').payload,
+      multichannelConfigPacket(10, 6).payload,
+      audioPacket(0, true).payload,
+    ]);
+    // No GOP to replay: the player waits for a keyframe, but configuration still reaches it.
+    output.clear();
+    deliverAll(stream, [
+      videoPacket(40, 'inter'),
+      colorInfoPacket(50, 600),
+      videoPacket(80, 'key'),
+    ]);
+    expect(output.media().map((m) => m.payload)).toEqual([
+      colorInfoPacket(50, 600).payload,
+      videoPacket(80, 'key').payload,
+    ]);
   });
 
   it('sends every track header of an E-RTMP multitrack stream', () => {

@@ -5,7 +5,7 @@ import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { LiveStream } from './live-stream';
-import { MediaPacket } from './media-packet';
+import { isConfigurationPacket, MediaPacket } from './media-packet';
 
 /** Where a player's messages go: the session's chunk writer and socket. */
 export interface PlayerOutput {
@@ -102,8 +102,9 @@ export class StreamPlayer {
     this.stream = stream;
     this.output.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.streamId }));
     const { metadata } = stream;
-    // Every track's header (E-RTMP multitrack streams have one per track), video first.
-    const headers = stream.trackSequenceHeaders;
+    // Every track's header (E-RTMP multitrack streams have one per track) and E-RTMP
+    // colorInfo / MultichannelConfig, video first.
+    const headers = stream.decoderConfiguration;
     this.hasVideo = headers.some((packet) => packet.type === 'video');
     this.waitingForKeyFrame = true;
     // What a joining player is sent first goes to it alone: written as views of the cached
@@ -138,7 +139,7 @@ export class StreamPlayer {
   }
 
   private deliver(packet: MediaPacket): void {
-    if (packet.type === 'metadata' || packet.tag.isSequenceHeader) {
+    if (isConfigurationPacket(packet)) {
       if (packet.type === 'video') this.hasVideo = true;
       this.write(packet);
       return;

@@ -93,3 +93,20 @@ export function publishRequest(overrides: Partial<PublishRequest> = {}): Publish
     ...overrides,
   };
 }
+
+/** An E-RTMP hvc1 video Metadata packet, as OBS sends it (0x84): `colorInfo` in AMF0. */
+export function colorInfoPacket(timestamp: number, maxLuminance = 1000): VideoPacket {
+  const header = Buffer.from([0x84, ...Buffer.from('hvc1')]);
+  const body = encodeDataMessage('colorInfo', {
+    hdrMdcv: { maxLuminance },
+    colorConfig: { bitDepth: 10 },
+  });
+  const payload = Buffer.concat([header, body]);
+  return { type: 'video', timestamp, payload, tag: parseVideoTag(payload) };
+}
+
+/** An E-RTMP Opus MultichannelConfig (Native order, `channelCount` channels, mask 0x3F). */
+export function multichannelConfigPacket(timestamp: number, channelCount = 6): AudioPacket {
+  const payload = Buffer.from([0x94, ...Buffer.from('Opus'), 0x01, channelCount, 0, 0, 0, 0x3f]);
+  return { type: 'audio', timestamp, payload, tag: parseAudioTag(payload) };
+}
