@@ -6,6 +6,7 @@ import { StreamEnd } from '../server/live-stream';
 import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from '../server/media-packet';
 import { PublishVerdicts } from '../server/publish-request';
 import { RtmpServer } from '../server/rtmp-server';
+import { colorInfoPacket } from '../server/testing/media-packet.fixtures';
 import { RtmpClientError } from './rtmp-client.error';
 import type { ReconnectRequest, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';
@@ -124,6 +125,7 @@ class FakeClient {
 class FakeSource implements RelaySource {
   metadata: MetadataPacket | undefined;
   sequenceHeaders: { audio?: AudioPacket; video?: VideoPacket } = {};
+  decoderConfiguration: MediaPacket[] | undefined;
   private packetListeners = new Set<(packet: MediaPacket) => void>();
   private endListeners = new Set<(end: StreamEnd) => void>();
 
@@ -238,6 +240,31 @@ describe('StreamRelay', () => {
     it('throws at once on a bad URL, before connecting', () => {
       expect(() => new StreamRelay(new FakeSource(), 'http://x/live/key')).toThrow(RtmpClientError);
       expect(fakes).toHaveLength(0);
+    });
+
+    it("sends the source's decoder configuration (every track, colorInfo) when it has one", async () => {
+      const source = new FakeSource();
+      source.metadata = metadataPacket();
+      source.sequenceHeaders = { video: videoHeader(), audio: audioHeader() };
+      const color = colorInfoPacket(0);
+      source.decoderConfiguration = [color, videoHeader(), audioHeader()];
+      relay(source);
+      lastClient().accept();
+      await settle();
+      expect(lastClient().sent).toEqual([
+        { kind: 'metadata', timestamp: 0, force: true },
+        { kind: kindOf(color), timestamp: 0, force: true },
+        { kind: kindOf(videoHeader()), timestamp: 0, force: true },
+        { kind: kindOf(audioHeader()), timestamp: 0, force: true },
+      ]);
+      // A colorInfo arriving while the relay waits for a keyframe is sent, forced, at once.
+      const changed = colorInfoPacket(40, 600);
+      source.emit(changed);
+      expect(lastClient().sent.at(-1)).toEqual({
+        kind: kindOf(changed),
+        timestamp: 40,
+        force: true,
+      });
     });
 
     it('sends the cached metadata and sequence headers first, forced, in that order', async () => {

@@ -1,7 +1,7 @@
 import { StreamEnd } from '../server/live-stream';
 export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
 export type { RelayBackoff } from './retry-backoff';
-import { MediaPacket } from '../server/media-packet';
+import { isConfigurationPacket, MediaPacket } from '../server/media-packet';
 import { RelayBackoff, RetryBackoff } from './retry-backoff';
 import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { describeRtmpUrl, parseRtmpUrl } from './rtmp-url';
@@ -10,6 +10,11 @@ import { describeRtmpUrl, parseRtmpUrl } from './rtmp-url';
 export interface RelaySource {
   readonly metadata: MediaPacket | undefined;
   readonly sequenceHeaders: { readonly audio?: MediaPacket; readonly video?: MediaPacket };
+  /**
+   * Every track's sequence header and the latest E-RTMP colorInfo / MultichannelConfig, in
+   * the order a decoder needs them (LiveStream has it); when absent, `sequenceHeaders` is used.
+   */
+  readonly decoderConfiguration?: readonly MediaPacket[];
   onPacket(listener: (packet: MediaPacket) => void): () => void;
   onEnd(listener: (end: StreamEnd) => void): () => void;
 }
@@ -140,8 +145,9 @@ export class StreamRelay {
     this.backoff.reset();
     this.waitingForKeyFrame = true;
     this.setStatus({ state: 'live' });
-    const { metadata, sequenceHeaders } = this.source;
-    for (const packet of [metadata, sequenceHeaders.video, sequenceHeaders.audio]) {
+    const { metadata, sequenceHeaders, decoderConfiguration } = this.source;
+    const configuration = decoderConfiguration ?? [sequenceHeaders.video, sequenceHeaders.audio];
+    for (const packet of [metadata, ...configuration]) {
       if (packet !== undefined) this.forward(client, packet, true);
     }
   }
@@ -158,7 +164,7 @@ export class StreamRelay {
       if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
       return;
     }
-    const isConfig = packet.type === 'metadata' || packet.tag.isSequenceHeader;
+    const isConfig = isConfigurationPacket(packet);
     if (!isConfig) {
       // Where a destination may start: a video keyframe, or any audio frame without video.
       const startsHere =

@@ -47,9 +47,10 @@ export class FlvStreamRecorder {
     mkdirSync(dirname(path), { recursive: true });
     this.file = createWriteStream(path);
     this.writer = new FlvWriter((chunk) => this.file.write(chunk), { audio: true, video: true });
+    // Metadata, then every track's header and the latest E-RTMP colorInfo/MultichannelConfig.
     const { metadata } = stream;
-    const { audio, video } = stream.sequenceHeaders;
-    for (const packet of [metadata, video, audio]) if (packet !== undefined) this.write(packet);
+    if (metadata !== undefined) this.write(metadata);
+    for (const packet of stream.decoderConfiguration) this.write(packet);
     const stop = stream.onPacket((packet) => this.onPacket(packet));
     this.finished = new Promise((resolve, reject) => {
       this.file.once('error', reject);
