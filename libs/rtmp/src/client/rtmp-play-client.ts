@@ -1,44 +1,26 @@
-import { connect as connectTcp, Socket } from 'net';
-import { connect as connectTls, ConnectionOptions as TlsOptions } from 'tls';
+import { ConnectionOptions as TlsOptions } from 'tls';
 import { AmfObject } from '../protocol/amf/amf-value';
-import { ChunkReader } from '../protocol/chunk/chunk-reader';
-import { ChunkWriter } from '../protocol/chunk/chunk-writer';
-import {
-  encodeConnect,
-  encodeCreateStream,
-  encodeDeleteStream,
-  encodePlay,
-} from '../protocol/command/client-command.builder';
+import { encodeDeleteStream, encodePlay } from '../protocol/command/client-command.builder';
 import { CommandName, DataMessageName } from '../protocol/command/command-name';
-import { decodeCommand } from '../protocol/command/command.decoder';
 import { dataMessageBody } from '../protocol/command/data-message.builder';
 import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
-import {
-  NetStatus,
-  parseResultCommand,
-  parseStatusCommand,
-} from '../protocol/command/response-command.parser';
-import { RtmpCommand } from '../protocol/command/rtmp-command';
-import { RtmpError } from '../protocol/errors/rtmp-error';
-import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { NetStatus } from '../protocol/command/response-command.parser';
 import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
 import { parseVideoTag } from '../protocol/flv/video-tag.parser';
-import { ClientHandshake } from '../protocol/handshake/client-handshake';
-import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
+import { ProtocolLimits } from '../protocol/limits';
 import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import {
-  createAcknowledgementMessage,
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
 } from '../protocol/message/control-message.factory';
-import { decodeControlMessage } from '../protocol/message/control-message.decoder';
-import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { UserControlEvent } from '../protocol/message/user-control-event';
 import { ListenerSet } from '../server/listener-set';
 import type { MediaPacket } from '../server/media-packet';
-import { RtmpClientError } from './rtmp-client.error';
-import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
+import { RtmpClientConnection } from './rtmp-client-connection';
+import { parseRtmpUrl, RtmpUrl } from './rtmp-url';
 
 export interface RtmpPlayClientOptions {
   /** `rtmp://host[:port]/app/streamName` or `rtmps://…` (port 443 by default). */
@@ -76,8 +58,6 @@ export interface PlayClientStats {
 /** What the server says of the played stream with user control events. */
 export type PlayedStreamEvent = 'begin' | 'eof';
 
-type ClientState = 'idle' | 'connecting' | 'playing' | 'closing' | 'closed';
-
 const DEFAULTS = {
   start: -1000,
   connectTimeoutMs: 10_000,
@@ -85,8 +65,6 @@ const DEFAULTS = {
   windowAckSize: 2_500_000,
   flashVer: 'LNX 9,0,124,2',
 } as const;
-/** How long close() waits for the server to close before destroying the socket. */
-const CLOSE_GRACE_MS = 2_000;
 /** Data messages that are the server talking to its player, not part of the stream. */
 const SERVER_DATA_MESSAGES: ReadonlySet<string> = new Set([
   DataMessageName.RtmpSampleAccess,
@@ -114,26 +92,12 @@ export class RtmpPlayClient {
   private readonly options: Required<Omit<RtmpPlayClientOptions, 'url' | 'tls' | 'limits'>> & {
     tls?: TlsOptions;
   };
-  private readonly maxAmfDepth: number;
-  private socket: Socket | undefined;
-  private readonly reader: ChunkReader;
-  private readonly writer = new ChunkWriter();
-  private state: ClientState = 'idle';
+  private readonly connection: RtmpClientConnection;
   private playStreamId = 0;
-  private transactionId = 1;
-  private received = 0;
-  private bytesAcknowledged = 0;
-  private serverWindow = 0;
-  private readonly pending = new Map<number, (command: RtmpCommand) => void>();
-  private playWaiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private readonly packetListeners: ListenerSet<MediaPacket>;
   private readonly statusListeners: ListenerSet<NetStatus>;
   private readonly closeListeners: ListenerSet<Error | undefined>;
   private readonly streamEventListeners: ListenerSet<PlayedStreamEvent>;
-  private closeCause: Error | undefined;
-  private closedPromise: Promise<void> | undefined;
-  /** Whether the TCP (or TLS) connection was established: later socket errors lose it. */
-  private connected = false;
 
   constructor(options: RtmpPlayClientOptions) {
     this.url = parseRtmpUrl(options.url);
@@ -149,9 +113,23 @@ export class RtmpPlayClient {
           console.error(`[rtmp] a listener of a play client threw: ${String(error)}`)),
       tls: options.tls,
     };
-    const resolvedLimits = { ...DEFAULT_PROTOCOL_LIMITS, ...options.limits };
-    this.maxAmfDepth = resolvedLimits.maxAmfDepth;
-    this.reader = new ChunkReader((message) => this.onMessage(message), resolvedLimits);
+    this.connection = new RtmpClientConnection(
+      {
+        url: this.url,
+        purpose: 'play',
+        startCode: NetStatusCode.PlayStart,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        tls: this.options.tls,
+        limits: options.limits,
+      },
+      {
+        onHandshake: () => this.startSession(),
+        onStatus: (status) => this.onServerStatus(status),
+        onUserControl: (event) => this.onUserControl(event),
+        onMessage: (message) => this.onMessage(message),
+        onClose: (cause) => this.onClosed(cause),
+      },
+    );
     const onListenerError = this.options.onListenerError;
     this.packetListeners = new ListenerSet(onListenerError);
     this.statusListeners = new ListenerSet(onListenerError);
@@ -161,7 +139,7 @@ export class RtmpPlayClient {
 
   /** Whether the server answered NetStream.Play.Start and the connection is still open. */
   get playing(): boolean {
-    return this.state === 'playing';
+    return this.connection.state === 'started';
   }
 
   /** The message stream id the server gave the played stream (0 before createStream). */
@@ -171,7 +149,7 @@ export class RtmpPlayClient {
 
   /** Bytes received from the server, handshake included. */
   get bytesReceived(): number {
-    return this.received;
+    return this.connection.bytesReceived;
   }
 
   /**
@@ -214,82 +192,16 @@ export class RtmpPlayClient {
    * connect), a timeout, or the connection's failure.
    */
   connect(): Promise<void> {
-    if (this.state !== 'idle') return Promise.reject(new Error('connect() may be called once'));
-    this.state = 'connecting';
-    const { host, port, secure } = this.url;
-    const socket = secure
-      ? connectTls({ host, port, servername: isIp(host) ? undefined : host, ...this.options.tls })
-      : connectTcp({ host, port });
-    socket.setNoDelay(true);
-    this.socket = socket;
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    const handshake = new ClientHandshake();
-    socket.on('error', (error) => this.fail(this.socketError(error)));
-    socket.on('close', () => this.onSocketClose());
-    socket.once(secure ? 'secureConnect' : 'connect', () => {
-      this.connected = true;
-      socket.write(handshake.start());
-    });
-    socket.on('data', (data: Buffer) => {
-      try {
-        this.received += data.length;
-        if (!handshake.complete) {
-          const progress = handshake.push(data);
-          if (progress.output !== undefined) socket.write(progress.output);
-          if (!progress.complete) return;
-          this.startSession();
-          if (progress.rest.length > 0) this.reader.push(progress.rest);
-        } else {
-          this.reader.push(data);
-        }
-        this.acknowledge();
-      } catch (error) {
-        this.fail(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          this.fail(
-            new RtmpClientError(
-              RtmpErrorCode.ClientTimeout,
-              `no NetStream.Play.Start from ${describeRtmpUrl(this.url)} within ${this.options.connectTimeoutMs} ms`,
-            ),
-          ),
-        this.options.connectTimeoutMs,
-      );
-      this.playWaiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-    });
+    return this.connection.connect();
   }
 
   /** Stops playing (deleteStream), ends the socket and resolves once it is closed. */
   async close(): Promise<void> {
-    const socket = this.socket;
-    if (socket === undefined || this.state === 'closed') return;
-    if (this.state === 'playing') {
-      this.sendCommand(encodeDeleteStream(this.nextTransactionId(), this.playStreamId));
+    const connection = this.connection;
+    if (this.playing) {
+      connection.sendCommand(encodeDeleteStream(connection.nextTransactionId(), this.playStreamId));
     }
-    if (this.state !== 'closing') {
-      this.state = 'closing';
-      socket.end();
-      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-      timer.unref();
-    }
-    this.playWaiter?.reject(
-      new RtmpClientError(RtmpErrorCode.ClientClosed, 'closed before the play started'),
-    );
-    this.playWaiter = undefined;
-    await this.closedPromise;
+    await connection.close();
   }
 
   private startSession(): void {
@@ -304,57 +216,28 @@ export class RtmpPlayClient {
       videoCodecs: 252,
       videoFunction: 1,
     };
-    this.request(encodeConnect(commandObject, 1), 1, (reply) => this.onConnectReply(reply));
-  }
-
-  private onConnectReply(reply: RtmpCommand): void {
-    const result = parseResultCommand(reply);
-    if (result.isError) {
-      this.fail(this.rejection('connect', result.status?.code, result.status?.description));
-      return;
-    }
-    this.send(createWindowAcknowledgementSizeMessage(this.options.windowAckSize));
-    const createTxn = this.nextTransactionId();
-    this.request(encodeCreateStream(createTxn), createTxn, (created) => {
-      const createResult = parseResultCommand(created);
-      if (createResult.isError || typeof createResult.info !== 'number') {
-        this.fail(
-          this.rejection(
-            'createStream',
-            createResult.status?.code,
-            createResult.status?.description,
-          ),
+    const connection = this.connection;
+    connection.connectApp(commandObject, () => {
+      connection.send(createWindowAcknowledgementSizeMessage(this.options.windowAckSize));
+      connection.createStream((streamId) => {
+        this.playStreamId = streamId;
+        const { start } = this.options;
+        const play = encodePlay(connection.nextTransactionId(), this.url.streamName, { start });
+        connection.sendCommand(play, streamId);
+        connection.send(
+          createUserControlMessage({
+            kind: 'setBufferLength',
+            streamId,
+            bufferLength: this.options.bufferLengthMs,
+          }),
         );
-        return;
-      }
-      this.playStreamId = createResult.info;
-      this.send({
-        chunkStreamId: ChunkStreamId.Status,
-        messageStreamId: this.playStreamId,
-        typeId: MessageType.CommandAmf0,
-        timestamp: 0,
-        payload: encodePlay(this.nextTransactionId(), this.url.streamName, {
-          start: this.options.start,
-        }),
       });
-      this.send(
-        createUserControlMessage({
-          kind: 'setBufferLength',
-          streamId: this.playStreamId,
-          bufferLength: this.options.bufferLengthMs,
-        }),
-      );
     });
   }
 
+  /** Media, data and aggregates; shared objects and unknown types are not for a player. */
   private onMessage(message: RtmpMessage): void {
     switch (message.typeId) {
-      case MessageType.CommandAmf0:
-      case MessageType.CommandAmf3:
-        this.onCommand(
-          decodeCommand(message.payload, message.typeId, { maxDepth: this.maxAmfDepth }),
-        );
-        return;
       case MessageType.Audio:
       case MessageType.Video:
         this.onMedia(message);
@@ -372,49 +255,27 @@ export class RtmpPlayClient {
           }
         });
         return;
-      default: {
-        const control = decodeControlMessage(message);
-        if (control === undefined) return; // shared objects, unknown types: not for a player
-        if (control.type === 'windowAcknowledgementSize') this.serverWindow = control.windowSize;
-        else if (
-          control.type === 'userControl' &&
-          (control.event.kind === 'streamBegin' || control.event.kind === 'streamEof') &&
-          this.playStreamId !== 0 &&
-          control.event.streamId === this.playStreamId
-        ) {
-          this.streamEventListeners.emit(control.event.kind === 'streamBegin' ? 'begin' : 'eof');
-        } else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
-          this.send(
-            createUserControlMessage({
-              kind: 'pingResponse',
-              timestamp: control.event.timestamp,
-            }),
-          );
-        }
-      }
     }
   }
 
-  private onCommand(command: RtmpCommand): void {
-    if (command.name === CommandName.Result || command.name === CommandName.Error) {
-      const handler = this.pending.get(command.transactionId);
-      if (handler !== undefined) {
-        this.pending.delete(command.transactionId);
-        handler(command);
-      }
-      return;
+  private onUserControl(event: UserControlEvent): void {
+    if (
+      (event.kind === 'streamBegin' || event.kind === 'streamEof') &&
+      this.playStreamId !== 0 &&
+      event.streamId === this.playStreamId
+    ) {
+      this.streamEventListeners.emit(event.kind === 'streamBegin' ? 'begin' : 'eof');
     }
-    if (command.name !== CommandName.OnStatus) return; // onBWDone, _onbwcheck...
-    const { status } = parseStatusCommand(command);
+  }
+
+  private onServerStatus(status: NetStatus): void {
     this.statusListeners.emit(status);
     if (status.level === NetStatusLevel.Error) {
-      this.fail(this.rejection('play', status.code, status.description));
+      this.connection.failRefused('play', status);
       return;
     }
-    if (this.state === 'connecting' && status.code === NetStatusCode.PlayStart) {
-      this.state = 'playing';
-      this.playWaiter?.resolve();
-      this.playWaiter = undefined;
+    if (this.connection.state === 'connecting' && status.code === NetStatusCode.PlayStart) {
+      this.connection.markStarted();
     }
   }
 
@@ -448,7 +309,9 @@ export class RtmpPlayClient {
   private onData(message: Pick<RtmpMessage, 'typeId' | 'timestamp' | 'payload'>): void {
     let data;
     try {
-      data = decodeDataMessage(message.payload, message.typeId, { maxDepth: this.maxAmfDepth });
+      data = decodeDataMessage(message.payload, message.typeId, {
+        maxDepth: this.connection.maxAmfDepth,
+      });
     } catch {
       this.stats.malformedPackets += 1;
       return;
@@ -465,111 +328,11 @@ export class RtmpPlayClient {
     });
   }
 
-  private request(
-    payload: Buffer,
-    transactionId: number,
-    onReply: (reply: RtmpCommand) => void,
-  ): void {
-    this.pending.set(transactionId, onReply);
-    this.sendCommand(payload);
-  }
-
-  private sendCommand(payload: Buffer): void {
-    this.send({
-      chunkStreamId: ChunkStreamId.Command,
-      messageStreamId: 0,
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      payload,
-    });
-  }
-
-  private send(message: RtmpMessage): void {
-    const socket = this.socket;
-    if (socket === undefined || socket.destroyed || !socket.writable) return;
-    const parts = this.writer.encode(message);
-    socket.cork();
-    for (const part of parts) socket.write(part);
-    socket.uncork();
-  }
-
-  /** Acknowledges once the server announced a window and that many bytes came in. */
-  private acknowledge(): void {
-    if (this.serverWindow === 0) return;
-    if (this.received - this.bytesAcknowledged < this.serverWindow) return;
-    this.bytesAcknowledged = this.received;
-    this.send(createAcknowledgementMessage(this.received % 0x100000000));
-  }
-
-  private nextTransactionId(): number {
-    this.transactionId += 1;
-    return this.transactionId;
-  }
-
-  private rejection(
-    step: string,
-    code: string | undefined,
-    description: string | undefined,
-  ): RtmpClientError {
-    return new RtmpClientError(
-      RtmpErrorCode.ClientRejected,
-      `${describeRtmpUrl(this.url)} refused ${step}: ${code ?? 'no code'}${description ? ` (${description})` : ''}`,
-      code,
-      description,
-    );
-  }
-
-  /**
-   * A socket error as a client error: before the connection is up (refused, unreachable, TLS
-   * verification) the connect failed; afterwards (a reset mid-stream) the connection was lost.
-   */
-  private socketError(error: Error): Error {
-    if (error instanceof RtmpError) return error;
-    if (!this.connected) {
-      return new RtmpClientError(
-        RtmpErrorCode.ClientConnectFailed,
-        `connection to ${describeRtmpUrl(this.url)} failed: ${error.message}`,
-      );
-    }
-    return new RtmpClientError(
-      RtmpErrorCode.ClientClosed,
-      `connection to ${describeRtmpUrl(this.url)} lost: ${error.message}`,
-    );
-  }
-
-  private fail(error: Error): void {
-    if (this.state === 'closed') return;
-    this.closeCause ??= error;
-    this.playWaiter?.reject(error);
-    this.playWaiter = undefined;
-    this.state = 'closing';
-    this.socket?.destroy();
-  }
-
-  private onSocketClose(): void {
-    const wasClosing = this.state === 'closing';
-    this.state = 'closed';
-    const cause =
-      this.closeCause ??
-      (wasClosing
-        ? undefined
-        : new RtmpClientError(
-            RtmpErrorCode.ClientClosed,
-            `${describeRtmpUrl(this.url)} closed the connection`,
-          ));
-    this.playWaiter?.reject(
-      cause ?? new RtmpClientError(RtmpErrorCode.ClientClosed, 'closed before the play started'),
-    );
-    this.playWaiter = undefined;
-    this.pending.clear();
+  private onClosed(cause: Error | undefined): void {
     this.packetListeners.clear();
     this.statusListeners.clear();
     this.streamEventListeners.clear();
     this.closeListeners.emit(cause);
     this.closeListeners.clear();
   }
-}
-
-function isIp(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }
