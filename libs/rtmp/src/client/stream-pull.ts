@@ -4,7 +4,8 @@ import { NetStatusCode } from '../protocol/command/net-status-code';
 import { copyPacket, StreamEndReason } from '../server/live-stream';
 import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
 import { MediaPacket } from '../server/media-packet';
-import { RelayBackoff, RetryBackoff } from './retry-backoff';
+import { ReconnectLoop } from './reconnect-loop';
+import { RelayBackoff } from './retry-backoff';
 import { RtmpPlayClient, RtmpPlayClientOptions } from './rtmp-play-client';
 import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
 import type { RelayStatus } from './stream-relay';
@@ -57,7 +58,7 @@ export class StreamPull {
   /** The source URL with its stream name masked. */
   readonly source: string;
   private readonly parsedUrl: RtmpUrl;
-  private readonly backoff: RetryBackoff;
+  private readonly loop: ReconnectLoop;
   private client: RtmpPlayClient | undefined;
   private publisher: LocalPublisher | undefined;
   /** The source's latest metadata and sequence headers, to open a local publish mid-stream. */
@@ -65,10 +66,6 @@ export class StreamPull {
   private sourceHasVideo = false;
   /** The local key was refused: wait for the next point a stream may start at to try again. */
   private busy = false;
-  private currentStatus: RelayStatus = { state: 'connecting' };
-  private statusListeners: ((status: RelayStatus) => void)[] = [];
-  private connections = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private readonly stopFollowingTarget: (() => void) | undefined;
@@ -82,13 +79,13 @@ export class StreamPull {
   ) {
     this.parsedUrl = parseRtmpUrl(url); // fails at once on a bad URL
     this.source = describeRtmpUrl(this.parsedUrl);
-    this.backoff = new RetryBackoff(options.backoff, options.random);
+    this.loop = new ReconnectLoop(() => this.connect(), options.backoff, options.random);
     this.stopFollowingTarget = target.onClose?.(() => void this.stop());
     this.connect();
   }
 
   get status(): RelayStatus {
-    return this.currentStatus;
+    return this.loop.status;
   }
 
   /** The local stream being published now, if the source is live. */
@@ -98,11 +95,7 @@ export class StreamPull {
 
   /** Called on every status change, starting with the current one. */
   onStatus(listener: (status: RelayStatus) => void): () => void {
-    this.statusListeners.push(listener);
-    listener(this.currentStatus);
-    return () => {
-      this.statusListeners = this.statusListeners.filter((l) => l !== listener);
-    };
+    return this.loop.onStatus(listener);
   }
 
   /**
@@ -117,18 +110,17 @@ export class StreamPull {
   private async shutdown(): Promise<void> {
     this.stopped = true;
     this.stopFollowingTarget?.();
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.loop.cancelRetry();
     this.endLocal('unpublished');
     const client = this.client;
     this.client = undefined;
     await client?.close();
-    this.setStatus({ state: 'stopped', error: this.currentStatus.error });
-    this.statusListeners = [];
+    this.loop.stopped();
   }
 
   private connect(): void {
     if (this.stopped) return;
-    this.setStatus({ state: 'connecting' });
+    this.loop.connecting();
     const client = new RtmpPlayClient({ ...this.options, url: this.url });
     this.client = client;
     client.onPacket((packet) => {
@@ -152,10 +144,7 @@ export class StreamPull {
 
   private onPlaying(client: RtmpPlayClient): void {
     if (this.client !== client || this.stopped) return;
-    if (this.connections > 0) this.counters.reconnects += 1;
-    this.connections += 1;
-    this.backoff.reset();
-    this.setStatus({ state: 'live' });
+    if (this.loop.live()) this.counters.reconnects += 1;
   }
 
   private onPacket(packet: MediaPacket): void {
@@ -238,20 +227,6 @@ export class StreamPull {
     if (this.client !== client || this.stopped) return;
     this.client = undefined;
     this.endLocal('disconnected');
-    const delay = this.backoff.next();
-    this.setStatus({ state: 'retrying', error: cause, retryInMs: delay });
-    this.retryTimer = setTimeout(() => this.connect(), delay);
-    this.retryTimer.unref();
-  }
-
-  private setStatus(status: RelayStatus): void {
-    this.currentStatus = status;
-    for (const listener of this.statusListeners) {
-      try {
-        listener(status);
-      } catch {
-        // A status listener's bug must not break the pull.
-      }
-    }
+    this.loop.failed(cause);
   }
 }

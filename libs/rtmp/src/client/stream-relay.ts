@@ -2,7 +2,8 @@ import { StreamEnd } from '../server/live-stream';
 export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
 export type { RelayBackoff } from './retry-backoff';
 import { isConfigurationPacket, MediaPacket } from '../server/media-packet';
-import { RelayBackoff, RetryBackoff } from './retry-backoff';
+import { ReconnectLoop } from './reconnect-loop';
+import { RelayBackoff } from './retry-backoff';
 import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { describeRtmpUrl, parseRtmpUrl } from './rtmp-url';
 
@@ -54,14 +55,10 @@ export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'
  */
 export class StreamRelay {
   readonly counters: RelayCounters = { bytes: 0, frames: 0, reconnects: 0, droppedFrames: 0 };
-  private readonly backoff: RetryBackoff;
+  private readonly loop: ReconnectLoop;
   private client: RtmpPublishClient | undefined;
-  private currentStatus: RelayStatus = { state: 'connecting' };
-  private statusListeners: ((status: RelayStatus) => void)[] = [];
   private waitingForKeyFrame = true;
   private sourceHasVideo = false;
-  private connections = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
   private reconnectTo: string | undefined;
   private stopped = false;
   private stopping: Promise<void> | undefined;
@@ -73,7 +70,7 @@ export class StreamRelay {
     private readonly options: StreamRelayOptions = {},
   ) {
     parseRtmpUrl(url); // fail at once on a bad URL
-    this.backoff = new RetryBackoff(options.backoff, options.random);
+    this.loop = new ReconnectLoop(() => this.connect(), options.backoff, options.random);
     this.sourceHasVideo = source.sequenceHeaders.video !== undefined;
     const stopPackets = source.onPacket((packet) => this.onPacket(packet));
     const stopEnd = source.onEnd(() => void this.stop());
@@ -85,7 +82,7 @@ export class StreamRelay {
   }
 
   get status(): RelayStatus {
-    return this.currentStatus;
+    return this.loop.status;
   }
 
   /** The destination with its stream name masked. */
@@ -95,11 +92,7 @@ export class StreamRelay {
 
   /** Called on every status change, starting with the current one. */
   onStatus(listener: (status: RelayStatus) => void): () => void {
-    this.statusListeners.push(listener);
-    listener(this.currentStatus);
-    return () => {
-      this.statusListeners = this.statusListeners.filter((l) => l !== listener);
-    };
+    return this.loop.onStatus(listener);
   }
 
   /**
@@ -114,17 +107,16 @@ export class StreamRelay {
   private async shutdown(): Promise<void> {
     this.stopped = true;
     this.detach();
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.loop.cancelRetry();
     const client = this.client;
     this.client = undefined;
     await client?.close();
-    this.setStatus({ state: 'stopped', error: this.currentStatus.error });
-    this.statusListeners = [];
+    this.loop.stopped();
   }
 
   private connect(): void {
     if (this.stopped) return;
-    this.setStatus({ state: 'connecting' });
+    this.loop.connecting();
     const client = new RtmpPublishClient({ ...this.options, url: this.url });
     this.client = client;
     client.onClose((cause) => this.onClientClose(client, cause));
@@ -140,11 +132,8 @@ export class StreamRelay {
 
   private onLive(client: RtmpPublishClient): void {
     if (this.client !== client || this.stopped) return;
-    if (this.connections > 0) this.counters.reconnects += 1;
-    this.connections += 1;
-    this.backoff.reset();
     this.waitingForKeyFrame = true;
-    this.setStatus({ state: 'live' });
+    if (this.loop.live()) this.counters.reconnects += 1;
     const { metadata, sequenceHeaders, decoderConfiguration } = this.source;
     const configuration = decoderConfiguration ?? [sequenceHeaders.video, sequenceHeaders.audio];
     for (const packet of [metadata, ...configuration]) {
@@ -222,21 +211,7 @@ export class StreamRelay {
   private onClientClose(client: RtmpPublishClient, cause: Error | undefined): void {
     if (this.client !== client || this.stopped) return;
     this.client = undefined;
-    const delay = this.backoff.next();
-    this.setStatus({ state: 'retrying', error: cause, retryInMs: delay });
-    this.retryTimer = setTimeout(() => this.connect(), delay);
-    this.retryTimer.unref();
-  }
-
-  private setStatus(status: RelayStatus): void {
-    this.currentStatus = status;
-    for (const listener of this.statusListeners) {
-      try {
-        listener(status);
-      } catch {
-        // A status listener's bug must not break the relay.
-      }
-    }
+    this.loop.failed(cause);
   }
 }
 

@@ -145,32 +145,20 @@ export class RtmpRelayService
       backoff: this.options.relayBackoff,
       onBusy: (error) => this.logger?.warn(`pull into ${label}: ${error.message}`),
     });
-    const status = new BehaviorSubject<RelayStatus>(pull.status);
     const id = this.nextId++;
+    const status$ = this.followStatus(pull, `pull ${pull.source} → ${label}`, 'playing', () => {
+      this.pulling.delete(id);
+      this.publishPulls();
+    });
     const handle: PullHandle = {
       id,
       app,
       name,
       source: pull.source,
-      status$: status.asObservable(),
+      status$,
       counters: pull.counters,
       stop: () => pull.stop(),
     };
-    const description = `${pull.source} → ${label}`;
-    pull.onStatus((next) => {
-      status.next(next);
-      if (next.state === 'retrying') {
-        this.logger?.warn(
-          `pull ${description}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
-        );
-      } else if (next.state === 'live') {
-        this.logger?.log(`pull ${description}: playing`);
-      } else if (next.state === 'stopped') {
-        status.complete();
-        this.pulling.delete(id);
-        this.publishPulls();
-      }
-    });
     if (pull.status.state !== 'stopped') {
       this.pulling.set(id, { handle, pull });
       this.publishPulls();
@@ -198,32 +186,21 @@ export class RtmpRelayService
       throw new Error(`cannot relay ${app}/${maskStreamKey(name)}: the stream is not live`);
     }
     const relay = new StreamRelay(stream, url, { backoff: this.options.relayBackoff });
-    const status = new BehaviorSubject<RelayStatus>(relay.status);
     const id = this.nextId++;
+    const label = `${app}/${maskStreamKey(name)} → ${relay.destination}`;
+    const status$ = this.followStatus(relay, label, 'live', () => {
+      this.running.delete(id);
+      this.publishList();
+    });
     const handle: RelayHandle = {
       id,
       app,
       name,
       destination: relay.destination,
-      status$: status.asObservable(),
+      status$,
       counters: relay.counters,
       stop: () => relay.stop(),
     };
-    const label = `${app}/${maskStreamKey(name)} → ${relay.destination}`;
-    relay.onStatus((next) => {
-      status.next(next);
-      if (next.state === 'retrying') {
-        this.logger?.warn(
-          `${label}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
-        );
-      } else if (next.state === 'live') {
-        this.logger?.log(`${label}: live`);
-      } else if (next.state === 'stopped') {
-        status.complete();
-        this.running.delete(id);
-        this.publishList();
-      }
-    });
     if (relay.status.state !== 'stopped') {
       this.running.set(id, { handle, relay });
       this.publishList();
@@ -247,6 +224,33 @@ export class RtmpRelayService
         }
       }
     }
+  }
+
+  /**
+   * The status of a relay or pull as an Observable that replays the latest and completes when
+   * it stops (then `onStopped` runs); retries and going live are logged under `label`.
+   */
+  private followStatus(
+    link: { readonly status: RelayStatus; onStatus(listener: (s: RelayStatus) => void): unknown },
+    label: string,
+    liveWord: string,
+    onStopped: () => void,
+  ): Observable<RelayStatus> {
+    const status = new BehaviorSubject<RelayStatus>(link.status);
+    link.onStatus((next) => {
+      status.next(next);
+      if (next.state === 'retrying') {
+        this.logger?.warn(
+          `${label}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
+        );
+      } else if (next.state === 'live') {
+        this.logger?.log(`${label}: ${liveWord}`);
+      } else if (next.state === 'stopped') {
+        status.complete();
+        onStopped();
+      }
+    });
+    return status.asObservable();
   }
 
   private publishPulls(): void {
