@@ -6,8 +6,6 @@ import { dataMessageBody } from '../protocol/command/data-message.builder';
 import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { NetStatus } from '../protocol/command/response-command.parser';
-import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
-import { parseVideoTag } from '../protocol/flv/video-tag.parser';
 import { ProtocolLimits } from '../protocol/limits';
 import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import {
@@ -18,7 +16,7 @@ import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
 import { ListenerSet } from '../server/listener-set';
-import type { MediaPacket } from '../server/media-packet';
+import { MediaPacket, mediaPacketOf } from '../server/media-packet';
 import { RtmpClientConnection } from './rtmp-client-connection';
 import { parseRtmpUrl, RtmpUrl } from './rtmp-url';
 
@@ -282,20 +280,7 @@ export class RtmpPlayClient {
   private onMedia(message: Pick<RtmpMessage, 'typeId' | 'timestamp' | 'payload'>): void {
     let packet: MediaPacket;
     try {
-      packet =
-        message.typeId === MessageType.Audio
-          ? {
-              type: 'audio',
-              timestamp: message.timestamp,
-              payload: message.payload,
-              tag: parseAudioTag(message.payload),
-            }
-          : {
-              type: 'video',
-              timestamp: message.timestamp,
-              payload: message.payload,
-              tag: parseVideoTag(message.payload),
-            };
+      packet = mediaPacketOf(message);
     } catch {
       // The message boundary is intact: drop this one message, keep playing.
       this.stats.malformedPackets += 1;

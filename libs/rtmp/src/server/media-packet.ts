@@ -1,7 +1,11 @@
 import { AmfObject, AmfValue } from '../protocol/amf/amf-value';
 import { AudioPacketType } from '../protocol/flv/audio-tag.constants';
 import { AudioTag } from '../protocol/flv/audio-tag.types';
+import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
 import { VideoPacketType } from '../protocol/flv/video-tag.constants';
+import { parseVideoTag } from '../protocol/flv/video-tag.parser';
+import { MessageType } from '../protocol/message/message-type';
+import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { VideoTag } from '../protocol/flv/video-tag.types';
 
 /**
@@ -60,4 +64,17 @@ export function isDecoderConfiguration(packet: AudioPacket | VideoPacket): boole
 /** Metadata and decoder configuration: what is always delivered, in order, never skipped. */
 export function isConfigurationPacket(packet: MediaPacket): boolean {
   return packet.type === 'metadata' || isDecoderConfiguration(packet);
+}
+
+/**
+ * The packet an audio or video message carries, its FLV header parsed; the payload stays the
+ * message's own view. Throws the parser's typed error for a header it cannot read.
+ */
+export function mediaPacketOf(
+  message: Pick<RtmpMessage, 'typeId' | 'timestamp' | 'payload'>,
+): AudioPacket | VideoPacket {
+  const { timestamp, payload } = message;
+  return message.typeId === MessageType.Audio
+    ? { type: 'audio', timestamp, payload, tag: parseAudioTag(payload) }
+    : { type: 'video', timestamp, payload, tag: parseVideoTag(payload) };
 }

@@ -25,8 +25,6 @@ import {
 import { parseStreamName } from '../protocol/command/stream-name';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
-import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
-import { parseVideoTag } from '../protocol/flv/video-tag.parser';
 import { ServerHandshake } from '../protocol/handshake/server-handshake';
 import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import {
@@ -42,7 +40,7 @@ import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import { maskStreamKey, redactStreamKey } from './mask-stream-key';
-import { MediaPacket } from './media-packet';
+import { MediaPacket, mediaPacketOf } from './media-packet';
 import { PublishRequest, PublishVerdict } from './publish-request';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
@@ -698,20 +696,7 @@ export class RtmpSession {
     this.lastMedia = this.host.now();
     let packet: MediaPacket;
     try {
-      packet =
-        message.typeId === MessageType.Audio
-          ? {
-              type: 'audio',
-              timestamp: message.timestamp,
-              payload: message.payload,
-              tag: parseAudioTag(message.payload),
-            }
-          : {
-              type: 'video',
-              timestamp: message.timestamp,
-              payload: message.payload,
-              tag: parseVideoTag(message.payload),
-            };
+      packet = mediaPacketOf(message);
     } catch (error) {
       // The message boundary is intact: drop this one message, keep the stream.
       if (stream.stats.malformedPackets === 0) {
