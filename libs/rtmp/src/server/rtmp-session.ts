@@ -613,8 +613,14 @@ export class RtmpSession {
           get queuedBytes() {
             return socket.writableLength;
           },
-          // Not waiting for a publisher to come back: the play is over.
-          publisherLeft: waits ? undefined : () => this.endSocket(),
+          // Not waiting for a publisher to come back: the play is over, and the player leaves
+          // the registry now rather than when the socket has finished closing.
+          publisherLeft: waits
+            ? undefined
+            : () => {
+                this.stopPlaying();
+                this.endSocket();
+              },
           get chunkSize() {
             return writer.chunkSize;
           },
