@@ -12,7 +12,7 @@ import { createWriteStream, mkdirSync } from 'fs';
 import { join } from 'path';
 import { map, NEVER, Subscription, timer } from 'rxjs';
 import {
-  FlvTagType,
+  FlvPacketWriter,
   FlvWriter,
   MediaPacket,
   PublishDecision,
@@ -187,18 +187,8 @@ export class StreamConsumer implements OnModuleInit, OnModuleDestroy {
     const path = join(this.settings.recordDir, `${stream.name}.flv`);
     const file = createWriteStream(path);
     const writer = new FlvWriter((chunk) => file.write(chunk), { audio: true, video: true });
-    let first: number | undefined;
-    const record = (packet: MediaPacket): void => {
-      first ??= packet.timestamp;
-      const type =
-        packet.type === 'audio'
-          ? FlvTagType.Audio
-          : packet.type === 'video'
-            ? FlvTagType.Video
-            : FlvTagType.ScriptData;
-      const relative = (packet.timestamp - first) >>> 0;
-      writer.writeTag(type, relative > 0x7fffffff ? 0 : relative, packet.payload);
-    };
+    const packets = new FlvPacketWriter(writer);
+    const record = (packet: MediaPacket): void => packets.write(packet);
     let finish: (outcome: 'complete' | 'stopped' | Error) => void = () => undefined;
     const completed = new Promise<'complete' | 'stopped'>((resolve, reject) => {
       finish = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));

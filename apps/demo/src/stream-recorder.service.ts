@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'fs';
 import { join } from 'path';
 import { Subscription } from 'rxjs';
 import {
-  FlvTagType,
+  FlvPacketWriter,
   FlvWriter,
   maskStreamKey,
   MediaPacket,
@@ -62,18 +62,8 @@ export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
     mkdirSync(join(recordDir, stream.app), { recursive: true });
     const file = createWriteStream(path);
     const writer = new FlvWriter((chunk) => file.write(chunk), { audio: true, video: true });
-    let first: number | undefined;
-    const write = (packet: MediaPacket): void => {
-      first ??= packet.timestamp;
-      const type =
-        packet.type === 'audio'
-          ? FlvTagType.Audio
-          : packet.type === 'video'
-            ? FlvTagType.Video
-            : FlvTagType.ScriptData;
-      const relative = (packet.timestamp - first) >>> 0;
-      writer.writeTag(type, relative > 0x7fffffff ? 0 : relative, packet.payload);
-    };
+    const packets = new FlvPacketWriter(writer);
+    const write = (packet: MediaPacket): void => packets.write(packet);
     const label = `${stream.app}/${maskStreamKey(stream.name)}`;
     this.logger.log(`recording ${label}`);
     this.finished.set(

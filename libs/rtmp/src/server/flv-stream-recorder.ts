@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, WriteStream } from 'fs';
 import { dirname } from 'path';
-import { FlvTagType } from '../protocol/flv/flv-file.constants';
 import { FlvWriter } from '../protocol/flv/flv.writer';
+import { FlvPacketWriter } from './flv-packet-writer';
 import { LiveStream, StreamEnd } from './live-stream';
 import { MediaPacket } from './media-packet';
 
@@ -32,8 +32,8 @@ export class FlvStreamRecorder {
   readonly finished: Promise<RecordingSummary>;
   private readonly file: WriteStream;
   private readonly writer: FlvWriter;
+  private readonly packets: FlvPacketWriter;
   private readonly maxQueuedBytes: number;
-  private firstTimestamp: number | undefined;
   private tags = 0;
   private dropped = 0;
   private waitingForKeyFrame = false;
@@ -47,6 +47,7 @@ export class FlvStreamRecorder {
     mkdirSync(dirname(path), { recursive: true });
     this.file = createWriteStream(path);
     this.writer = new FlvWriter((chunk) => this.file.write(chunk), { audio: true, video: true });
+    this.packets = new FlvPacketWriter(this.writer);
     // Metadata, then every track's header and the latest E-RTMP colorInfo/MultichannelConfig.
     const { metadata } = stream;
     if (metadata !== undefined) this.write(metadata);
@@ -84,16 +85,7 @@ export class FlvStreamRecorder {
   }
 
   private write(packet: MediaPacket): void {
-    if (this.firstTimestamp === undefined) this.firstTimestamp = packet.timestamp;
-    const timestamp = (packet.timestamp - this.firstTimestamp) >>> 0;
-    const type =
-      packet.type === 'audio'
-        ? FlvTagType.Audio
-        : packet.type === 'video'
-          ? FlvTagType.Video
-          : FlvTagType.ScriptData;
-    // A metadata packet stamped before the first media must not wrap around to ~49 days.
-    this.writer.writeTag(type, timestamp > 0x7fffffff ? 0 : timestamp, packet.payload);
+    this.packets.write(packet);
     this.tags += 1;
   }
 }

@@ -9,6 +9,7 @@ export * from './rtmp-server.options';
 export * from './rtmp-session';
 export * from './session.error';
 export * from './stream-registry';
+export * from './flv-packet-writer';
 export * from './flv-stream-recorder';
 export * from './bounded-packet-queue';
 export * from './stream-player';
