@@ -8,8 +8,12 @@
  * RSS climbing run after run. A block given back here is the next one taken: memory in use is
  * the GOPs cached now, plus what the pool holds.
  *
- * Blocks that stayed unused for a whole `idleReleaseMs` are let go (to the garbage collector),
- * so the memory of a burst of publishers does not stay held once they have left.
+ * Blocks that stayed free for a whole check interval (`idleReleaseMs`) are let go (to the
+ * garbage collector), so the memory of a burst of publishers does not stay held once they have
+ * left: a block given back is let go one to two intervals later unless taken again.
+ *
+ * The caller owns a block between `take` and `give` and gives each back at most once, whole
+ * (GopCache does); the pool does not check.
  */
 export class GopBlockPool {
   private readonly free: Buffer[] = [];

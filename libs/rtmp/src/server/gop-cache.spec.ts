@@ -7,9 +7,20 @@ import { audioPacket, videoPacket } from './testing/media-packet.fixtures';
 const UNBOUNDED: GopCacheLimits = { enabled: true, maxFrames: 100_000, maxBytes: 100_000_000 };
 
 /** A cache over tiny blocks, so that payloads cross block boundaries in every test. */
-function smallBlockCache(limits: GopCacheLimits = UNBOUNDED, blockBytes = 16) {
+function smallBlockCache(
+  limits: GopCacheLimits = UNBOUNDED,
+  blockBytes = 16,
+  keepAsIsBytes = GOP_CACHE_KEEP_AS_IS_BYTES,
+) {
   const pool = new GopBlockPool(blockBytes);
-  return { cache: new GopCache(limits, pool), pool };
+  return { cache: new GopCache(limits, pool, keepAsIsBytes), pool };
+}
+
+/** `packet` with its payload in memory of its own, as the chunk reader assembles messages. */
+function owningItsMemory<T extends AudioPacket | VideoPacket>(packet: T): T {
+  const memory = new Uint8Array(packet.payload.length);
+  memory.set(packet.payload);
+  return { ...packet, payload: Buffer.from(memory.buffer) };
 }
 
 function summary(packets: readonly (AudioPacket | VideoPacket)[]) {
@@ -52,8 +63,7 @@ describe('GopCache', () => {
     const { cache, pool } = smallBlockCache(UNBOUNDED, 1_024);
     const size = GOP_CACHE_KEEP_AS_IS_BYTES;
     // As the chunk reader assembles a multi-chunk message: a buffer of its own.
-    const key = videoPacket(0, 'key', size);
-    const ownKey = { ...key, payload: Buffer.from(key.payload) };
+    const ownKey = owningItsMemory(videoPacket(0, 'key', size));
     expect(ownKey.payload.byteOffset === 0 && ownKey.payload.buffer.byteLength).toBe(size + 5);
     const audio = audioPacket(10, false, 20);
     // A view into a larger buffer (a socket read holding several messages).
@@ -148,6 +158,22 @@ describe('GopCache', () => {
     expect(pool.freeBlocks).toBeGreaterThan(0);
   });
 
+  it('replays nothing of a GOP holding a message it cannot parse again (a wrong LocalPublisher tag)', () => {
+    const { cache } = smallBlockCache();
+    const key = videoPacket(0, 'key', 20);
+    cache.startGop(key);
+    expect(cache.packets()).toHaveLength(1);
+    // A tag the payload does not hold: an empty video payload.
+    cache.append({ ...key, timestamp: 33, payload: Buffer.alloc(0) });
+    expect(cache.length).toBe(2);
+    expect(cache.packets()).toEqual([]);
+    cache.append(audioPacket(40));
+    expect(cache.packets()).toEqual([]);
+    // The next GOP is replayed again.
+    cache.startGop(videoPacket(2_000, 'key', 20));
+    expect(summary(cache.packets())).toEqual(summary([videoPacket(2_000, 'key', 20)]));
+  });
+
   it('caches nothing when disabled', () => {
     const { cache } = smallBlockCache({ enabled: false, maxFrames: 10, maxBytes: 1_000 });
     cache.startGop(videoPacket(0, 'key'));
@@ -169,7 +195,7 @@ describe('GopCache', () => {
   it('matches a plain list of copies whatever the sequence of GOPs, sizes and reads', () => {
     type Step =
       | { kind: 'key'; size: number }
-      | { kind: 'video' | 'audio'; size: number }
+      | { kind: 'video' | 'audio'; size: number; owned: boolean }
       | { kind: 'read' }
       | { kind: 'clear' };
     const step: fc.Arbitrary<Step> = fc.oneof(
@@ -177,6 +203,8 @@ describe('GopCache', () => {
       fc.record({
         kind: fc.constantFrom('video' as const, 'audio' as const),
         size: fc.integer({ min: 0, max: 70 }),
+        // Payloads with memory of their own: kept as delivered from KEEP_AS_IS bytes up.
+        owned: fc.boolean(),
       }),
       fc.record({ kind: fc.constant('read' as const) }),
       fc.record({ kind: fc.constant('clear' as const) }),
@@ -188,7 +216,18 @@ describe('GopCache', () => {
         fc.integer({ min: 50, max: 600 }),
         (steps, blockBytes, maxBytes) => {
           const limits = { enabled: true, maxFrames: 12, maxBytes };
-          const { cache } = smallBlockCache(limits, blockBytes);
+          const KEEP_AS_IS = 40;
+          const { cache } = smallBlockCache(limits, blockBytes, KEEP_AS_IS);
+          /** Bytes of the model's payloads that went to the blocks (not kept as delivered). */
+          const blocked = (packets: readonly (AudioPacket | VideoPacket)[]): number =>
+            packets
+              .filter(
+                ({ payload }) =>
+                  payload.length < KEEP_AS_IS ||
+                  payload.byteOffset !== 0 ||
+                  payload.buffer.byteLength !== payload.length,
+              )
+              .reduce((sum, p) => sum + p.payload.length, 0);
           let model: (AudioPacket | VideoPacket)[] = [];
           let modelBytes = 0;
           /** Blocks kept from the previous GOP (for the next one), in the model. */
@@ -206,15 +245,22 @@ describe('GopCache', () => {
             } else if (s.kind === 'key') {
               const key = videoPacket(time, 'key', s.size);
               cache.startGop(key);
-              keptBlocks = Math.ceil(modelBytes / blockBytes);
+              keptBlocks = Math.ceil(blocked(model) / blockBytes);
               const fits = key.payload.length <= maxBytes;
               model = fits ? [key] : [];
               modelBytes = fits ? key.payload.length : 0;
             } else {
-              const packet =
+              const delivered =
                 s.kind === 'video'
                   ? videoPacket(time, 'inter', s.size)
                   : audioPacket(time, false, s.size);
+              // Not owned: a view inside a larger buffer, as a socket read delivers it.
+              const packet = s.owned
+                ? owningItsMemory(delivered)
+                : {
+                    ...delivered,
+                    payload: Buffer.concat([Buffer.alloc(1), delivered.payload]).subarray(1),
+                  };
               cache.append(packet);
               if (model.length === 0) return;
               if (model.length >= 12 || modelBytes + packet.payload.length > maxBytes) {
@@ -229,7 +275,7 @@ describe('GopCache', () => {
             expect(cache.length).toBe(model.length);
             expect(cache.byteLength).toBe(modelBytes);
             // Memory: whole blocks, those the larger of this GOP and the last one fill.
-            const blocks = Math.max(keptBlocks, Math.ceil(modelBytes / blockBytes));
+            const blocks = Math.max(keptBlocks, Math.ceil(blocked(model) / blockBytes));
             expect(cache.capacityBytes).toBe(blocks * blockBytes);
           });
           expect(summary(cache.packets())).toEqual(summary(model));

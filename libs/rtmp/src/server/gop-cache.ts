@@ -56,24 +56,29 @@ export class GopCache {
   private byteCount = 0;
   /** Bytes written to the blocks: also where the next copied payload goes. */
   private blockedBytes = 0;
-  private timestamps = new Uint32Array(INITIAL_MESSAGE_CAPACITY);
-  private typeIds = new Uint8Array(INITIAL_MESSAGE_CAPACITY);
+  /** Per message (uint32 milliseconds, as RTMP carries them). */
+  private timestamps!: Uint32Array;
+  private typeIds!: Uint8Array;
   /** Where a copied payload starts in the blocks. */
-  private offsets = new Float64Array(INITIAL_MESSAGE_CAPACITY);
-  private lengths = new Uint32Array(INITIAL_MESSAGE_CAPACITY);
+  private offsets!: Float64Array;
+  private lengths!: Uint32Array;
   /** Index in `keptPayloads` of a payload kept as delivered; -1 for one copied. */
-  private keptIndexes = new Int32Array(INITIAL_MESSAGE_CAPACITY);
+  private keptIndexes!: Int32Array;
   private keptPayloads: Buffer[] = [];
   /** The first messages of this GOP as copied out for players that joined (see packets). */
   private replayPackets: (AudioPacket | VideoPacket)[] = [];
+  /** A message of this GOP could not be parsed again: nothing of it is replayed. */
+  private unreplayable = false;
 
   private readonly blockBytes: number;
 
   constructor(
     private readonly limits: GopCacheLimits,
     private readonly pool: GopBlockPool = sharedGopBlockPool,
+    private readonly keepAsIsBytes = GOP_CACHE_KEEP_AS_IS_BYTES,
   ) {
     this.blockBytes = pool.blockBytes;
+    this.allocateMessageArrays();
   }
 
   /** Messages cached (0 with no keyframe yet, or after a GOP outgrew the limits). */
@@ -123,6 +128,8 @@ export class GopCache {
   clear(): void {
     this.empty();
     this.releaseBlocksFrom(0);
+    // A GOP of many messages (maxFrames allows it) leaves no large arrays behind.
+    if (this.timestamps.length > INITIAL_MESSAGE_CAPACITY) this.allocateMessageArrays();
   }
 
   private empty(): void {
@@ -131,18 +138,26 @@ export class GopCache {
     this.blockedBytes = 0;
     this.keptPayloads = [];
     this.replayPackets = [];
+    this.unreplayable = false;
   }
 
   /**
    * The cached messages as packets, keyframe first. Their payloads are views of copies made
    * for replay, which nothing ever writes to again (a player's socket may hold them for a
    * while): safe to keep. Players that join during one GOP share those copies: a call copies
-   * only the messages that arrived since the previous one.
+   * only the messages that arrived since the previous one, so a GOP is held at most twice.
+   *
+   * Headers are parsed again from the bytes (keeping the delivered packets' objects is what
+   * this class avoids). Every packet the session delivers was parsed from its payload, so this
+   * cannot fail for it; a LocalPublisher's caller might deliver a tag its payload does not
+   * hold: then the GOP is not replayed at all, and joining players wait for the next keyframe
+   * as they would without a cache, instead of getting a GOP with a hole in it.
    */
   packets(): (AudioPacket | VideoPacket)[] {
     const count = this.messageCount;
     const replay = this.replayPackets;
     const from = replay.length;
+    if (this.unreplayable) return [];
     if (from === count) return replay.slice();
     // The copied payloads of the new messages lie one after another in the blocks.
     let start = this.blockedBytes;
@@ -156,16 +171,21 @@ export class GopCache {
     for (let index = from; index < count; index += 1) {
       const kept = this.keptIndexes[index];
       const offset = this.offsets[index] - start;
-      replay.push(
-        mediaPacketOf({
-          typeId: this.typeIds[index],
-          timestamp: this.timestamps[index],
-          payload:
-            kept >= 0
-              ? this.keptPayloads[kept]
-              : copy.subarray(offset, offset + this.lengths[index]),
-        }),
-      );
+      const payload =
+        kept >= 0 ? this.keptPayloads[kept] : copy.subarray(offset, offset + this.lengths[index]);
+      try {
+        replay.push(
+          mediaPacketOf({
+            typeId: this.typeIds[index],
+            timestamp: this.timestamps[index],
+            payload,
+          }),
+        );
+      } catch {
+        this.unreplayable = true;
+        this.replayPackets = [];
+        return [];
+      }
     }
     return replay.slice();
   }
@@ -178,7 +198,7 @@ export class GopCache {
     this.typeIds[index] = packet.type === 'audio' ? MessageType.Audio : MessageType.Video;
     this.lengths[index] = payload.length;
     this.offsets[index] = this.blockedBytes;
-    if (payload.length >= GOP_CACHE_KEEP_AS_IS_BYTES && ownsItsMemory(payload)) {
+    if (payload.length >= this.keepAsIsBytes && ownsItsMemory(payload)) {
       this.keptIndexes[index] = this.keptPayloads.push(payload) - 1;
     } else {
       this.keptIndexes[index] = -1;
@@ -216,6 +236,14 @@ export class GopCache {
       at += count;
     }
     return copy;
+  }
+
+  private allocateMessageArrays(): void {
+    this.timestamps = new Uint32Array(INITIAL_MESSAGE_CAPACITY);
+    this.typeIds = new Uint8Array(INITIAL_MESSAGE_CAPACITY);
+    this.offsets = new Float64Array(INITIAL_MESSAGE_CAPACITY);
+    this.lengths = new Uint32Array(INITIAL_MESSAGE_CAPACITY);
+    this.keptIndexes = new Int32Array(INITIAL_MESSAGE_CAPACITY);
   }
 
   private growMessageArrays(): void {

@@ -1,3 +1,4 @@
+import { GopCache } from './gop-cache';
 import { GopCacheLimits, LiveStream } from './live-stream';
 import { MediaPacket } from './media-packet';
 import {
@@ -116,10 +117,13 @@ describe('LiveStream GOP cache', () => {
     const audio = audioPacket(5);
     stream.deliver(key);
     stream.deliver(audio);
+    const replay = jest.spyOn(GopCache.prototype, 'packets');
     expect(stream.gopCacheSize).toEqual({
       messages: 2,
       bytes: key.payload.length + audio.payload.length,
     });
+    expect(replay).not.toHaveBeenCalled();
+    replay.mockRestore();
   });
 
   it('is bounded by frames: a GOP that outgrows maxFrames is dropped until the next keyframe', () => {

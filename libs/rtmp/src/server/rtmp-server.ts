@@ -217,22 +217,25 @@ export class RtmpServer {
   close(): Promise<void> {
     if (this.closing === undefined) {
       this.closing = (async () => {
-        this.closings.emit();
-        this.closings.clear();
-        if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
-        // Sessions still verifying are closed below; their verdicts no longer matter.
-        for (const timer of this.verifierTimers) clearTimeout(timer);
-        this.verifierTimers.clear();
-        const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-        for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
-        await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
-        // Resolves on the listener's 'close' event, once every connection is gone (or at once,
-        // with an error we ignore, if the server never listened).
-        await stopped;
-        // Every stream has ended: nothing takes GOP cache memory any more.
-        this.gopBlocks.close();
-        this.decisions.clear();
-        this.starts.clear();
+        try {
+          this.closings.emit();
+          this.closings.clear();
+          if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
+          // Sessions still verifying are closed below; their verdicts no longer matter.
+          for (const timer of this.verifierTimers) clearTimeout(timer);
+          this.verifierTimers.clear();
+          const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+          for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
+          await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
+          // Resolves on the listener's 'close' event, once every connection is gone (or at once,
+          // with an error we ignore, if the server never listened).
+          await stopped;
+          this.decisions.clear();
+          this.starts.clear();
+        } finally {
+          // Every stream has ended (or close failed): nothing takes GOP cache memory any more.
+          this.gopBlocks.close();
+        }
       })();
     }
     return this.closing;
