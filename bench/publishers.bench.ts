@@ -18,6 +18,11 @@ export interface PublishersRun {
   readonly endRss: number;
   /** Node servers: resident size of V8's young generation then (0 for nginx). */
   readonly endYoungGeneration: number;
+  /**
+   * Ours: the most payload bytes its streams' GOP caches held at once, sampled twice a second
+   * during the run (media the cache keeps by design, part of the peak RSS).
+   */
+  readonly peakGopCacheBytes: number | undefined;
   /** FFmpeg processes that exited 0. */
   readonly completed: number;
   /** Streams whose every packet the server counted (ours and node-media-server). */
@@ -46,6 +51,7 @@ export async function benchPublishers(
     const before = (await server.counters()).bytesIn;
     const meter = new ProcessMeter(server.pid);
     const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
+    const gopCache = sampleGopCache(server);
     const results = await Promise.all(
       names.map((name) =>
         runProcess(
@@ -56,6 +62,7 @@ export async function benchPublishers(
       ),
     );
     const seconds = meter.wall();
+    const peakGopCacheBytes = await gopCache.stop();
     await settle(server);
     const cpuSeconds = meter.cpu();
     const { peakRss } = meter.memory();
@@ -77,6 +84,7 @@ export async function benchPublishers(
       peakRss,
       endRss,
       endYoungGeneration,
+      peakGopCacheBytes,
       completed: publishers - failed.length,
       intact:
         server.kind === 'nginx-rtmp'
@@ -91,4 +99,28 @@ export async function benchPublishers(
     });
   }
   return { kind: server.kind, runs };
+}
+
+const GOP_CACHE_SAMPLE_MS = 500;
+
+/** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
+function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {
+  if (server.kind !== 'nestjs-rtmp' && server.kind !== 'nestjs-rtmp-no-gop') {
+    return { stop: () => Promise.resolve(undefined) };
+  }
+  let largest = 0;
+  let running = true;
+  const polling = (async () => {
+    while (running) {
+      largest = Math.max(largest, (await server.counters()).gopCacheBytes ?? 0);
+      await sleep(GOP_CACHE_SAMPLE_MS);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await polling;
+      return largest;
+    },
+  };
 }

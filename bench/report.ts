@@ -114,6 +114,7 @@ export function publishersTable(results: readonly PublishersResult[]): string {
         `**${mb(run.peakRss)}**`,
         mb(run.endRss),
         result.kind === 'nginx-rtmp' ? 'n/a' : mb(run.endYoungGeneration),
+        run.peakGopCacheBytes === undefined ? 'n/a' : mb(run.peakGopCacheBytes),
         `${run.completed}/${run.publishers}`,
         run.intact === undefined ? 'not counted' : `${run.intact}/${run.publishers}`,
         mb(run.bytesIn),
@@ -130,11 +131,12 @@ export function publishersTable(results: readonly PublishersResult[]): string {
       'peak RSS MB',
       'RSS MB 1 s after',
       'of which V8 young generation MB',
+      'GOP cache content MB (peak)',
       'FFmpeg exit 0',
       'streams intact',
       'MB received',
     ],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows,
   );
 }

@@ -36,6 +36,8 @@ export interface ServerCounters {
   readonly heapUsed?: number;
   readonly external?: number;
   readonly arrayBuffers?: number;
+  /** Ours: payload bytes held in the GOP caches of the streams live now. */
+  readonly gopCacheBytes?: number;
 }
 
 /** Latency samples of one way of consuming packets, in microseconds. */

@@ -84,7 +84,11 @@ serveParent({
   counters: () => {
     let bytesIn = closedSocketBytes;
     for (const socket of sockets) bytesIn += socket.bytesRead;
-    for (const counting of streams) counting.reportedEnded ||= counting.ended !== undefined;
+    let gopCacheBytes = 0;
+    for (const counting of streams) {
+      counting.reportedEnded ||= counting.ended !== undefined;
+      if (counting.ended === undefined) gopCacheBytes += counting.stream.gopCacheSize.bytes;
+    }
     return {
       bytesIn,
       connections: server.connectionCount,
@@ -92,6 +96,7 @@ serveParent({
       heapAndExternal: heapAndExternal(),
       youngGeneration: youngGeneration(),
       ...v8Memory(),
+      gopCacheBytes,
     };
   },
   // Only the streams a counters reply already showed ended: one that ends between the parent's
