@@ -17,10 +17,12 @@ export interface GopCacheLimits {
 export const GOP_CACHE_BLOCK_BYTES = 64 * 1024;
 
 /**
- * Payloads at least this large that own their memory (a message the chunk reader assembled
- * from several chunks) are kept as they are: copying them would cost CPU (a tenth of a CPU
- * second per GB in the ingest flood, a third of the server's whole cost) and save little, as
- * one such buffer per 32 KB of media is too few objects to matter to the garbage collector.
+ * Payloads at least this large are kept as they are when they make up most of their memory
+ * (a message the chunk reader assembled, or one that filled most of a socket read): copying
+ * them would cost CPU (a tenth of a CPU second per GB in the ingest flood, a fifth of the
+ * server's whole cost) and save little, as one such buffer per 32 KB of media is too few
+ * objects to matter to the garbage collector, and what it pins besides itself is less than
+ * its own size.
  */
 export const GOP_CACHE_KEEP_AS_IS_BYTES = 32 * 1024;
 
@@ -43,7 +45,7 @@ const INITIAL_MESSAGE_CAPACITY = 128;
  * message's fields into typed arrays: a cached message is no JS object, the publisher's
  * buffers (views of socket reads) die young, and the memory is the media plus under one block
  * per stream (plus the pool's free blocks). No view of a block ever leaves this class.
- * Large payloads with memory of their own are the exception (see
+ * Large payloads that make up most of their memory are the exception (see
  * {@link GOP_CACHE_KEEP_AS_IS_BYTES}): kept as delivered, so a payload must not be written to
  * once delivered (the session never does; nor may a LocalPublisher's caller).
  *
@@ -198,7 +200,7 @@ export class GopCache {
     this.typeIds[index] = packet.type === 'audio' ? MessageType.Audio : MessageType.Video;
     this.lengths[index] = payload.length;
     this.offsets[index] = this.blockedBytes;
-    if (payload.length >= this.keepAsIsBytes && ownsItsMemory(payload)) {
+    if (payload.length >= this.keepAsIsBytes && isMostOfItsMemory(payload)) {
       this.keptIndexes[index] = this.keptPayloads.push(payload) - 1;
     } else {
       this.keptIndexes[index] = -1;
@@ -264,7 +266,7 @@ export class GopCache {
   }
 }
 
-/** Whether `payload` is the whole of its memory: keeping it pins nothing else. */
-function ownsItsMemory(payload: Buffer): boolean {
-  return payload.byteOffset === 0 && payload.buffer.byteLength === payload.length;
+/** Whether `payload` is at least half of its memory: keeping it pins less than itself. */
+function isMostOfItsMemory(payload: Buffer): boolean {
+  return payload.length * 2 >= payload.buffer.byteLength;
 }
