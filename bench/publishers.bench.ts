@@ -105,7 +105,7 @@ const GOP_CACHE_SAMPLE_MS = 500;
 
 /** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
 function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {
-  if (server.kind !== 'nestjs-rtmp' && server.kind !== 'nestjs-rtmp-no-gop') {
+  if (!server.kind.startsWith('nestjs-rtmp')) {
     return { stop: () => Promise.resolve(undefined) };
   }
   let largest = 0;

@@ -40,6 +40,7 @@ import {
   ensureNodeMediaServer,
   NMS_VERSION,
   SERVER_KINDS,
+  SMALL_YOUNG_GENERATION_FLAG,
   ServerKind,
   startServer,
   WORK_DIR,
@@ -96,11 +97,22 @@ function wanted(scenario: Scenario): boolean {
   return only === undefined || only.includes(scenario);
 }
 
-/** Ours with the GOP cache off (nginx has none), right after ours, where it matters. */
-function withGopVariant(kinds: readonly ServerKind[]): ServerKind[] {
-  return kinds.flatMap((kind): ServerKind[] =>
-    kind === 'nestjs-rtmp' ? [kind, 'nestjs-rtmp-no-gop'] : [kind],
-  );
+/**
+ * Ours as configured otherwise, and how target rows name it: with the GOP cache off (nginx has
+ * none), and with V8's young generation capped (the memory this costs, the CPU that saves).
+ */
+const OUR_VARIANTS = {
+  'nestjs-rtmp': '',
+  'nestjs-rtmp-no-gop': ' (with `gopCache: false`)',
+  'nestjs-rtmp-small-young': ` (run with \`${SMALL_YOUNG_GENERATION_FLAG}\`)`,
+} as const;
+type OurVariant = keyof typeof OUR_VARIANTS;
+const GOP_VARIANTS: readonly OurVariant[] = ['nestjs-rtmp', 'nestjs-rtmp-no-gop'];
+const ALL_VARIANTS = Object.keys(OUR_VARIANTS) as OurVariant[];
+
+/** `kinds` with ours replaced by `variants`, right where ours was. */
+function withVariants(kinds: readonly ServerKind[], variants: readonly OurVariant[]): ServerKind[] {
+  return kinds.flatMap((kind): ServerKind[] => (kind === 'nestjs-rtmp' ? [...variants] : [kind]));
 }
 
 interface Results {
@@ -188,7 +200,7 @@ async function main(): Promise<void> {
         versions = { ...versions, [server.kind]: server.version };
         return benchFlood(server, clip, SETTINGS.floodRounds);
       },
-      withGopVariant(serverKinds),
+      withVariants(serverKinds, ALL_VARIANTS),
     );
   }
   if (wanted('replay') && flood !== undefined) {
@@ -228,7 +240,7 @@ async function main(): Promise<void> {
         versions = { ...versions, [server.kind]: server.version };
         return benchPublishers(server, clip, SETTINGS.publisherRuns);
       },
-      withGopVariant(serverKinds),
+      withVariants(serverKinds, ALL_VARIANTS),
     );
   }
   if (wanted('idle')) {
@@ -251,7 +263,7 @@ async function main(): Promise<void> {
         versions = { ...versions, [server.kind]: server.version };
         return benchFanout(server, clip, SETTINGS.fanout);
       },
-      withGopVariant(serverKinds),
+      withVariants(serverKinds, GOP_VARIANTS),
     );
   }
 
@@ -297,10 +309,10 @@ function targetChecks(results: Results): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const flood = (kind: ServerKind): IngestResult | undefined => byKind(results.flood, kind);
   const [nginx, nms] = [flood('nginx-rtmp'), flood('node-media-server')];
-  for (const kind of ['nestjs-rtmp', 'nestjs-rtmp-no-gop'] as const) {
+  for (const kind of ALL_VARIANTS) {
     const ours = flood(kind);
     if (ours === undefined) continue;
-    const which = kind === 'nestjs-rtmp' ? '' : ' (with `gopCache: false`)';
+    const which = OUR_VARIANTS[kind];
     const vsNginx = ratio(ours.cpuSecondsPerGb, nginx?.cpuSecondsPerGb);
     const vsNms = ratio(ours.cpuSecondsPerGb, nms?.cpuSecondsPerGb);
     checks.push({
@@ -340,10 +352,10 @@ function targetChecks(results: Results): TargetCheck[] {
   const meanCpu = (runs: readonly PublishersRun[]): number =>
     runs.reduce((sum, run) => sum + run.cpuPercent, 0) / runs.length;
   const nginx50 = fifty('nginx-rtmp');
-  for (const kind of ['nestjs-rtmp', 'nestjs-rtmp-no-gop'] as const) {
+  for (const kind of ALL_VARIANTS) {
     const ours50 = fifty(kind);
     if (ours50.length === 0) continue;
-    const which = kind === 'nestjs-rtmp' ? '' : ' (with `gopCache: false`)';
+    const which = OUR_VARIANTS[kind];
     const vsNginx = nginx50.length > 0 ? meanCpu(ours50) / meanCpu(nginx50) : NaN;
     checks.push({
       target: `50 publishers: CPU % ≤ 1.5× nginx-rtmp’s${which}`,
@@ -419,10 +431,10 @@ function fanoutChecks(results: readonly FanoutResult[]): TargetCheck[] {
       .filter((peer): peer is FanoutResult => peer !== undefined)
       .map((peer) => `${peer.kind} ${show(of(peer))} (${(ours / of(peer)).toFixed(2)}×)`)
       .join(', ');
-  for (const kind of ['nestjs-rtmp', 'nestjs-rtmp-no-gop'] as const) {
+  for (const kind of GOP_VARIANTS) {
     const ours = byKind(results, kind);
     if (ours === undefined) continue;
-    const which = kind === 'nestjs-rtmp' ? '' : ' (with `gopCache: false`)';
+    const which = OUR_VARIANTS[kind];
     const players = `1 → ${ours.players} players`;
     const percent = (value: number): string => `${value.toFixed(1)} %`;
     checks.push({
@@ -500,8 +512,11 @@ FFmpeg then uses: 60000 for ours (its default \`outChunkSize\`), 4096 for nginx,
 node-media-server. "Every packet counted"
 compares the server's per-stream packet counts with the file's; nginx counts bytes only, so it
 is checked by FFmpeg's exit status and its \`rtmp_stat\` byte count. Every server gets one
-unmeasured publish first, so all are measured warm. Ours runs twice: with its defaults (GOP
-cache on, as node-media-server's always is) and with \`gopCache: false\` (nginx-rtmp has none).
+unmeasured publish first, so all are measured warm. Ours runs three times: with its defaults
+(GOP cache on, as node-media-server's always is), with \`gopCache: false\` (nginx-rtmp has
+none), and with its defaults in a Node process run with \`${SMALL_YOUNG_GENERATION_FLAG}\`
+(V8's young generation capped at 2 MB semi-spaces instead of 16: the memory setting of
+README's "Memory" section, measured here for its CPU cost).
 
 ${ingestTable(results.flood)}`);
   }
@@ -542,7 +557,10 @@ video and data message of the clip counted on that stream by the server (nginx: 
 its byte totals are in the last column). With 50 FFmpeg processes on two cores, the
 publishers compete with the server for CPU. Ours runs with its defaults (GOP cache on: every
 stream keeps its current GOP, about 2 s of media here, for players that join) and with
-\`gopCache: false\`; nginx-rtmp has no GOP cache, node-media-server always has one. "GOP cache
+\`gopCache: false\`, and with its defaults in a Node process run with
+\`${SMALL_YOUNG_GENERATION_FLAG}\` (see README, "Memory": V8 frees the memory of each socket
+read only when a collection finds it dead, and a smaller young generation collects sooner);
+nginx-rtmp has no GOP cache, node-media-server always has one. "GOP cache
 content" is the most media our streams' GOP caches held at once (sampled every 0.5 s): memory
 the cache holds by design, within the peak RSS; the publishers start together, so their GOPs
 end together. On the Node servers, the young-generation column is V8's new space, which V8
