@@ -99,7 +99,7 @@ function wanted(scenario: Scenario): boolean {
 
 /**
  * Ours as configured otherwise, and how target rows name it: with the GOP cache off (nginx has
- * none), and with V8's young generation capped (the memory this costs, the CPU that saves).
+ * none), and with V8's young generation capped (the memory that saves, the CPU it costs).
  */
 const OUR_VARIANTS = {
   'nestjs-rtmp': '',
@@ -515,8 +515,8 @@ is checked by FFmpeg's exit status and its \`rtmp_stat\` byte count. Every serve
 unmeasured publish first, so all are measured warm. Ours runs three times: with its defaults
 (GOP cache on, as node-media-server's always is), with \`gopCache: false\` (nginx-rtmp has
 none), and with its defaults in a Node process run with \`${SMALL_YOUNG_GENERATION_FLAG}\`
-(V8's young generation kept at the 1 MB semi-spaces it starts with instead of growing to 16: the memory setting of
-README's "Memory" section, measured here for its CPU cost).
+(V8's young generation kept at the 1 MB semi-spaces it starts with instead of growing to
+16: the memory setting of README's "Memory" section, measured here for its CPU cost).
 
 ${ingestTable(results.flood)}`);
   }

@@ -16,10 +16,11 @@ export type ServerKind =
 
 /**
  * The Node flag of the `nestjs-rtmp-small-young` variant: V8's semi-spaces kept at the 1 MB
- * they start at, instead of growing to 16. V8 frees a socket read's memory only when a collection finds its Buffer
- * dead. Its early young-generation collection for Buffer memory waits for 32 MB of it, the
- * flag aside; a smaller young generation fills with ordinary objects sooner, so collections
- * come sooner and return that memory, at the price of more of them (see README, "Memory").
+ * they start at, instead of growing to 16. V8 frees a socket read's memory only when a
+ * collection finds its Buffer dead. Its early young-generation collection for Buffer memory
+ * waits for 32 MB of it, the flag aside; a smaller young generation fills with ordinary
+ * objects sooner, so collections come sooner and return that memory, at the price of more of
+ * them (see README, "Memory").
  */
 export const SMALL_YOUNG_GENERATION_FLAG = '--max-semi-space-size=1';
 
