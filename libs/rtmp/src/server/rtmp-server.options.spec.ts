@@ -74,7 +74,6 @@ describe('resolveRtmpServerOptions', () => {
     'maxChunkStreams',
     'maxPendingMessageBytes',
     'maxAmfDepth',
-    'maxReadSlabBytes',
   ];
 
   describe.each(timeouts)('%s', (option) => {
@@ -111,15 +110,6 @@ describe('resolveRtmpServerOptions', () => {
     expect(() => resolveRtmpServerOptions({ outChunkSize: 0x80000000 })).toThrow('outChunkSize');
     expect(resolveRtmpServerOptions({ windowAckSize: 0xffffffff }).windowAckSize).toBe(0xffffffff);
     expect(() => resolveRtmpServerOptions({ windowAckSize: 2 ** 32 })).toThrow('windowAckSize');
-  });
-
-  it('caps maxReadSlabBytes at 16 MiB (a read takes at most what it is offered)', () => {
-    expect(resolveRtmpServerOptions({ maxReadSlabBytes: 16 * 1024 * 1024 }).maxReadSlabBytes).toBe(
-      16 * 1024 * 1024,
-    );
-    expect(() => resolveRtmpServerOptions({ maxReadSlabBytes: 16 * 1024 * 1024 + 1 })).toThrow(
-      'maxReadSlabBytes',
-    );
   });
 
   it.each([-1, 65_536, 1.5, Number.NaN, '1935'])('refuses port %p, naming it', (port) => {

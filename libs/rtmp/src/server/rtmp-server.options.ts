@@ -77,18 +77,6 @@ export interface RtmpServerOptions extends ProtocolLimits {
    * turned back on when the connection stops playing.
    */
   readonly playersNoDelay: boolean;
-
-  /**
-   * Read each connection into slabs the library allocates (Node's `onread`), several reads to
-   * a slab, instead of Node's stream reads, which allocate a buffer per read: on by default,
-   * for about a fifth less user CPU with many live publishers (bench/profile-notes.md,
-   * "Session 5"). Node offers `onread` to client sockets only, so the server moves each
-   * accepted connection's handle onto a socket it builds (see `adoptWithSlabReads`); off, or
-   * on a Node whose sockets lack what that takes, connections are read the usual way.
-   */
-  readonly slabReads: boolean;
-  /** Largest read slab, with `slabReads` (slabs start at 2 KiB and double while reads fill them). */
-  readonly maxReadSlabBytes: number;
 }
 
 export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
@@ -109,8 +97,6 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   gopCacheMaxBytes: 32 * 1024 * 1024,
   playersWaitForPublisher: true,
   playersNoDelay: false,
-  slabReads: true,
-  maxReadSlabBytes: 64 * 1024,
 };
 
 /**
@@ -122,9 +108,6 @@ export const MAX_TIMEOUT_MS = 2_147_483_647;
 type NumericOption = {
   [K in keyof RtmpServerOptions]-?: RtmpServerOptions[K] extends number ? K : never;
 }[keyof RtmpServerOptions];
-
-/** Largest `maxReadSlabBytes`: a socket reads at most what it is offered, and 64 KiB is plenty. */
-const MAX_READ_SLAB_BYTES = 16 * 1024 * 1024;
 
 /** Timeouts: positive, at most {@link MAX_TIMEOUT_MS}. */
 const TIMEOUT_OPTIONS: readonly NumericOption[] = [
@@ -150,7 +133,6 @@ const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
   ['maxAmfDepth', Number.MAX_SAFE_INTEGER],
   ['gopCacheMaxFrames', Number.MAX_SAFE_INTEGER],
   ['gopCacheMaxBytes', Number.MAX_SAFE_INTEGER],
-  ['maxReadSlabBytes', MAX_READ_SLAB_BYTES],
 ];
 
 /**

@@ -1,5 +1,4 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
-import { adoptWithSlabReads } from './slab-read-socket';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ListenerSet } from './listener-set';
@@ -88,12 +87,7 @@ export class RtmpServer {
     this.starts = new ListenerSet(onListenerError);
     this.closings = new ListenerSet(onListenerError);
     this.sessionHost = this.createSessionHost();
-    // With slab reads, a connection must not start reading before it is moved onto the socket
-    // that reads into slabs.
-    this.server = createServer(
-      { noDelay: true, pauseOnConnect: this.options.slabReads },
-      (socket) => this.accept(socket),
-    );
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
   }
 
@@ -263,26 +257,8 @@ export class RtmpServer {
       return;
     }
     this.connectionsPerAddress.set(address, fromAddress + 1);
-    const session = new RtmpSession(
-      this.nextSessionId++,
-      this.startReading(socket),
-      this.sessionHost,
-    );
+    const session = new RtmpSession(this.nextSessionId++, socket, this.sessionHost);
     this.sessions.set(session, address);
-  }
-
-  /** The socket a session reads: with `slabReads`, a new one that reads into slabs. */
-  private startReading(accepted: Socket): Socket {
-    if (!this.options.slabReads) return accepted;
-    const adopted = adoptWithSlabReads(
-      accepted,
-      RtmpSession.onSlabRead,
-      this.options.maxReadSlabBytes,
-    );
-    if (adopted !== undefined) return adopted;
-    // This Node's sockets cannot be re-wrapped: read the paused one the usual way.
-    accepted.resume();
-    return accepted;
   }
 
   /** Refuses cheaply: no session, no handshake, no buffering. */

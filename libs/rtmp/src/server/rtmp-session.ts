@@ -235,11 +235,6 @@ export class RtmpSession {
     this[kSession].onData(data);
   }
 
-  /** A slab-reading socket's reads (see `adoptWithSlabReads`), which emit no `'data'`. */
-  static onSlabRead(socket: Socket, data: Buffer): void {
-    (socket as SessionSocket)[kSession].onData(data);
-  }
-
   private static socketOnError(this: SessionSocket, error: Error): void {
     this[kSession].onSocketError(error);
   }
