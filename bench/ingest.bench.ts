@@ -91,77 +91,39 @@ async function measureRounds(
   await settle(server);
   const results: IngestRound[] = [];
   for (let round = 1; round <= rounds; round += 1) {
-    results.push(await measureRound(server, clip, round, send));
+    await server.forgetStreams();
+    const before = (await server.counters()).bytesIn;
+    const meter = new ProcessMeter(server.pid);
+    const sent = await send(round);
+    await settle(server);
+    const cpuSeconds = meter.cpu();
+    const { peakRss } = meter.memory();
+    const bytesIn = (await server.counters()).bytesIn - before;
+    const counted = countsPackets(server);
+    results.push({
+      bytesIn,
+      bytes: sent.bytes ?? bytesIn,
+      seconds: sent.seconds,
+      cpuSeconds,
+      peakRss,
+      completed: sent.completed,
+      intact: counted ? streamIntact(clip, await lastStream(server, sent.stream)) : undefined,
+    });
   }
   return summarize(server.kind, results);
 }
 
 /**
- * {@link measureRounds} on several servers that take turns: each is warmed up, then round 1
- * runs on each, round 2 on each in the reverse order, and so on, so that the rounds compared
- * share the same stretch of time (the machine drifts; see bench/profile-notes.md, session 5).
- */
-async function measureRoundsInTurn(
-  servers: readonly BenchServer[],
-  clip: BenchClip,
-  rounds: number,
-  senderFor: (server: BenchServer) => (round: number) => Promise<Sent>,
-): Promise<IngestResult[]> {
-  const senders = servers.map(senderFor);
-  for (const [i, server] of servers.entries()) {
-    await senders[i](0);
-    await settle(server);
-  }
-  const results = servers.map((): IngestRound[] => []);
-  for (let round = 1; round <= rounds; round += 1) {
-    const order = servers.map((_, i) => i);
-    if (round % 2 === 0) order.reverse();
-    for (const i of order) {
-      results[i].push(await measureRound(servers[i], clip, round, senders[i]));
-    }
-  }
-  return servers.map((server, i) => summarize(server.kind, results[i]));
-}
-
-/** One measured round of `send` on `server`. */
-async function measureRound(
-  server: BenchServer,
-  clip: BenchClip,
-  round: number,
-  send: (round: number) => Promise<Sent>,
-): Promise<IngestRound> {
-  await server.forgetStreams();
-  const before = (await server.counters()).bytesIn;
-  const meter = new ProcessMeter(server.pid);
-  const sent = await send(round);
-  await settle(server);
-  const cpuSeconds = meter.cpu();
-  const { peakRss } = meter.memory();
-  const bytesIn = (await server.counters()).bytesIn - before;
-  return {
-    bytesIn,
-    bytes: sent.bytes ?? bytesIn,
-    seconds: sent.seconds,
-    cpuSeconds,
-    peakRss,
-    completed: sent.completed,
-    intact: countsPackets(server)
-      ? streamIntact(clip, await lastStream(server, sent.stream))
-      : undefined,
-  };
-}
-
-/**
  * Scenario 1: FFmpeg publishes the flood clip with `-c copy` as fast as it can (no -re). The
  * wall time runs from spawning FFmpeg to its exit (so it includes FFmpeg's start-up, about
- * 0.1 s); the rate is the bytes the server read over it. The servers take turns, round by round.
+ * 0.1 s); the rate is the bytes the server read over it.
  */
-export function benchFloodInTurn(
-  servers: readonly BenchServer[],
+export function benchFlood(
+  server: BenchServer,
   clip: BenchClip,
   rounds: number,
-): Promise<IngestResult[]> {
-  return measureRoundsInTurn(servers, clip, rounds, (server) => async (round) => {
+): Promise<IngestResult> {
+  return measureRounds(server, clip, rounds, async (round) => {
     const stream = `flood-${round}`;
     const started = performance.now();
     const run = await runProcess(

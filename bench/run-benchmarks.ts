@@ -16,7 +16,7 @@ import { generateTestMedia, TestMediaSpec } from '../test/support/test-media';
 import { benchChunkCodec, ChunkCodecResult, MIN_MEASURE_SECONDS } from './chunk-codec.bench';
 import { benchFanout, FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
 import { benchIdle, IdleResult } from './idle.bench';
-import { benchFloodInTurn, benchReplay, IngestResult } from './ingest.bench';
+import { benchFlood, benchReplay, IngestResult } from './ingest.bench';
 import { benchLatency, LatencyResult } from './latency.bench';
 import { benchPublishersInTurn, PublishersResult, PublishersRun } from './publishers.bench';
 import { benchSessionPath, SessionPathResult } from './session.bench';
@@ -219,11 +219,11 @@ async function main(): Promise<void> {
   }
   if (wanted('flood') && flood !== undefined) {
     const clip = flood;
-    results.flood = await onServersAtOnce(
+    results.flood = await onEachServer(
       'ingest flood',
-      async (servers) => {
-        for (const server of servers) versions = { ...versions, [server.kind]: server.version };
-        return benchFloodInTurn(servers, clip, SETTINGS.floodRounds);
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        return benchFlood(server, clip, SETTINGS.floodRounds);
       },
       withVariants(serverKinds, ALL_VARIANTS),
     );
@@ -537,9 +537,7 @@ FFmpeg then uses: 60000 for ours (its default \`outChunkSize\`), 4096 for nginx,
 node-media-server. "Every packet counted"
 compares the server's per-stream packet counts with the file's; nginx counts bytes only, so it
 is checked by FFmpeg's exit status and its \`rtmp_stat\` byte count. Every server gets one
-unmeasured publish first, so all are measured warm; then the servers, all started, take turns
-round by round (one order, then the reverse), so that the rounds compared share the same
-minutes (the machine's speed drifts; see bench/profile-notes.md, session 5). Ours runs three times: with its defaults
+unmeasured publish first, so all are measured warm. Ours runs three times: with its defaults
 (GOP cache on, as node-media-server's always is), with \`gopCache: false\` (nginx-rtmp has
 none), and with its defaults in a Node process run with \`${SMALL_YOUNG_GENERATION_FLAG}\`
 (V8's young generation kept at the 1 MB semi-spaces it starts with instead of growing to
