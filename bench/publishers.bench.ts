@@ -39,85 +39,66 @@ export interface PublishersResult {
  * Scenario 2: `counts[i]` FFmpeg publishers at once, each `-re -c copy` of the live clip (so
  * FFmpeg itself costs little), run after run on the same server process. CPU is the server's
  * over the run's wall time (spawn of the first FFmpeg to exit of the last).
- *
- * The servers take turns: run 1 on each of them, then run 2 on each, and so on, every other
- * round in reverse order. The machine drifts over minutes (in session 5 two servers measured
- * turn about both cost about a third more by the seventh run), so the runs being compared
- * must share the same stretch of time: one server's runs all before another's would turn
- * the drift into a difference between servers.
  */
-export async function benchPublishersInTurn(
-  servers: readonly BenchServer[],
-  clip: BenchClip,
-  counts: readonly number[],
-): Promise<PublishersResult[]> {
-  const runs = servers.map((): PublishersRun[] => []);
-  for (const [index, publishers] of counts.entries()) {
-    const order = servers.map((_, i) => i);
-    if (index % 2 === 1) order.reverse();
-    for (const i of order)
-      runs[i][index] = await publishersRun(servers[i], clip, index, publishers);
-  }
-  return servers.map((server, i) => ({ kind: server.kind, runs: runs[i] }));
-}
-
-/** One run of scenario 2: `publishers` FFmpeg `-re` publishers at once on `server`. */
-async function publishersRun(
+export async function benchPublishers(
   server: BenchServer,
   clip: BenchClip,
-  index: number,
-  publishers: number,
-): Promise<PublishersRun> {
-  await server.forgetStreams();
-  const before = (await server.counters()).bytesIn;
-  const meter = new ProcessMeter(server.pid);
-  const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
-  const gopCache = sampleGopCache(server);
-  const results = await Promise.all(
-    names.map((name) =>
-      runProcess(
-        'ffmpeg',
-        ffmpegPublishArgs(clip.path, server.url(name), true),
-        PUBLISH_TIMEOUT_MS,
+  counts: readonly number[],
+): Promise<PublishersResult> {
+  const runs: PublishersRun[] = [];
+  for (const [index, publishers] of counts.entries()) {
+    await server.forgetStreams();
+    const before = (await server.counters()).bytesIn;
+    const meter = new ProcessMeter(server.pid);
+    const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
+    const gopCache = sampleGopCache(server);
+    const results = await Promise.all(
+      names.map((name) =>
+        runProcess(
+          'ffmpeg',
+          ffmpegPublishArgs(clip.path, server.url(name), true),
+          PUBLISH_TIMEOUT_MS,
+        ),
       ),
-    ),
-  );
-  const seconds = meter.wall();
-  const peakGopCacheBytes = await gopCache.stop();
-  await settle(server);
-  const cpuSeconds = meter.cpu();
-  const { peakRss } = meter.memory();
-  const counters = await server.counters();
-  await sleep(1_000);
-  const endRss = processMemory(server.pid).rss;
-  const endYoungGeneration = (await server.counters()).youngGeneration;
-  const failed = results.filter((result) => result.code !== 0);
-  if (failed.length > 0) {
-    process.stderr.write(
-      `${server.kind}: ${failed.length} publisher(s) failed: ${failed[0].stderr}\n`,
     );
+    const seconds = meter.wall();
+    const peakGopCacheBytes = await gopCache.stop();
+    await settle(server);
+    const cpuSeconds = meter.cpu();
+    const { peakRss } = meter.memory();
+    const counters = await server.counters();
+    await sleep(1_000);
+    const endRss = processMemory(server.pid).rss;
+    const endYoungGeneration = (await server.counters()).youngGeneration;
+    const failed = results.filter((result) => result.code !== 0);
+    if (failed.length > 0) {
+      process.stderr.write(
+        `${server.kind}: ${failed.length} publisher(s) failed: ${failed[0].stderr}\n`,
+      );
+    }
+    runs.push({
+      publishers,
+      seconds,
+      cpuSeconds,
+      cpuPercent: (cpuSeconds / seconds) * 100,
+      peakRss,
+      endRss,
+      endYoungGeneration,
+      peakGopCacheBytes,
+      completed: publishers - failed.length,
+      intact:
+        server.kind === 'nginx-rtmp'
+          ? undefined
+          : names.filter((name) =>
+              streamIntact(
+                clip,
+                counters.streams.find((stream) => stream.name === name),
+              ),
+            ).length,
+      bytesIn: counters.bytesIn - before,
+    });
   }
-  return {
-    publishers,
-    seconds,
-    cpuSeconds,
-    cpuPercent: (cpuSeconds / seconds) * 100,
-    peakRss,
-    endRss,
-    endYoungGeneration,
-    peakGopCacheBytes,
-    completed: publishers - failed.length,
-    intact:
-      server.kind === 'nginx-rtmp'
-        ? undefined
-        : names.filter((name) =>
-            streamIntact(
-              clip,
-              counters.streams.find((stream) => stream.name === name),
-            ),
-          ).length,
-    bytesIn: counters.bytesIn - before,
-  };
+  return { kind: server.kind, runs };
 }
 
 const GOP_CACHE_SAMPLE_MS = 500;

@@ -18,7 +18,7 @@ import { benchFanout, FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fano
 import { benchIdle, IdleResult } from './idle.bench';
 import { benchFlood, benchReplay, IngestResult } from './ingest.bench';
 import { benchLatency, LatencyResult } from './latency.bench';
-import { benchPublishersInTurn, PublishersResult, PublishersRun } from './publishers.bench';
+import { benchPublishers, PublishersResult, PublishersRun } from './publishers.bench';
 import { benchSessionPath, SessionPathResult } from './session.bench';
 import {
   byKind,
@@ -149,31 +149,6 @@ async function onEachServer<T>(
   return results;
 }
 
-/**
- * Like {@link onEachServer}, but with every server started before `run` and stopped after
- * it, for scenarios whose servers take turns (an idle server costs the others nothing).
- */
-async function onServersAtOnce<T>(
-  what: string,
-  run: (servers: Awaited<ReturnType<typeof startServer>>[]) => Promise<T>,
-  kinds: readonly ServerKind[],
-): Promise<T> {
-  progress(`${what}: ${kinds.join(', ')}, taking turns`);
-  noteLoad(`${what} (${kinds.join(', ')}, taking turns)`);
-  const servers: Awaited<ReturnType<typeof startServer>>[] = [];
-  try {
-    for (const kind of kinds) {
-      servers.push(await startServer(kind, kind === 'nestjs-rtmp' ? { profileDir } : {}));
-    }
-    return await run(servers);
-  } catch (error) {
-    const logs = servers.map((server) => `${server.kind}: ${server.logTail()}`).join('\n');
-    throw new Error(`${what} failed: ${String(error)}\n${logs}`);
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-  }
-}
-
 function ffmpegVersion(): string {
   const banner = execFileSync('ffmpeg', ['-version']).toString().split('\n')[0];
   return banner.replace(/ Copyright.*/, '');
@@ -259,11 +234,11 @@ async function main(): Promise<void> {
   }
   if (wanted('publishers') && live !== undefined) {
     const clip = live;
-    results.publishers = await onServersAtOnce(
+    results.publishers = await onEachServer(
       'many publishers',
-      async (servers) => {
-        for (const server of servers) versions = { ...versions, [server.kind]: server.version };
-        return benchPublishersInTurn(servers, clip, SETTINGS.publisherRuns);
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        return benchPublishers(server, clip, SETTINGS.publisherRuns);
       },
       withVariants(serverKinds, ALL_VARIANTS),
     );
@@ -575,12 +550,8 @@ ${ingestTable(results.replay128)}`);
 
 Each publisher is an FFmpeg \`-re -c copy\` of a generated ${live.spec.width}x${live.spec.height}@${live.spec.frameRate}
 H.264 (${live.spec.videoBitrate}bit/s) + AAC clip of ${live.spec.seconds} s
-(${(live.fileBytes / MB).toFixed(1)} MB), all started at once; each server's runs follow one another on
-the same server process. The servers take turns, all of them started first: run 1 on each,
-then run 2 on each in the reverse order, and so on, so that the runs compared share the same
-minutes (the same run cost up to a third more a few minutes later, on both servers alike; see
-bench/profile-notes.md, session 5); between two of its runs a server idles for the others'.
-CPU % is the server's CPU seconds over the run's wall seconds (first
+(${(live.fileBytes / MB).toFixed(1)} MB), all started at once; runs follow one another on the
+same server process. CPU % is the server's CPU seconds over the run's wall seconds (first
 FFmpeg spawned to last one exited) × 100, i.e. % of one core. "Streams intact": every audio,
 video and data message of the clip counted on that stream by the server (nginx: not counted;
 its byte totals are in the last column). With 50 FFmpeg processes on two cores, the
