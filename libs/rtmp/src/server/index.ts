@@ -13,3 +13,5 @@ export * from './flv-packet-writer';
 export * from './flv-stream-recorder';
 export * from './bounded-packet-queue';
 export * from './stream-player';
+export * from './gop-cache';
+export * from './gop-block-pool';

@@ -1,3 +1,4 @@
+import { GopCache } from './gop-cache';
 import { GopCacheLimits, LiveStream } from './live-stream';
 import { MediaPacket } from './media-packet';
 import {
@@ -87,30 +88,42 @@ describe('LiveStream GOP cache', () => {
     expect(stream.gopCache).toHaveLength(1);
   });
 
-  it('holds the packets as delivered (views shared with every reader, never copied)', () => {
+  it('holds copies of views and small payloads: those may be socket memory reused later', () => {
     const stream = liveStream(UNBOUNDED);
     const key = videoPacket(0, 'key');
     const audio = audioPacket(5);
     stream.deliver(key);
     stream.deliver(audio);
-    expect(stream.gopCache[0]).toBe(key);
-    expect(stream.gopCache[0].payload).toBe(key.payload);
-    expect(stream.gopCache[1].payload).toBe(audio.payload);
+    key.payload.fill(0);
+    audio.payload.fill(0);
+    const cached = stream.gopCache;
+    expect(cached.map((packet) => packet.payload)).toEqual([
+      videoPacket(0, 'key').payload,
+      audioPacket(5).payload,
+    ]);
+    // Parsed again from the copy: the header and its body view describe the copy.
+    expect(cached[0]).toEqual(videoPacket(0, 'key'));
+    const [replayedKey] = cached;
+    const body =
+      replayedKey.type === 'video' && !replayedKey.tag.isMultitrack
+        ? replayedKey.tag.body
+        : undefined;
+    expect(body?.buffer).toBe(replayedKey.payload.buffer);
   });
 
-  it('reports its size: messages and payload bytes', () => {
+  it('reports its size without copying', () => {
     const stream = liveStream(UNBOUNDED);
     const key = videoPacket(0, 'key', 300);
     const audio = audioPacket(5);
-    stream.deliver(videoPacket(0, 'header'));
     stream.deliver(key);
     stream.deliver(audio);
+    const replay = jest.spyOn(GopCache.prototype, 'packets');
     expect(stream.gopCacheSize).toEqual({
       messages: 2,
       bytes: key.payload.length + audio.payload.length,
     });
-    stream.end({ reason: 'unpublished' });
-    expect(stream.gopCacheSize).toEqual({ messages: 0, bytes: 0 });
+    expect(replay).not.toHaveBeenCalled();
+    replay.mockRestore();
   });
 
   it('is bounded by frames: a GOP that outgrows maxFrames is dropped until the next keyframe', () => {

@@ -1,5 +1,7 @@
 import { AudioTag } from '../protocol/flv/audio-tag.types';
 import { VideoTag } from '../protocol/flv/video-tag.types';
+import { GopBlockPool } from './gop-block-pool';
+import { GopCache, GopCacheLimits, sharedGopBlockPool } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from './listener-set';
 import {
   AudioPacket,
@@ -37,12 +39,7 @@ export interface EncodedMessage {
   readonly bytes: Buffer;
 }
 
-/** Bounds of a stream's GOP cache (see `RtmpServerOptions.gopCache`). */
-export interface GopCacheLimits {
-  readonly enabled: boolean;
-  readonly maxFrames: number;
-  readonly maxBytes: number;
-}
+export type { GopCacheLimits } from './gop-cache';
 
 const NO_GOP_CACHE: GopCacheLimits = { enabled: false, maxFrames: 0, maxBytes: 0 };
 
@@ -88,10 +85,9 @@ export class LiveStream {
   private readonly videoConfigurations = new Map<string, VideoPacket>();
   private readonly audioConfigurations = new Map<string, AudioPacket>();
   /** Media since the last video keyframe (keyframe first), while it fits the limits. */
-  private gop: MediaPacket[] = [];
+  private readonly gop: GopCache;
   /** Track whose keyframes start GOPs: that of the first keyframe (0 unless multitrack). */
   private keyTrack: number | undefined;
-  private gopBytes = 0;
   /**
    * The message being delivered, chunked once for every player that takes it as is (see
    * StreamPlayer). Cleared as each delivery starts and when the stream ends, so it never
@@ -102,8 +98,11 @@ export class LiveStream {
   constructor(
     readonly request: PublishRequest,
     onListenerError: ListenerErrorHandler,
-    private readonly gopLimits: GopCacheLimits = NO_GOP_CACHE,
+    gopLimits: GopCacheLimits = NO_GOP_CACHE,
+    /** Where the GOP cache takes its memory: the server's pool (see GopBlockPool). */
+    gopBlocks: GopBlockPool = sharedGopBlockPool,
   ) {
+    this.gop = new GopCache(gopLimits, gopBlocks);
     this.key = `${request.app}/${request.streamName}`;
     this.packetListeners = new ListenerSet(onListenerError);
     this.endListeners = new ListenerSet(onListenerError);
@@ -158,15 +157,16 @@ export class LiveStream {
   /**
    * The current GOP: every audio and video message since the last video keyframe, keyframe
    * first; empty when the cache is off, the stream has no video yet, or the GOP outgrew the
-   * limits. Payloads are the original views, shared by every player (never copied per player).
+   * limits. Payloads are views of copies made for replay (see GopCache.packets), safe to keep
+   * and shared by the players that join during one GOP.
    */
-  get gopCache(): readonly MediaPacket[] {
-    return this.gop;
+  get gopCache(): readonly (AudioPacket | VideoPacket)[] {
+    return this.gop.packets();
   }
 
-  /** Messages and payload bytes in the GOP cache now. */
+  /** Messages and payload bytes in the GOP cache now, without copying it. */
   get gopCacheSize(): { messages: number; bytes: number } {
-    return { messages: this.gop.length, bytes: this.gopBytes };
+    return { messages: this.gop.length, bytes: this.gop.byteLength };
   }
 
   /**
@@ -212,7 +212,8 @@ export class LiveStream {
         replaceLatest(this.videoHeaders, tracksOf(packet.tag), this.videoHeader);
       } else if (isDecoderConfiguration(packet)) {
         replaceLatest(this.videoConfigurations, tracksOf(packet.tag), copyPacket(packet));
-      } else this.cacheInGop(packet, this.isGopStart(packet));
+      } else if (this.isGopStart(packet)) this.gop.startGop(packet);
+      else this.gop.append(packet);
     } else if (packet.type === 'audio') {
       stats.audioPackets += 1;
       if (packet.tag.isSequenceHeader) {
@@ -220,7 +221,7 @@ export class LiveStream {
         replaceLatest(this.audioHeaders, tracksOf(packet.tag), this.audioHeader);
       } else if (isDecoderConfiguration(packet)) {
         replaceLatest(this.audioConfigurations, tracksOf(packet.tag), copyPacket(packet));
-      } else this.cacheInGop(packet, false);
+      } else this.gop.append(packet);
     } else {
       stats.metadataPackets += 1;
       this.latestMetadata = copyPacket(packet);
@@ -228,37 +229,12 @@ export class LiveStream {
     this.packetListeners.emit(packet);
   }
 
-  private cacheInGop(packet: MediaPacket, startsGop: boolean): void {
-    const limits = this.gopLimits;
-    if (!limits.enabled) return;
-    if (startsGop) {
-      // A keyframe larger than the whole budget is not cached either: the bound is strict.
-      const fits = packet.payload.length <= limits.maxBytes;
-      this.gop = fits ? [packet] : [];
-      this.gopBytes = fits ? packet.payload.length : 0;
-      return;
-    }
-    if (this.gop.length === 0) return; // no keyframe yet, or the GOP was dropped
-    if (
-      this.gop.length >= limits.maxFrames ||
-      this.gopBytes + packet.payload.length > limits.maxBytes
-    ) {
-      // Too long a GOP to replay: players that join now wait for the next keyframe.
-      this.gop = [];
-      this.gopBytes = 0;
-      return;
-    }
-    this.gop.push(packet);
-    this.gopBytes += packet.payload.length;
-  }
-
   /** For the session: ends the stream once; later calls do nothing. */
   end(end: StreamEnd): void {
     if (this.endState !== undefined) return;
     this.endState = end;
     this.encodedForPlayers = undefined;
-    this.gop = [];
-    this.gopBytes = 0;
+    this.gop.clear();
     this.packetListeners.clear();
     this.endListeners.emit(end);
     this.endListeners.clear();

@@ -47,7 +47,10 @@ export class LocalPublisher implements RegisteredPublisher {
     return this.liveStream.ended !== undefined;
   }
 
-  /** Delivers one packet to the stream's listeners and players; ignored once ended. */
+  /**
+   * Delivers one packet to the stream's listeners and players; ignored once ended. Its payload
+   * must not be written to afterwards: players' sockets and the GOP cache may still hold it.
+   */
   deliver(packet: MediaPacket): void {
     if (this.ended) return;
     if (packet.type !== 'metadata') this.lastMedia = this.host.now();

@@ -1,7 +1,9 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
-import { ListenerSet } from './listener-set';
+import { GopBlockPool } from './gop-block-pool';
+import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
+import { ListenerErrorHandler, ListenerSet } from './listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
 import { maskStreamKey, redactStreamKey } from './mask-stream-key';
@@ -71,6 +73,8 @@ export class RtmpServer {
   private nextSessionId = 1;
   /** Verifier timeouts still running; close() clears them so no timer outlives the server. */
   private readonly verifierTimers = new Set<NodeJS.Timeout>();
+  /** Memory of every stream's GOP cache, reused from stream to stream (see GopBlockPool). */
+  private readonly gopBlocks = new GopBlockPool(GOP_CACHE_BLOCK_BYTES);
   private idleSweep: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -164,14 +168,8 @@ export class RtmpServer {
       remoteAddress: origin.remoteAddress ?? 'local',
       remotePort: origin.remotePort ?? 0,
     };
-    const stream = new LiveStream(
-      request,
-      (error) => this.logger.error(`a listener of ${label} threw: ${String(error)}`),
-      {
-        enabled: this.options.gopCache,
-        maxFrames: this.options.gopCacheMaxFrames,
-        maxBytes: this.options.gopCacheMaxBytes,
-      },
+    const stream = this.createLiveStream(request, (error) =>
+      this.logger.error(`a listener of ${label} threw: ${String(error)}`),
     );
     const publisher = new LocalPublisher(request, stream, {
       now: () => performance.now(),
@@ -219,20 +217,25 @@ export class RtmpServer {
   close(): Promise<void> {
     if (this.closing === undefined) {
       this.closing = (async () => {
-        this.closings.emit();
-        this.closings.clear();
-        if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
-        // Sessions still verifying are closed below; their verdicts no longer matter.
-        for (const timer of this.verifierTimers) clearTimeout(timer);
-        this.verifierTimers.clear();
-        const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-        for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
-        await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
-        // Resolves on the listener's 'close' event, once every connection is gone (or at once,
-        // with an error we ignore, if the server never listened).
-        await stopped;
-        this.decisions.clear();
-        this.starts.clear();
+        try {
+          this.closings.emit();
+          this.closings.clear();
+          if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
+          // Sessions still verifying are closed below; their verdicts no longer matter.
+          for (const timer of this.verifierTimers) clearTimeout(timer);
+          this.verifierTimers.clear();
+          const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+          for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
+          await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
+          // Resolves on the listener's 'close' event, once every connection is gone (or at once,
+          // with an error we ignore, if the server never listened).
+          await stopped;
+          this.decisions.clear();
+          this.starts.clear();
+        } finally {
+          // Every stream has ended (or close failed): nothing takes GOP cache memory any more.
+          this.gopBlocks.close();
+        }
       })();
     }
     return this.closing;
@@ -268,8 +271,23 @@ export class RtmpServer {
     socket.destroy();
   }
 
+  private createLiveStream(
+    request: PublishRequest,
+    onListenerError: ListenerErrorHandler,
+  ): LiveStream {
+    const { options } = this;
+    const gopLimits = {
+      enabled: options.gopCache,
+      maxFrames: options.gopCacheMaxFrames,
+      maxBytes: options.gopCacheMaxBytes,
+    };
+    return new LiveStream(request, onListenerError, gopLimits, this.gopBlocks);
+  }
+
   private createSessionHost(): SessionHost {
     return {
+      createLiveStream: (request, onListenerError) =>
+        this.createLiveStream(request, onListenerError),
       options: this.options,
       logger: this.logger,
       now: () => performance.now(),

@@ -38,6 +38,7 @@ import { ControlMessage, decodeControlMessage } from '../protocol/message/contro
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { ListenerErrorHandler } from './listener-set';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import { maskStreamKey, redactStreamKey } from './mask-stream-key';
 import { MediaPacket, mediaPacketOf } from './media-packet';
@@ -72,6 +73,8 @@ export interface SessionHost {
   releaseStream(session: RtmpSession, stream: LiveStream): void;
   publishDecided(request: PublishRequest, verdict: PublishVerdict): void;
   streamStarted(stream: LiveStream): void;
+  /** A new LiveStream for an accepted publish, with the server's GOP cache settings. */
+  createLiveStream(request: PublishRequest, onListenerError: ListenerErrorHandler): LiveStream;
   /** Whether stream `key` (`app/name`) has a live publisher now. */
   isLive(key: string): boolean;
   /** Registers a player: attached at once if its stream is live, else when it starts. */
@@ -510,18 +513,10 @@ export class RtmpSession {
         this.rejectPublish(request, verdict);
         return;
       }
-      const { options } = this.host;
-      const stream = new LiveStream(
-        request,
-        (error) =>
-          this.host.logger.error(
-            `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
-          ),
-        {
-          enabled: options.gopCache,
-          maxFrames: options.gopCacheMaxFrames,
-          maxBytes: options.gopCacheMaxBytes,
-        },
+      const stream = this.host.createLiveStream(request, (error) =>
+        this.host.logger.error(
+          `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
+        ),
       );
       if (!this.host.claimStream(this, stream)) {
         const busy: PublishVerdict = {

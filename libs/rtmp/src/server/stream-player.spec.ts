@@ -390,31 +390,37 @@ describe('StreamPlayer', () => {
     const [first, second] = outputs.map((output) => output.media());
     expect(first.map(label)).toEqual(['video-header', 'key@0', 'video@40', 'audio@50']);
     expect(second.map(label)).toEqual(first.map(label));
-    for (let i = 0; i < first.length; i += 1) {
-      // The very same Buffer object, hence the same memory.
-      expect(second[i].payload).toBe(first[i].payload);
-    }
-    // Media is the publisher's own buffer (live or from the GOP cache); the header is the
-    // stream's single copy.
-    expect(first[1].payload).toBe(key.payload);
+    // The header is the stream's single copy; live media is the publisher's own buffer.
+    expect(first[0].payload).toBe(stream.sequenceHeaders.video?.payload);
+    expect(second[0].payload).toBe(first[0].payload);
     expect(first[2].payload).toBe(inter.payload);
     expect(first[3].payload).toBe(audio.payload);
-    expect(first[0].payload).toBe(stream.sequenceHeaders.video?.payload);
+    expect(second[3].payload).toBe(audio.payload);
+    // The GOP replayed to joiners is the cache's copy (the cache owns its memory and reuses
+    // it), made once: both players that joined in this GOP got the very same keyframe Buffer,
+    // and the second one a copy of only what arrived after the first joined.
+    expect(first[1].payload).not.toBe(key.payload);
+    expect(first[1].payload).toEqual(key.payload);
+    expect(second[1].payload).toBe(first[1].payload);
+    expect(second[2].payload).not.toBe(inter.payload);
+    expect(second[2].payload).toEqual(inter.payload);
+    expect(second[2].payload.buffer).not.toBe(first[1].payload.buffer);
 
     // Chunking for each player's socket adds headers only: the payload pieces are views of the
-    // same memory (same ArrayBuffer, offsets inside the original payload).
+    // same memory (same ArrayBuffer, offsets inside the shared keyframe payload).
+    const replayedKey = first[1].payload;
     const pieces = outputs.map((output) => {
       const writer = new ChunkWriter();
       const message = output.media()[1];
-      return writer.encode(message).filter((part) => part.buffer === key.payload.buffer);
+      return writer.encode(message).filter((part) => part.buffer === replayedKey.buffer);
     });
     for (const views of pieces) {
       expect(views.length).toBe(Math.ceil(key.payload.length / 128));
       expect(Buffer.concat(views)).toEqual(key.payload);
       for (const view of views) {
-        expect(view.byteOffset).toBeGreaterThanOrEqual(key.payload.byteOffset);
+        expect(view.byteOffset).toBeGreaterThanOrEqual(replayedKey.byteOffset);
         expect(view.byteOffset + view.length).toBeLessThanOrEqual(
-          key.payload.byteOffset + key.payload.length,
+          replayedKey.byteOffset + replayedKey.length,
         );
       }
     }
