@@ -14,9 +14,9 @@
  *
  * Why the interval is a minute: a block let go is `free`d into malloc's heap, where Node's
  * socket reads (64 KiB each, then shrunk to what was read) split the hole it leaves, and the
- * next block taken comes from fresh memory at the heap's top: RSS that never comes back. With
+ * next block taken comes from fresh memory at the heap's top, so RSS grows. With
  * 50 live publishers coming back after each 45 s pause, a 10 s interval let every block go
- * at each pause, and peak RSS climbed 99 → 117 → 136 → 145 MB over five rounds; with blocks
+ * at each pause, and peak RSS climbed 99 → 117 → 136 → 145 MB over six rounds; with blocks
  * kept it stayed at 99–101 MB (bench/profile-notes.md, session 6).
  *
  * The caller owns a block between `take` and `give` and gives each back at most once, whole
