@@ -86,15 +86,14 @@ export async function benchPublishers(
       endYoungGeneration,
       peakGopCacheBytes,
       completed: publishers - failed.length,
-      intact:
-        server.kind === 'nginx-rtmp'
-          ? undefined
-          : names.filter((name) =>
-              streamIntact(
-                clip,
-                counters.streams.find((stream) => stream.name === name),
-              ),
-            ).length,
+      intact: countsStreams(server.kind)
+        ? names.filter((name) =>
+            streamIntact(
+              clip,
+              counters.streams.find((stream) => stream.name === name),
+            ),
+          ).length
+        : undefined,
       bytesIn: counters.bytesIn - before,
     });
   }
@@ -104,6 +103,11 @@ export async function benchPublishers(
 const GOP_CACHE_SAMPLE_MS = 500;
 
 /** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
+/** nginx-rtmp and the Node floor do not count what each stream received. */
+function countsStreams(kind: ServerKind): boolean {
+  return kind !== 'nginx-rtmp' && kind !== 'node-floor-publish';
+}
+
 function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {
   if (!server.kind.startsWith('nestjs-rtmp')) {
     return { stop: () => Promise.resolve(undefined) };

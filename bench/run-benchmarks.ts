@@ -149,6 +149,36 @@ async function onEachServer<T>(
   return results;
 }
 
+/**
+ * Scenario 2's Node floor beside nginx-rtmp and ours at N = 50: how much of the gap to
+ * nginx-rtmp Node's sockets take before any code of ours runs.
+ */
+function floorComparison(publishers: readonly PublishersResult[]): string {
+  const fifty = (kind: ServerKind): PublishersRun[] =>
+    byKind(publishers, kind)?.runs.filter((run) => run.publishers === 50) ?? [];
+  const meanCpu = (runs: readonly PublishersRun[]): number =>
+    runs.reduce((sum, run) => sum + run.cpuPercent, 0) / runs.length;
+  const floor = fifty('node-floor-publish');
+  const nginx = fifty('nginx-rtmp');
+  if (floor.length === 0 || nginx.length === 0) return '';
+  const floorCpu = meanCpu(floor);
+  const nginxCpu = meanCpu(nginx);
+  const lines = [
+    `At N = 50 (mean of the runs), the Node floor used ${floorCpu.toFixed(1)} % of a core, ` +
+      `${(floorCpu / nginxCpu).toFixed(2)}× nginx-rtmp’s ${nginxCpu.toFixed(1)} %, with a peak RSS ` +
+      `of ${(Math.max(...floor.map((run) => run.peakRss)) / MB).toFixed(1)} MB`,
+  ];
+  for (const kind of ALL_VARIANTS) {
+    const ours = fifty(kind);
+    if (ours.length === 0) continue;
+    lines.push(
+      `ours${OUR_VARIANTS[kind]} ${meanCpu(ours).toFixed(1)} % ` +
+        `(${(meanCpu(ours) / nginxCpu).toFixed(2)}× nginx-rtmp’s, ${(meanCpu(ours) / floorCpu).toFixed(2)}× the floor’s)`,
+    );
+  }
+  return `\n${lines.join('; ')}.\n`;
+}
+
 function ffmpegVersion(): string {
   const banner = execFileSync('ffmpeg', ['-version']).toString().split('\n')[0];
   return banner.replace(/ Copyright.*/, '');
@@ -240,7 +270,8 @@ async function main(): Promise<void> {
         versions = { ...versions, [server.kind]: server.version };
         return benchPublishers(server, clip, SETTINGS.publisherRuns);
       },
-      withVariants(serverKinds, ALL_VARIANTS),
+      // The floor last: what Node's sockets alone cost, next to the servers.
+      [...withVariants(serverKinds, ALL_VARIANTS), 'node-floor-publish'],
     );
   }
   if (wanted('idle')) {
@@ -564,9 +595,13 @@ nginx-rtmp has no GOP cache, node-media-server always has one. "GOP cache
 content" is the most media our streams' GOP caches held at once (sampled every 0.5 s): memory
 the cache holds by design, within the peak RSS; the publishers start together, so their GOPs
 end together. On the Node servers, the young-generation column is V8's new space, which V8
-enlarges under load and keeps: a step in RSS that is not a leak.
+enlarges under load and keeps: a step in RSS that is not a leak. The last row is no RTMP
+server: the Node floor (\`bench/servers/node-floor-publish-server.ts\`) answers the publish
+exchange with this library's protocol core until Publish.Start, then only counts the bytes it
+reads, so it shows what taking in this media costs any Node process.
 
-${publishersTable(results.publishers)}`);
+${publishersTable(results.publishers)}
+${floorComparison(results.publishers)}`);
   }
 
   if (results.idle.length > 0) {

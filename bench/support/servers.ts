@@ -12,7 +12,8 @@ export type ServerKind =
   | 'nestjs-rtmp-small-young'
   | 'nginx-rtmp'
   | 'node-media-server'
-  | 'node-floor';
+  | 'node-floor'
+  | 'node-floor-publish';
 
 /**
  * The Node flag of the `nestjs-rtmp-small-young` variant: V8's semi-spaces kept at the 1 MB
@@ -38,6 +39,7 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nginx-rtmp': 'nginx-rtmp',
   'node-media-server': 'node-media-server',
   'node-floor': 'Node floor: a net.Server that only counts bytes',
+  'node-floor-publish': 'Node floor: Publish.Start, then a net.Server that only counts bytes',
 };
 
 /** The version of node-media-server the bench installs (issue 6). */
@@ -107,6 +109,8 @@ export async function startServer(
       return NginxServer.start();
     case 'node-floor':
       return NodeServer.start(kind, compiledServer('node-floor-server'), [], undefined);
+    case 'node-floor-publish':
+      return NodeServer.start(kind, compiledServer('node-floor-publish-server'), [], undefined);
   }
 }
 
