@@ -1,10 +1,10 @@
 /*
  * The floor under any RTMP server written for Node, for scenario 2 (FFmpeg publishers): a
  * net.Server that answers the publish exchange just far enough for FFmpeg to send its media
- * (handshake, connect, createStream, publish → Publish.Start, with this library's protocol
- * core), then only counts the bytes it reads. No parsing, no stream, no GOP cache: what it
- * costs is what Node's sockets cost to take in the same media, the part of our CPU and RSS
- * that no code of ours can remove.
+ * (handshake, connect with the chunk size ours announces, createStream, publish →
+ * Publish.Start, with this library's protocol core), then only counts the bytes it reads. No
+ * parsing, no stream, no GOP cache: what it costs is what Node's sockets cost to take in the
+ * same media, the part of our CPU and RSS that no code of ours can remove.
  */
 import { Socket } from 'net';
 import {
@@ -12,6 +12,7 @@ import {
   ChunkStreamId,
   ChunkWriter,
   CommandName,
+  createSetChunkSizeMessage,
   decodeCommand,
   encodeConnectResult,
   encodeCreateStreamResult,
@@ -23,6 +24,7 @@ import {
   RtmpMessage,
   ServerHandshake,
 } from '../../libs/rtmp/src/protocol';
+import { DEFAULT_RTMP_SERVER_OPTIONS } from '../../libs/rtmp/src/server/rtmp-server.options';
 import { startCountingServer } from './counting-server';
 
 /** The message stream createStream hands out: one publish per connection. */
@@ -57,6 +59,11 @@ class FloorPublishConnection {
     const command = decodeCommand(message.payload, message.typeId);
     switch (command.name) {
       case CommandName.Connect:
+        // The chunk size ours announces: FFmpeg takes a publishing server's chunk size for its
+        // own output, and without one it sends media in 128-byte chunks, several times the
+        // reads (and the CPU) of what the servers get.
+        this.send(createSetChunkSizeMessage(DEFAULT_RTMP_SERVER_OPTIONS.outChunkSize));
+        this.writer.setChunkSize(DEFAULT_RTMP_SERVER_OPTIONS.outChunkSize);
         this.sendCommand(encodeConnectResult({ transactionId: command.transactionId }));
         return;
       case CommandName.ReleaseStream:
