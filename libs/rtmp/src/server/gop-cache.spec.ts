@@ -59,19 +59,9 @@ describe('GopCache', () => {
     expect([...cache.packets()[0].payload]).toEqual([...videoPacket(0, 'key', 20).payload]);
   });
 
-  it('copies even a large payload with memory of its own, by default', () => {
-    const { cache } = smallBlockCache(UNBOUNDED, 1_024);
-    const ownKey = owningItsMemory(videoPacket(0, 'key', 64 * 1024));
-    cache.startGop(ownKey);
-    expect(cache.capacityBytes).toBe(Math.ceil((64 * 1024 + 5) / 1_024) * 1_024);
-    const replayed = cache.packets()[0].payload;
-    expect(replayed.buffer).not.toBe(ownKey.payload.buffer);
-    expect(replayed.equals(ownKey.payload)).toBe(true);
-  });
-
-  it('given keepAsIsBytes, keeps a large payload that is most of its memory as delivered, copies the others', () => {
-    const size = 32 * 1024;
-    const { cache, pool } = smallBlockCache(UNBOUNDED, 1_024, size);
+  it('keeps a large payload that is most of its memory as delivered, copies the others', () => {
+    const { cache, pool } = smallBlockCache(UNBOUNDED, 1_024);
+    const size = GOP_CACHE_KEEP_AS_IS_BYTES;
     // As the chunk reader assembles a multi-chunk message: a buffer of its own.
     const ownKey = owningItsMemory(videoPacket(0, 'key', size));
     expect(ownKey.payload.byteOffset === 0 && ownKey.payload.buffer.byteLength).toBe(size + 5);

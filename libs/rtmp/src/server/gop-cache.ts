@@ -17,16 +17,14 @@ export interface GopCacheLimits {
 export const GOP_CACHE_BLOCK_BYTES = 64 * 1024;
 
 /**
- * Payloads at least this large are kept as delivered, not copied, when they make up most of
- * their memory (a message the chunk reader assembled, or one that filled most of a socket
- * read). None are by default. Keeping them (from 32 KiB, until session 7) saved a copy in the
- * ingest flood, but each kept keyframe's socket read then outlived two young-generation
- * collections and waited in the old generation for a major one. With 50 streams of 2.5 Mbit/s,
- * copying every payload took peak RSS from 111 to 97 MB and CPU from 5.4 to 5.0 % of a core
- * (paired runs, bench/profile-notes.md, session 7); the flood's CPU per GB moved within its
- * noise. Tests pass a finite size to exercise the other path.
+ * Payloads at least this large are kept as they are when they make up most of their memory
+ * (a message the chunk reader assembled, or one that filled most of a socket read): copying
+ * them would cost CPU (a tenth of a CPU second per GB in the ingest flood, a fifth of the
+ * server's whole cost) and save little, as one such buffer per 32 KB of media is too few
+ * objects to matter to the garbage collector, and what it pins besides itself is less than
+ * its own size.
  */
-export const GOP_CACHE_KEEP_AS_IS_BYTES = Number.POSITIVE_INFINITY;
+export const GOP_CACHE_KEEP_AS_IS_BYTES = 32 * 1024;
 
 /** The pool every GOP cache of the process draws its blocks from, unless given another. */
 export const sharedGopBlockPool = new GopBlockPool(GOP_CACHE_BLOCK_BYTES);
@@ -47,9 +45,9 @@ const INITIAL_MESSAGE_CAPACITY = 128;
  * message's fields into typed arrays: a cached message is no JS object, the publisher's
  * buffers (views of socket reads) die young, and the memory is the media plus under one block
  * per stream (plus the pool's free blocks). No view of a block ever leaves this class.
- * Given a finite `keepAsIsBytes` (see {@link GOP_CACHE_KEEP_AS_IS_BYTES}; not the default),
- * large payloads that make up most of their memory are kept as delivered instead, and must
- * then not be written to once delivered (the session never does).
+ * Large payloads that make up most of their memory are the exception (see
+ * {@link GOP_CACHE_KEEP_AS_IS_BYTES}): kept as delivered, so a payload must not be written to
+ * once delivered (the session never does; nor may a LocalPublisher's caller).
  *
  * Players that join are replayed copies, shared by those of one GOP ({@link packets}).
  */
