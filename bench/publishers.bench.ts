@@ -102,12 +102,12 @@ export async function benchPublishers(
 
 const GOP_CACHE_SAMPLE_MS = 500;
 
-/** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
 /** nginx-rtmp and the Node floor do not count what each stream received. */
 function countsStreams(kind: ServerKind): boolean {
   return kind !== 'nginx-rtmp' && kind !== 'node-floor-publish';
 }
 
+/** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
 function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {
   if (!server.kind.startsWith('nestjs-rtmp')) {
     return { stop: () => Promise.resolve(undefined) };

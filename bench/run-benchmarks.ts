@@ -149,15 +149,24 @@ async function onEachServer<T>(
   return results;
 }
 
+/** Scenario 2's runs with N = 50 on `kind` (none if it did not run). */
+function fiftyPublisherRuns(
+  publishers: readonly PublishersResult[],
+  kind: ServerKind,
+): PublishersRun[] {
+  return byKind(publishers, kind)?.runs.filter((run) => run.publishers === 50) ?? [];
+}
+
+function meanCpu(runs: readonly PublishersRun[]): number {
+  return runs.reduce((sum, run) => sum + run.cpuPercent, 0) / runs.length;
+}
+
 /**
  * Scenario 2's Node floor beside nginx-rtmp and ours at N = 50: how much of the gap to
  * nginx-rtmp Node's sockets take before any code of ours runs.
  */
 function floorComparison(publishers: readonly PublishersResult[]): string {
-  const fifty = (kind: ServerKind): PublishersRun[] =>
-    byKind(publishers, kind)?.runs.filter((run) => run.publishers === 50) ?? [];
-  const meanCpu = (runs: readonly PublishersRun[]): number =>
-    runs.reduce((sum, run) => sum + run.cpuPercent, 0) / runs.length;
+  const fifty = (kind: ServerKind): PublishersRun[] => fiftyPublisherRuns(publishers, kind);
   const floor = fifty('node-floor-publish');
   const nginx = fifty('nginx-rtmp');
   if (floor.length === 0 || nginx.length === 0) return '';
@@ -378,10 +387,7 @@ function targetChecks(results: Results): TargetCheck[] {
       met: replay.mbPerSecond >= 500,
     });
   }
-  const fifty = (kind: ServerKind): PublishersRun[] =>
-    byKind(results.publishers, kind)?.runs.filter((run) => run.publishers === 50) ?? [];
-  const meanCpu = (runs: readonly PublishersRun[]): number =>
-    runs.reduce((sum, run) => sum + run.cpuPercent, 0) / runs.length;
+  const fifty = (kind: ServerKind): PublishersRun[] => fiftyPublisherRuns(results.publishers, kind);
   const nginx50 = fifty('nginx-rtmp');
   for (const kind of ALL_VARIANTS) {
     const ours50 = fifty(kind);
