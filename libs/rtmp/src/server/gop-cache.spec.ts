@@ -62,9 +62,10 @@ describe('GopCache', () => {
   it('keeps a large payload that is most of its memory as delivered, copies the others', () => {
     const { cache, pool } = smallBlockCache(UNBOUNDED, 1_024);
     const size = GOP_CACHE_KEEP_AS_IS_BYTES;
+    const key = videoPacket(0, 'key', 10);
     // As the chunk reader assembles a multi-chunk message: a buffer of its own.
-    const ownKey = owningItsMemory(videoPacket(0, 'key', size));
-    expect(ownKey.payload.byteOffset === 0 && ownKey.payload.buffer.byteLength).toBe(size + 5);
+    const ownFrame = owningItsMemory(videoPacket(5, 'inter', size));
+    expect(ownFrame.payload.byteOffset === 0 && ownFrame.payload.buffer.byteLength).toBe(size + 5);
     const audio = audioPacket(10, false, 20);
     // A frame that filled most of a socket read: a view, but keeping it pins little else.
     const fullRead = Buffer.concat([Buffer.alloc(7), videoPacket(33, 'inter', size).payload]);
@@ -78,21 +79,37 @@ describe('GopCache', () => {
       ...videoPacket(66, 'inter', size),
       payload: bigRead.subarray(0, size + 5),
     };
-    cache.startGop(ownKey);
+    cache.startGop(key);
+    cache.append(ownFrame);
     cache.append(audio);
     cache.append(mostOfARead);
     cache.append(smallPartOfARead);
-    const copied = audio.payload.length + size + 5;
-    expect(cache.byteLength).toBe(3 * (size + 5) + audio.payload.length);
-    // Only the audio and the frame in the big read went to the blocks.
+    const copied = key.payload.length + audio.payload.length + size + 5;
+    expect(cache.byteLength).toBe(copied + 2 * (size + 5));
+    // Only the keyframe, the audio and the frame in the big read went to the blocks.
     expect(cache.capacityBytes).toBe(Math.ceil(copied / 1_024) * 1_024);
     const packets = cache.packets();
-    expect(packets[0].payload).toBe(ownKey.payload);
-    expect(packets[2].payload).toBe(mostOfARead.payload);
-    expect(packets[3].payload.buffer).not.toBe(bigRead.buffer);
-    expect(summary(packets)).toEqual(summary([ownKey, audio, mostOfARead, smallPartOfARead]));
+    expect(packets[1].payload).toBe(ownFrame.payload);
+    expect(packets[3].payload).toBe(mostOfARead.payload);
+    expect(packets[4].payload.buffer).not.toBe(bigRead.buffer);
+    expect(summary(packets)).toEqual(
+      summary([key, ownFrame, audio, mostOfARead, smallPartOfARead]),
+    );
     cache.clear();
     expect(pool.freeBlocks).toBe(Math.ceil(copied / 1_024));
+  });
+
+  it('copies a keyframe however large: it lives the whole GOP', () => {
+    const { cache } = smallBlockCache(UNBOUNDED, 1_024);
+    const size = 2 * GOP_CACHE_KEEP_AS_IS_BYTES;
+    const ownKey = owningItsMemory(videoPacket(0, 'key', size));
+    const original = [...ownKey.payload];
+    cache.startGop(ownKey);
+    expect(cache.capacityBytes).toBe(Math.ceil((size + 5) / 1_024) * 1_024);
+    ownKey.payload.fill(0xee);
+    const [replayed] = cache.packets();
+    expect(replayed.payload.buffer).not.toBe(ownKey.payload.buffer);
+    expect([...replayed.payload]).toEqual(original);
   });
 
   it('hands out payloads that stay intact while the cache reuses its blocks', () => {
@@ -206,17 +223,21 @@ describe('GopCache', () => {
 
   it('matches a plain list of copies whatever the sequence of GOPs, sizes and reads', () => {
     type Step =
-      | { kind: 'key'; size: number }
+      | { kind: 'key'; size: number; owned: boolean }
       | { kind: 'video' | 'audio'; size: number; owned: boolean }
       | { kind: 'read' }
       | { kind: 'clear' };
     const step: fc.Arbitrary<Step> = fc.oneof(
-      fc.record({ kind: fc.constant('key' as const), size: fc.integer({ min: 0, max: 90 }) }),
+      fc.record({
+        kind: fc.constant('key' as const),
+        size: fc.integer({ min: 0, max: 90 }),
+        owned: fc.boolean(),
+      }),
       fc.record({
         kind: fc.constantFrom('video' as const, 'audio' as const),
         size: fc.integer({ min: 0, max: 70 }),
-        // Payloads with memory of their own: kept as delivered from KEEP_AS_IS bytes up;
-        // the others are views in much larger buffers, always copied.
+        // Payloads with memory of their own: kept as delivered from KEEP_AS_IS bytes up,
+        // keyframes apart; the others are views in much larger buffers, always copied.
         owned: fc.boolean(),
       }),
       fc.record({ kind: fc.constant('read' as const) }),
@@ -235,8 +256,10 @@ describe('GopCache', () => {
           const blocked = (packets: readonly (AudioPacket | VideoPacket)[]): number =>
             packets
               .filter(
-                ({ payload }) =>
-                  payload.length < KEEP_AS_IS || payload.length * 2 < payload.buffer.byteLength,
+                (packet) =>
+                  (packet.type === 'video' && packet.tag.isKeyFrame) ||
+                  packet.payload.length < KEEP_AS_IS ||
+                  packet.payload.length * 2 < packet.payload.buffer.byteLength,
               )
               .reduce((sum, p) => sum + p.payload.length, 0);
           let model: (AudioPacket | VideoPacket)[] = [];
@@ -254,7 +277,8 @@ describe('GopCache', () => {
               const packets = cache.packets();
               reads.push({ packets, expected: summary(model) });
             } else if (s.kind === 'key') {
-              const key = videoPacket(time, 'key', s.size);
+              const delivered = videoPacket(time, 'key', s.size);
+              const key = s.owned ? owningItsMemory(delivered) : delivered;
               cache.startGop(key);
               keptBlocks = Math.ceil(blocked(model) / blockBytes);
               const fits = key.payload.length <= maxBytes;

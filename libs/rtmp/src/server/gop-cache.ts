@@ -23,6 +23,13 @@ export const GOP_CACHE_BLOCK_BYTES = 64 * 1024;
  * server's whole cost) and save little, as one such buffer per 32 KB of media is too few
  * objects to matter to the garbage collector, and what it pins besides itself is less than
  * its own size.
+ *
+ * Keyframes are the exception: always copied. A keyframe lives as long as its GOP, long
+ * enough for V8 to promote its buffer to the old generation, where it waits for a rare full
+ * collection after the GOP ends. With 50 streams of 2.5 Mbit/s and a small young generation
+ * (`--max-semi-space-size=1`), copying them took 5–7 MB off peak RSS once the server had
+ * warmed up (bench/profile-notes.md, session 8). They are a few percent of a stream's bytes,
+ * so the ingest flood, whose other large frames stay kept, costs no more.
  */
 export const GOP_CACHE_KEEP_AS_IS_BYTES = 32 * 1024;
 
@@ -45,7 +52,7 @@ const INITIAL_MESSAGE_CAPACITY = 128;
  * message's fields into typed arrays: a cached message is no JS object, the publisher's
  * buffers (views of socket reads) die young, and the memory is the media plus under one block
  * per stream (plus the pool's free blocks). No view of a block ever leaves this class.
- * Large payloads that make up most of their memory are the exception (see
+ * Large payloads that make up most of their memory, keyframes apart, are the exception (see
  * {@link GOP_CACHE_KEEP_AS_IS_BYTES}): kept as delivered, so a payload must not be written to
  * once delivered (the session never does; nor may a LocalPublisher's caller).
  *
@@ -108,7 +115,7 @@ export class GopCache {
     this.releaseBlocksFrom(Math.ceil(this.blockedBytes / this.blockBytes));
     this.empty();
     if (keyFrame.payload.length > this.limits.maxBytes) return;
-    this.push(keyFrame);
+    this.push(keyFrame, true);
   }
 
   /**
@@ -192,7 +199,8 @@ export class GopCache {
     return replay.slice();
   }
 
-  private push(packet: AudioPacket | VideoPacket): void {
+  /** `alwaysCopy`: into the blocks even if large (see {@link GOP_CACHE_KEEP_AS_IS_BYTES}). */
+  private push(packet: AudioPacket | VideoPacket, alwaysCopy = false): void {
     const index = this.messageCount;
     if (index === this.timestamps.length) this.growMessageArrays();
     const { payload } = packet;
@@ -200,7 +208,7 @@ export class GopCache {
     this.typeIds[index] = packet.type === 'audio' ? MessageType.Audio : MessageType.Video;
     this.lengths[index] = payload.length;
     this.offsets[index] = this.blockedBytes;
-    if (payload.length >= this.keepAsIsBytes && isMostOfItsMemory(payload)) {
+    if (!alwaysCopy && payload.length >= this.keepAsIsBytes && isMostOfItsMemory(payload)) {
       this.keptIndexes[index] = this.keptPayloads.push(payload) - 1;
     } else {
       this.keptIndexes[index] = -1;
