@@ -8,6 +8,7 @@ import {
   ChunkStreamId,
   ChunkWriter,
   createAggregateMessage,
+  createConnectionCommandMessage,
   createSetChunkSizeMessage,
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
@@ -151,14 +152,7 @@ class FakePlayServer {
     });
     if (message.typeId !== MessageType.CommandAmf0) return;
     const command = decodeCommand(message.payload);
-    const reply = (payload: Buffer): void =>
-      this.send({
-        chunkStreamId: ChunkStreamId.Command,
-        messageStreamId: 0,
-        typeId: MessageType.CommandAmf0,
-        timestamp: 0,
-        payload,
-      });
+    const reply = (payload: Buffer): void => this.send(createConnectionCommandMessage(payload));
     if (command.name === 'connect') {
       this.send(createWindowAcknowledgementSizeMessage(FAKE_WINDOW));
       this.send(createSetChunkSizeMessage(4096));

@@ -9,10 +9,11 @@
 import { Socket } from 'net';
 import {
   ChunkReader,
-  ChunkStreamId,
   ChunkWriter,
   CommandName,
+  createConnectionCommandMessage,
   createSetChunkSizeMessage,
+  createStreamCommandMessage,
   decodeCommand,
   encodeConnectResult,
   encodeCreateStreamResult,
@@ -74,17 +75,16 @@ class FloorPublishConnection {
         this.sendCommand(encodeCreateStreamResult(command.transactionId, PUBLISH_STREAM_ID));
         return;
       case CommandName.Publish:
-        this.send({
-          chunkStreamId: ChunkStreamId.Status,
-          messageStreamId: PUBLISH_STREAM_ID,
-          typeId: MessageType.CommandAmf0,
-          timestamp: 0,
-          payload: encodeOnStatus({
-            level: NetStatusLevel.Status,
-            code: NetStatusCode.PublishStart,
-            description: 'Start publishing',
-          }),
-        });
+        this.send(
+          createStreamCommandMessage(
+            PUBLISH_STREAM_ID,
+            encodeOnStatus({
+              level: NetStatusLevel.Status,
+              code: NetStatusCode.PublishStart,
+              description: 'Start publishing',
+            }),
+          ),
+        );
         this.reader = undefined;
         return;
       default:
@@ -92,13 +92,7 @@ class FloorPublishConnection {
   }
 
   private sendCommand(payload: Buffer): void {
-    this.send({
-      chunkStreamId: ChunkStreamId.Command,
-      messageStreamId: 0,
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      payload,
-    });
+    this.send(createConnectionCommandMessage(payload));
   }
 
   private send(message: RtmpMessage): void {

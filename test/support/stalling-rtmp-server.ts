@@ -10,7 +10,11 @@ import {
   NetStatusLevel,
 } from '../../libs/rtmp/src/protocol/command';
 import { ServerHandshake } from '../../libs/rtmp/src/protocol/handshake';
-import { ChunkStreamId, MessageType, RtmpMessage } from '../../libs/rtmp/src/protocol/message';
+import {
+  createCommandMessage,
+  MessageType,
+  RtmpMessage,
+} from '../../libs/rtmp/src/protocol/message';
 
 /** The message stream id the fake server hands out. */
 const STREAM_ID = 1;
@@ -86,13 +90,7 @@ export class StallingRtmpServer {
       if (message.typeId !== MessageType.CommandAmf0) return;
       const command = decodeCommand(message.payload, message.typeId);
       const answer = (payload: Buffer, messageStreamId = 0): void =>
-        reply({
-          chunkStreamId: messageStreamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Status,
-          messageStreamId,
-          typeId: MessageType.CommandAmf0,
-          timestamp: 0,
-          payload,
-        });
+        reply(createCommandMessage(messageStreamId, payload));
       if (command.name === CommandName.Connect) {
         answer(encodeConnectResult({ transactionId: command.transactionId }));
       } else if (command.name === CommandName.CreateStream) {

@@ -21,8 +21,9 @@ import {
   createSetChunkSizeMessage,
   createUserControlMessage,
 } from '../protocol/message/control-message.factory';
+import { createCommandMessage } from '../protocol/message/command-message.factory';
 import { decodeControlMessage } from '../protocol/message/control-message.decoder';
-import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
 import { RtmpClientError } from './rtmp-client.error';
@@ -192,9 +193,7 @@ export class RtmpClientConnection {
 
   /** Sends an AMF0 command on stream 0 (command chunk stream) or on a created stream. */
   sendCommand(payload: Buffer, messageStreamId = 0): void {
-    const chunkStreamId = messageStreamId === 0 ? ChunkStreamId.Command : ChunkStreamId.Status;
-    const typeId = MessageType.CommandAmf0;
-    this.send({ chunkStreamId, messageStreamId, typeId, timestamp: 0, payload });
+    this.send(createCommandMessage(messageStreamId, payload));
   }
 
   /** Writes one message; false when the socket can no longer take it. */

@@ -34,6 +34,10 @@ import {
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
 } from '../protocol/message/control-message.factory';
+import {
+  createConnectionCommandMessage,
+  createStreamCommandMessage,
+} from '../protocol/message/command-message.factory';
 import { ControlMessage, decodeControlMessage } from '../protocol/message/control-message.decoder';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
@@ -751,23 +755,16 @@ export class RtmpSession {
   }
 
   private sendStatus(level: string, code: string, description: string): void {
-    this.send({
-      chunkStreamId: ChunkStreamId.Status,
-      messageStreamId: this.publishStreamId,
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      payload: encodeOnStatus({ level, code, description }),
-    });
+    this.send(
+      createStreamCommandMessage(
+        this.publishStreamId,
+        encodeOnStatus({ level, code, description }),
+      ),
+    );
   }
 
   private sendCommand(payload: Buffer): void {
-    this.send({
-      chunkStreamId: ChunkStreamId.Command,
-      messageStreamId: 0,
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      payload,
-    });
+    this.send(createConnectionCommandMessage(payload));
   }
 
   /** Writes a message chunked elsewhere (shared by every player, see StreamPlayer). */

@@ -1,5 +1,6 @@
 import { encodeOnStatus } from '../protocol/command/server-command.builder';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
+import { createStreamCommandMessage } from '../protocol/message/command-message.factory';
 import { createUserControlMessage } from '../protocol/message/control-message.factory';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
@@ -195,12 +196,11 @@ export class StreamPlayer {
   }
 
   private status(code: string, description: string): void {
-    this.output.send({
-      chunkStreamId: ChunkStreamId.Status,
-      messageStreamId: this.streamId,
-      typeId: MessageType.CommandAmf0,
-      timestamp: 0,
-      payload: encodeOnStatus({ level: NetStatusLevel.Status, code, description }),
-    });
+    this.output.send(
+      createStreamCommandMessage(
+        this.streamId,
+        encodeOnStatus({ level: NetStatusLevel.Status, code, description }),
+      ),
+    );
   }
 }

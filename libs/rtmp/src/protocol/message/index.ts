@@ -1,4 +1,5 @@
 export * from './aggregate.codec';
+export * from './command-message.factory';
 export * from './control-message.decoder';
 export * from './control-message.factory';
 export * from './message-decode.error';
