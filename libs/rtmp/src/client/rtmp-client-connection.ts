@@ -16,12 +16,12 @@ import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ClientHandshake } from '../protocol/handshake/client-handshake';
 import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
+import { createCommandMessage } from '../protocol/message/command-message.factory';
 import {
   createAcknowledgementMessage,
   createSetChunkSizeMessage,
   createUserControlMessage,
 } from '../protocol/message/control-message.factory';
-import { createCommandMessage } from '../protocol/message/command-message.factory';
 import { decodeControlMessage } from '../protocol/message/control-message.decoder';
 import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';

@@ -115,7 +115,7 @@ export class GopCache {
     this.releaseBlocksFrom(Math.ceil(this.blockedBytes / this.blockBytes));
     this.empty();
     if (keyFrame.payload.length > this.limits.maxBytes) return;
-    this.push(keyFrame, true);
+    this.push(keyFrame);
   }
 
   /**
@@ -199,8 +199,7 @@ export class GopCache {
     return replay.slice();
   }
 
-  /** `alwaysCopy`: into the blocks even if large (see {@link GOP_CACHE_KEEP_AS_IS_BYTES}). */
-  private push(packet: AudioPacket | VideoPacket, alwaysCopy = false): void {
+  private push(packet: AudioPacket | VideoPacket): void {
     const index = this.messageCount;
     if (index === this.timestamps.length) this.growMessageArrays();
     const { payload } = packet;
@@ -208,7 +207,9 @@ export class GopCache {
     this.typeIds[index] = packet.type === 'audio' ? MessageType.Audio : MessageType.Video;
     this.lengths[index] = payload.length;
     this.offsets[index] = this.blockedBytes;
-    if (!alwaysCopy && payload.length >= this.keepAsIsBytes && isMostOfItsMemory(payload)) {
+    // Keyframes are copied whatever their size (see GOP_CACHE_KEEP_AS_IS_BYTES).
+    const isKeyFrame = packet.type === 'video' && packet.tag.isKeyFrame;
+    if (!isKeyFrame && payload.length >= this.keepAsIsBytes && isMostOfItsMemory(payload)) {
       this.keptIndexes[index] = this.keptPayloads.push(payload) - 1;
     } else {
       this.keptIndexes[index] = -1;
