@@ -28,16 +28,16 @@ import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ServerHandshake } from '../protocol/handshake/server-handshake';
 import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import {
+  createConnectionCommandMessage,
+  createStreamCommandMessage,
+} from '../protocol/message/command-message.factory';
+import {
   createAcknowledgementMessage,
   createSetChunkSizeMessage,
   createSetPeerBandwidthMessage,
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
 } from '../protocol/message/control-message.factory';
-import {
-  createConnectionCommandMessage,
-  createStreamCommandMessage,
-} from '../protocol/message/command-message.factory';
 import { ControlMessage, decodeControlMessage } from '../protocol/message/control-message.decoder';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
