@@ -13,6 +13,8 @@ export const AmfMessages = {
     `${table} reference ${index} points past the ${size} entr${size === 1 ? 'y' : 'ies'} so far`,
   countTooLarge: (what: string, count: number, minimumBytes: number, available: number): string =>
     `${what} announces ${count} item(s): at least ${minimumBytes} byte(s), only ${available} left`,
+  tooManyEntries: (maxEntries: number, offset: number): string =>
+    `more than ${maxEntries} properties and items in one AMF payload (at offset ${offset})`,
   objectEndOutOfPlace: (offset: number): string =>
     `AMF0 object-end marker at offset ${offset} where a value was expected`,
   externalizable: (className: string): string =>

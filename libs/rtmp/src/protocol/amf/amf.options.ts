@@ -1,4 +1,5 @@
 import { DEFAULT_PROTOCOL_LIMITS } from '../limits';
+import { AmfEntryBudget } from './amf-entry-budget';
 
 /** Options shared by the AMF0 and AMF3 decoders. */
 export interface AmfDecodeOptions {
@@ -7,6 +8,11 @@ export interface AmfDecodeOptions {
    * limit `maxAmfDepth` (64); never more than {@link AMF_DEPTH_CEILING}.
    */
   readonly maxDepth?: number;
+  /**
+   * Most object properties and array, vector and dictionary items one payload may decode to,
+   * all containers together. Defaults to the protocol limit `maxAmfEntries`.
+   */
+  readonly maxEntries?: number;
 }
 
 /** Options shared by the AMF0 and AMF3 encoders. */
@@ -28,4 +34,16 @@ export function resolveMaxDepth(options: { readonly maxDepth?: number } | undefi
   if (requested === undefined || Number.isNaN(requested))
     return DEFAULT_PROTOCOL_LIMITS.maxAmfDepth;
   return Math.min(Math.max(0, Math.floor(requested)), AMF_DEPTH_CEILING);
+}
+
+/** A fresh entry budget for one payload decoded with `options`. */
+export function entryBudgetFor(
+  options: { readonly maxEntries?: number } | undefined,
+): AmfEntryBudget {
+  const requested = options?.maxEntries;
+  const maxEntries =
+    requested === undefined || Number.isNaN(requested)
+      ? DEFAULT_PROTOCOL_LIMITS.maxAmfEntries
+      : Math.max(0, Math.floor(requested));
+  return new AmfEntryBudget(maxEntries);
 }

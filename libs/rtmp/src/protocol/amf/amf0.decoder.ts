@@ -14,7 +14,8 @@ import {
 } from './amf-value';
 import { Amf0Marker } from './amf0.constants';
 import { Amf3Decoder } from './amf3.decoder';
-import { AmfDecodeOptions, resolveMaxDepth } from './amf.options';
+import { AmfEntryBudget } from './amf-entry-budget';
+import { AmfDecodeOptions, entryBudgetFor, resolveMaxDepth } from './amf.options';
 import { AmfMessages } from './amf.messages';
 
 /**
@@ -40,12 +41,14 @@ import { AmfMessages } from './amf.messages';
 export class Amf0Decoder {
   private readonly reader: ByteReader;
   private readonly maxDepth: number;
+  private readonly entries: AmfEntryBudget;
   private readonly references: AmfValue[] = [];
   private depth = 0;
 
   constructor(buffer: Buffer, options?: AmfDecodeOptions, start = 0) {
     this.reader = new ByteReader(buffer, 'AMF0 value', start);
     this.maxDepth = resolveMaxDepth(options);
+    this.entries = entryBudgetFor(options);
   }
 
   get atEnd(): boolean {
@@ -117,7 +120,7 @@ export class Amf0Decoder {
         return typed;
       }
       case Amf0Marker.AvmPlus:
-        return new Amf3Decoder(reader, this.maxDepth, this.depth).readValue();
+        return new Amf3Decoder(reader, this.maxDepth, this.depth, this.entries).readValue();
       case Amf0Marker.MovieClip:
       case Amf0Marker.RecordSet:
         throw new AmfUnknownMarkerError('AMF0', marker, offset, true);
@@ -143,6 +146,7 @@ export class Amf0Decoder {
         reader.skip(1);
         break;
       }
+      this.entries.take(1, reader.offset);
       setAmfProperty(target, key, this.readValue());
     }
     this.depth--;
@@ -156,6 +160,7 @@ export class Amf0Decoder {
     if (count > reader.remaining) {
       throw new AmfTooLargeError('AMF0 strict array', count, count, reader.remaining, offset);
     }
+    this.entries.take(count, offset);
     const items: AmfValue[] = [];
     this.references.push(items);
     this.enter(offset);

@@ -1,5 +1,6 @@
 import { ByteReader } from '../buffer/byte-reader';
 import { AmfBadReferenceError } from './amf-bad-reference.error';
+import { AmfEntryBudget } from './amf-entry-budget';
 import { AmfMalformedError } from './amf-malformed.error';
 import { AmfTooDeepError } from './amf-too-deep.error';
 import { AmfTooLargeError } from './amf-too-large.error';
@@ -19,7 +20,7 @@ import {
 } from './amf-value';
 import { AMF3_KNOWN_EXTERNALIZABLE, Amf3Marker } from './amf3.constants';
 import { readU29 } from './amf3-u29';
-import { AmfDecodeOptions, resolveMaxDepth } from './amf.options';
+import { AmfDecodeOptions, entryBudgetFor, resolveMaxDepth } from './amf.options';
 import { AmfMessages } from './amf.messages';
 
 /** `readComplexHeader` result for a reference; inline payloads are never negative. */
@@ -52,11 +53,14 @@ export class Amf3Decoder {
   /**
    * @param depth nesting already entered by an enclosing AMF0 decoder, so an AVM+ switch cannot
    *   be used to double the depth limit.
+   * @param entries the payload's entry budget, shared with an enclosing AMF0 decoder for the
+   *   same reason.
    */
   constructor(
     private readonly reader: ByteReader,
     private readonly maxDepth: number,
     private depth = 0,
+    private readonly entries: AmfEntryBudget = entryBudgetFor(undefined),
   ) {}
 
   readValue(): AmfValue {
@@ -176,6 +180,7 @@ export class Amf3Decoder {
     if (header === REFERENCE) return this.referenced;
     const denseCount = header;
     this.checkCount('AMF3 array', denseCount, 1, offset);
+    this.entries.take(denseCount, offset);
     // The array takes its table slot now, so its own items can refer to it; what it becomes
     // (dense array or ECMA array) is only known once the first associative key is read.
     const slot = this.objects.length;
@@ -192,6 +197,7 @@ export class Amf3Decoder {
       const mixed = new AmfEcmaArray();
       this.objects[slot] = mixed;
       while (key !== '') {
+        this.entries.take(1, offset);
         setAmfProperty(mixed, key, this.readValue());
         key = this.readString();
       }
@@ -215,10 +221,12 @@ export class Amf3Decoder {
     const anonymous = traits.className === '' && layout.dynamic && layout.sealed.length === 0;
     const value = anonymous ? properties : new AmfTypedObject(traits.className, properties, layout);
     this.objects.push(value);
+    this.entries.take(layout.sealed.length, offset);
     this.enter(offset);
     for (const name of layout.sealed) setAmfProperty(properties, name, this.readValue());
     if (layout.dynamic) {
       for (let key = this.readString(); key !== ''; key = this.readString()) {
+        this.entries.take(1, offset);
         setAmfProperty(properties, key, this.readValue());
       }
     }
@@ -273,6 +281,7 @@ export class Amf3Decoder {
     const count = header;
     const fixed = this.reader.u8() !== 0;
     const reader = this.reader;
+    this.entries.take(count, offset);
     const items: number[] = [];
     let vector: AmfVector;
     if (marker === Amf3Marker.VectorDouble) {
@@ -298,6 +307,7 @@ export class Amf3Decoder {
     const count = header;
     const fixed = this.reader.u8() !== 0;
     this.checkCount('AMF3 vector of object', count, 1, offset);
+    this.entries.take(count, offset);
     const typeName = this.readString();
     const items: AmfValue[] = [];
     const vector = new AmfVector('object', items, fixed, typeName);
@@ -314,6 +324,7 @@ export class Amf3Decoder {
     const count = header;
     const weakKeys = this.reader.u8() !== 0;
     this.checkCount('AMF3 dictionary', count, 2, offset);
+    this.entries.take(count, offset);
     const dictionary = new AmfDictionary(new Map(), weakKeys);
     this.objects.push(dictionary);
     this.enter(offset);
@@ -344,7 +355,12 @@ export class Amf3Decoder {
  */
 export function decodeAmf3(buffer: Buffer, options?: AmfDecodeOptions): AmfValue {
   const reader = new ByteReader(buffer, 'AMF3 value');
-  const value = new Amf3Decoder(reader, resolveMaxDepth(options)).readValue();
+  const value = new Amf3Decoder(
+    reader,
+    resolveMaxDepth(options),
+    0,
+    entryBudgetFor(options),
+  ).readValue();
   if (!reader.atEnd) {
     throw new AmfMalformedError(
       AmfMessages.trailingBytes('AMF3', reader.remaining, reader.offset),
@@ -360,7 +376,7 @@ export function decodeAmf3(buffer: Buffer, options?: AmfDecodeOptions): AmfValue
 /** Decodes AMF3 values one after another until `buffer` ends, all in one context. */
 export function decodeAmf3Values(buffer: Buffer, options?: AmfDecodeOptions): AmfValue[] {
   const reader = new ByteReader(buffer, 'AMF3 value');
-  const decoder = new Amf3Decoder(reader, resolveMaxDepth(options));
+  const decoder = new Amf3Decoder(reader, resolveMaxDepth(options), 0, entryBudgetFor(options));
   const values: AmfValue[] = [];
   while (!reader.atEnd) values.push(decoder.readValue());
   return values;

@@ -357,6 +357,127 @@ describe('ChunkReader', () => {
     });
   });
 
+  describe('what a peer can make it hold', () => {
+    /**
+     * A SetChunkSize 1, then `count` 9-byte units: an fmt 1 header announcing 16 MiB on one chunk
+     * stream, and one payload byte.
+     */
+    function abandonFlood(count: number): Buffer {
+      const unit = hex('44 000000 ffffff 09 00');
+      return Buffer.concat([
+        hex('02 000000 000004 01 00000000 00000001'),
+        ...Array.from({ length: count }, () => unit),
+      ]);
+    }
+
+    it('holds what arrived of a message, not what its header announces', () => {
+      const reader = new ChunkReader(() => undefined);
+      reader.push(Buffer.concat([hex('04 000000 ffffff 09 01000000'), Buffer.alloc(100)]));
+      expect(reader.pendingMessageBytes).toBeLessThanOrEqual(4096);
+    });
+
+    it('grows a message as its chunks arrive and delivers it whole', () => {
+      const writer = new ChunkWriter();
+      const payload = Buffer.alloc(300_000);
+      for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+      const bytes = Buffer.concat(
+        writer.encode({
+          chunkStreamId: 4,
+          messageStreamId: 1,
+          typeId: 9,
+          timestamp: 0,
+          payload,
+        }),
+      );
+      const held: number[] = [];
+      const messages: RtmpMessage[] = [];
+      const reader = new ChunkReader((message) => messages.push(message));
+      for (let offset = 0; offset < bytes.length; offset += 1000) {
+        reader.push(bytes.subarray(offset, offset + 1000));
+        held.push(reader.pendingMessageBytes);
+      }
+      expect(messages).toHaveLength(1);
+      expect(messages[0].payload.equals(payload)).toBe(true);
+      // Never more than twice what had arrived (doubling), never the whole size up front.
+      expect(held[0]).toBeLessThanOrEqual(4096);
+      held.slice(0, -1).forEach((bytesHeld, index) => {
+        expect(bytesHeld).toBeLessThanOrEqual(Math.max(4096, 2 * (index + 1) * 1000));
+      });
+      expect(reader.pendingMessageBytes).toBe(0);
+    });
+
+    it('allocates the announced size at once after setLimits(..., true)', () => {
+      const reader = new ChunkReader(() => undefined, { maxMessageSize: 1000 });
+      expectRtmpError(
+        () =>
+          new ChunkReader(() => undefined, { maxMessageSize: 1000 }).push(
+            hex('04 000000 0007d0 09 01000000'),
+          ),
+        ProtocolLimitError,
+        RtmpErrorCode.ChunkMessageTooLarge,
+      );
+      reader.setLimits({ maxMessageSize: 1 << 20 }, true);
+      reader.push(Buffer.concat([hex('04 000000 0186a0 09 01000000'), Buffer.alloc(128)]));
+      expect(reader.pendingMessageBytes).toBe(100_000);
+    });
+
+    it('closes a peer that keeps abandoning messages (SetChunkSize 1 and 16 MiB headers)', () => {
+      const reader = new ChunkReader(() => undefined);
+      let caught: unknown;
+      let unitsRead = 0;
+      const flood = abandonFlood(10_000);
+      // Fed in small pieces, as a socket would, to count how far it got.
+      for (let offset = 0; offset < flood.length && caught === undefined; offset += 9) {
+        try {
+          reader.push(flood.subarray(offset, offset + 9));
+          unitsRead += 1;
+        } catch (error) {
+          caught = error;
+        }
+        expect(reader.pendingMessageBytes).toBeLessThanOrEqual(4096);
+      }
+      expect(caught).toBeInstanceOf(ProtocolLimitError);
+      expect((caught as RtmpError).code).toBe(RtmpErrorCode.ChunkAbandonedMessages);
+      expect(unitsRead).toBeLessThan(40);
+    });
+
+    it('lets an encoder that abandons a message now and then go on', () => {
+      const reader = new ChunkReader(() => undefined, { maxAbandonedMessages: 2 });
+      const abandoned = Buffer.concat([hex('04 000000 0000c8 09 01000000'), Buffer.alloc(128)]);
+      const complete = hex('44 000000 000001 09 00');
+      for (let round = 0; round < 20; round++) {
+        reader.push(abandoned);
+        for (let i = 0; i < 64; i++) reader.push(complete);
+      }
+      expect(reader.chunkStreamCount).toBe(1);
+    });
+
+    it('reports what it holds to a budget, which may refuse it, and gives it all back on release', () => {
+      let held = 0;
+      const budget = {
+        reserveMessageBytes: (bytes: number) => {
+          if (held + bytes > 10_000)
+            throw new RtmpError(RtmpErrorCode.ChunkServerPendingBytesExceeded, 'full', true);
+          held += bytes;
+        },
+        releaseMessageBytes: (bytes: number) => (held -= bytes),
+      };
+      const reader = new ChunkReader(() => undefined, {}, budget);
+      reader.push(Buffer.concat([hex('04 000000 001000 09 01000000'), Buffer.alloc(128)]));
+      reader.push(Buffer.concat([hex('05 000000 001000 09 01000000'), Buffer.alloc(128)]));
+      expect(held).toBe(reader.pendingMessageBytes);
+      expect(held).toBe(8192);
+      expectRtmpError(
+        () => reader.push(Buffer.concat([hex('06 000000 001000 09 01000000'), Buffer.alloc(128)])),
+        RtmpError,
+        RtmpErrorCode.ChunkServerPendingBytesExceeded,
+      );
+      reader.release();
+      expect(held).toBe(0);
+      expect(() => reader.push(hex('c4'))).toThrow(RtmpError);
+    });
+  });
+
   describe('real OBS Studio publish bytes', () => {
     const capture = loadObsPublishChunks();
     const expected = readAll([capture]).messages.map(describeMessage);

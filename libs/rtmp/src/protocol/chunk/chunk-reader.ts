@@ -5,6 +5,7 @@ import { RtmpErrorCode } from '../errors/rtmp-error-code';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../limits';
 import { MessageType } from '../message/message-type';
 import { RtmpMessage } from '../message/rtmp-message';
+import { ChunkMemoryBudget } from './chunk-memory-budget';
 import { ChunkStreamState } from './chunk-stream-state';
 import {
   EXTENDED_TIMESTAMP_MARKER,
@@ -15,12 +16,23 @@ import {
 
 /** Slots the low chunk-stream table starts with: ids 0..9 cover FFmpeg and OBS. */
 const INITIAL_LOW_SLOTS = 10;
+/**
+ * Smallest buffer a growing message starts with: small enough to come from Node's shared pool,
+ * so a header that announces megabytes and sends one byte costs next to nothing.
+ */
+const MIN_ASSEMBLY_BYTES = 4 * 1024;
+/** Messages delivered in full that earn back one abandoned message. */
+const DELIVERED_PER_ABANDON_FORGIVEN = 64;
 
 export type ChunkMessageHandler = (message: RtmpMessage) => void;
 
 export type ChunkReaderLimits = Pick<
   ProtocolLimits,
-  'maxMessageSize' | 'maxChunkSize' | 'maxChunkStreams' | 'maxPendingMessageBytes'
+  | 'maxMessageSize'
+  | 'maxChunkSize'
+  | 'maxChunkStreams'
+  | 'maxPendingMessageBytes'
+  | 'maxAbandonedMessages'
 >;
 
 /**
@@ -28,15 +40,20 @@ export type ChunkReaderLimits = Pick<
  * calls `onMessage` synchronously for every complete message, in order.
  *
  * - A message that arrives in one chunk inside one socket buffer is handed out as a view of
- *   that buffer (no copy). A message spread over several chunks is copied once into a buffer
- *   of its announced length: its bytes are not contiguous on the wire.
+ *   that buffer (no copy). A message spread over several chunks is copied into a buffer of its
+ *   own: its bytes are not contiguous on the wire. That buffer grows as the bytes arrive (a
+ *   header announcing 16 MiB costs what the peer actually sent, not 16 MiB), until
+ *   {@link ChunkReader.setLimits} says the peer is trusted to allocate what it announces.
  * - SetChunkSize and Abort are applied here, at the exact byte where they end, because the
  *   very next chunk may depend on them; they are still handed to `onMessage`.
- * - Limits are checked as soon as a header announces a size, before anything is buffered.
- *   A violation throws a fatal {@link RtmpError}; the reader then refuses further input.
+ * - Limits are checked as soon as a header announces a size and before bytes are buffered;
+ *   what is held is also reported to an optional {@link ChunkMemoryBudget}. A violation throws
+ *   a fatal {@link RtmpError}; the reader then refuses further input.
  */
 export class ChunkReader {
-  private readonly limits: ChunkReaderLimits;
+  private limits: ChunkReaderLimits;
+  /** Whether a multi-chunk message gets its announced size at once (see setLimits). */
+  private allocateAnnounced = false;
   private chunkSizeIn = DEFAULT_CHUNK_SIZE;
   /**
    * Chunk streams by id below {@link LOW_CHUNK_STREAM_IDS}, grown as ids are opened: encoders use
@@ -54,23 +71,49 @@ export class ChunkReader {
   private chunkRemaining = 0;
   /** msid of the latest fmt 0 header, lent to a chunk stream that opens with fmt 1. */
   private lastMessageStreamId = 0;
+  /** Messages abandoned and not yet earned back (see `maxAbandonedMessages`). */
+  private abandoned = 0;
+  /** Messages still to deliver before one abandoned message is earned back. */
+  private forgiveCountdown = DELIVERED_PER_ABANDON_FORGIVEN;
   private failure: RtmpError | null = null;
 
+  /**
+   * @param budget told of every byte held in partial messages, e.g. a server's budget over all
+   *   its connections; it may refuse more.
+   */
   constructor(
     private readonly onMessage: ChunkMessageHandler,
     limits: Partial<ChunkReaderLimits> = {},
+    private readonly budget?: ChunkMemoryBudget,
   ) {
-    // Keep only the four limits used: callers pass whole option objects (a server's has dozens
-    // of fields), and a copy of all of them per connection is memory an idle one need not hold.
-    // Read them one by one: spreading such an object (`{ ...defaults, ...limits }`) allocated
-    // about 9 KB per connection as it grew the copy property by property.
-    const defaults = DEFAULT_PROTOCOL_LIMITS;
-    this.limits = {
-      maxMessageSize: limits.maxMessageSize ?? defaults.maxMessageSize,
-      maxChunkSize: limits.maxChunkSize ?? defaults.maxChunkSize,
-      maxChunkStreams: limits.maxChunkStreams ?? defaults.maxChunkStreams,
-      maxPendingMessageBytes: limits.maxPendingMessageBytes ?? defaults.maxPendingMessageBytes,
-    };
+    this.limits = pickLimits(limits);
+  }
+
+  /**
+   * Changes the limits from the next header on, e.g. once the peer is accepted. With
+   * `allocateAnnouncedSize`, a message spread over chunks gets the buffer its header announces
+   * at its first chunk (one allocation, no regrowth: for a peer the application accepted);
+   * without it, the buffer grows with what arrives.
+   */
+  setLimits(limits: Partial<ChunkReaderLimits>, allocateAnnouncedSize: boolean): void {
+    this.limits = pickLimits(limits);
+    this.allocateAnnounced = allocateAnnouncedSize;
+  }
+
+  /**
+   * Drops every partial message and gives its bytes back to the budget, for a connection that
+   * is going away; further input is refused.
+   */
+  release(): void {
+    for (const state of this.lowStreams) if (state !== undefined) this.dropAssembly(state);
+    if (this.highStreams !== undefined) {
+      for (const state of this.highStreams.values()) this.dropAssembly(state);
+    }
+    this.failure ??= new ChunkStreamError(
+      RtmpErrorCode.ChunkReaderFailed,
+      'the reader was released',
+      {},
+    );
   }
 
   /** The chunk size the peer currently sends with. */
@@ -249,23 +292,46 @@ export class ChunkReader {
         this.deliver(state, data.subarray(position, position + count));
         return position + count;
       }
-      this.startAssembly(state);
+      this.startAssembly(state, count);
+    } else if (state.received + count > (state.assembly as Buffer).length) {
+      this.growAssembly(state, state.received + count);
     }
     const assembly = state.assembly as Buffer;
     data.copy(assembly, state.received, position, position + count);
     state.received += count;
     this.chunkRemaining -= count;
     if (state.received === state.messageLength) {
+      // The buffer never grows past the message, so it is exactly the message now.
       state.assembly = null;
       state.received = 0;
-      this.pendingBytes -= assembly.length;
+      this.releaseBytes(assembly.length);
       this.deliver(state, assembly);
     }
     return position + count;
   }
 
-  private startAssembly(state: ChunkStreamState): void {
-    const total = this.pendingBytes + state.messageLength;
+  /** A buffer for a message's first `count` bytes: its announced size, or room to grow into. */
+  private startAssembly(state: ChunkStreamState, count: number): void {
+    const length = state.messageLength;
+    const size = this.allocateAnnounced
+      ? length
+      : Math.min(length, Math.max(count, MIN_ASSEMBLY_BYTES));
+    this.reserveBytes(size);
+    state.assembly = Buffer.allocUnsafe(size);
+  }
+
+  /** Regrows a message's buffer to hold `needed` bytes: at least doubling, never past the message. */
+  private growAssembly(state: ChunkStreamState, needed: number): void {
+    const old = state.assembly as Buffer;
+    const size = Math.min(state.messageLength, Math.max(needed, old.length * 2));
+    this.reserveBytes(size - old.length);
+    const grown = Buffer.allocUnsafe(size);
+    old.copy(grown, 0, 0, state.received);
+    state.assembly = grown;
+  }
+
+  private reserveBytes(bytes: number): void {
+    const total = this.pendingBytes + bytes;
     if (total > this.limits.maxPendingMessageBytes) {
       throw new ProtocolLimitError(
         RtmpErrorCode.ChunkPendingBytesExceeded,
@@ -274,17 +340,40 @@ export class ChunkReader {
         this.limits.maxPendingMessageBytes,
       );
     }
-    state.assembly = Buffer.allocUnsafe(state.messageLength);
+    this.budget?.reserveMessageBytes(bytes);
     this.pendingBytes = total;
   }
 
+  private releaseBytes(bytes: number): void {
+    this.pendingBytes -= bytes;
+    this.budget?.releaseMessageBytes(bytes);
+  }
+
+  /** A message that will never be finished: its bytes go, and it counts against the peer. */
   private dropPartialMessage(state: ChunkStreamState): void {
-    if (state.assembly !== null) this.pendingBytes -= state.assembly.length;
+    this.dropAssembly(state);
+    this.abandoned += 1;
+    if (this.abandoned > this.limits.maxAbandonedMessages) {
+      throw new ProtocolLimitError(
+        RtmpErrorCode.ChunkAbandonedMessages,
+        'maxAbandonedMessages',
+        this.abandoned,
+        this.limits.maxAbandonedMessages,
+      );
+    }
+  }
+
+  private dropAssembly(state: ChunkStreamState): void {
+    if (state.assembly !== null) this.releaseBytes(state.assembly.length);
     state.assembly = null;
     state.received = 0;
   }
 
   private deliver(state: ChunkStreamState, payload: Buffer): void {
+    if (this.abandoned > 0 && --this.forgiveCountdown === 0) {
+      this.abandoned -= 1;
+      this.forgiveCountdown = DELIVERED_PER_ABANDON_FORGIVEN;
+    }
     const typeId = state.typeId;
     // Applied whatever the chunk stream or msid, as FFmpeg does: a peer that sends them
     // elsewhere still frames what follows with the new size.
@@ -358,4 +447,21 @@ export class ChunkReader {
     this.streamCount += 1;
     return state;
   }
+}
+
+/**
+ * Keeps only the limits a reader uses: callers pass whole option objects (a server's has dozens
+ * of fields), and a copy of all of them per connection is memory an idle one need not hold.
+ * Read one by one: spreading such an object (`{ ...defaults, ...limits }`) allocated about 9 KB
+ * per connection as it grew the copy property by property.
+ */
+function pickLimits(limits: Partial<ChunkReaderLimits>): ChunkReaderLimits {
+  const defaults = DEFAULT_PROTOCOL_LIMITS;
+  return {
+    maxMessageSize: limits.maxMessageSize ?? defaults.maxMessageSize,
+    maxChunkSize: limits.maxChunkSize ?? defaults.maxChunkSize,
+    maxChunkStreams: limits.maxChunkStreams ?? defaults.maxChunkStreams,
+    maxPendingMessageBytes: limits.maxPendingMessageBytes ?? defaults.maxPendingMessageBytes,
+    maxAbandonedMessages: limits.maxAbandonedMessages ?? defaults.maxAbandonedMessages,
+  };
 }

@@ -12,6 +12,8 @@ export const RtmpErrorCode = {
   AmfTooLarge: 'RTMP_ERR_AMF_TOO_LARGE',
   AmfMalformed: 'RTMP_ERR_AMF_MALFORMED',
   AmfUnencodable: 'RTMP_ERR_AMF_UNENCODABLE',
+  /** One message decodes to more properties and items than `maxAmfEntries` allows. */
+  AmfTooManyEntries: 'RTMP_ERR_AMF_TOO_MANY_ENTRIES',
 
   HandshakeVersion: 'RTMP_ERR_HANDSHAKE_VERSION',
   HandshakeState: 'RTMP_ERR_HANDSHAKE_STATE',
@@ -24,6 +26,10 @@ export const RtmpErrorCode = {
   ChunkNoPreviousHeader: 'RTMP_ERR_CHUNK_NO_PREVIOUS_HEADER',
   ChunkPendingBytesExceeded: 'RTMP_ERR_CHUNK_PENDING_BYTES_EXCEEDED',
   ChunkReaderFailed: 'RTMP_ERR_CHUNK_READER_FAILED',
+  /** The peer started more messages than it finished (`maxAbandonedMessages`). */
+  ChunkAbandonedMessages: 'RTMP_ERR_CHUNK_ABANDONED_MESSAGES',
+  /** Partial messages over all connections went past `maxPendingMessageBytesTotal`. */
+  ChunkServerPendingBytesExceeded: 'RTMP_ERR_CHUNK_SERVER_PENDING_BYTES_EXCEEDED',
 
   MessageMalformed: 'RTMP_ERR_MESSAGE_MALFORMED',
   CommandMalformed: 'RTMP_ERR_COMMAND_MALFORMED',
@@ -38,6 +44,12 @@ export const RtmpErrorCode = {
   SessionUnexpectedCommand: 'RTMP_ERR_SESSION_UNEXPECTED_COMMAND',
   SessionInternal: 'RTMP_ERR_SESSION_INTERNAL',
   SessionSocket: 'RTMP_ERR_SESSION_SOCKET',
+  /** The peer stopped reading what the server sends it (see the unread-bytes bound). */
+  SessionPeerNotReading: 'RTMP_ERR_SESSION_PEER_NOT_READING',
+  /** The peer created more streams than `maxStreamsPerConnection`. */
+  SessionTooManyStreams: 'RTMP_ERR_SESSION_TOO_MANY_STREAMS',
+  /** A full server closed this connection, not yet accepted, to admit a newer one. */
+  SessionDisplaced: 'RTMP_ERR_SESSION_DISPLACED',
 
   VerifierFailed: 'RTMP_ERR_VERIFIER_FAILED',
   VerifierTimeout: 'RTMP_ERR_VERIFIER_TIMEOUT',
