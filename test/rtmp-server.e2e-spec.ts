@@ -475,11 +475,33 @@ describe('RtmpServer sessions', () => {
   });
 
   describe('connection limits', () => {
-    it('closes connections beyond maxConnections at once, without a handshake reply', async () => {
+    it('when full, admits a newcomer in place of the oldest connection not yet accepted', async () => {
       const target = await resources.server({ maxConnections: 3 });
       const publisher = await publishStream(resources, target, secretKey('limit-total'));
       resources.pump(publisher.client, publisher.streamId);
       const fillers = [await resources.client(target.port), await resources.client(target.port)];
+      await fillers[1].connectApp('live');
+      expect(target.server.connectionCount).toBe(3);
+
+      // The filler still before connect goes first, whatever its age; the publisher never.
+      const newcomer = await resources.client(target.port);
+      await fillers[0].whenClosed();
+      expect(newcomer.closed).toBe(false);
+      expect(fillers[1].closed).toBe(false);
+      expect(target.server.connectionCount).toBe(3);
+      expect(target.logs.join('\n')).toContain('refusing connections: displaced (maxConnections)');
+      await packetsArrive(publisher.stream, 20);
+      expect(publisher.stream.ended).toBeUndefined();
+    });
+
+    it('closes connections beyond maxConnections at once when every connection is accepted', async () => {
+      const target = await resources.server({ maxConnections: 3 });
+      const publishers = [
+        await publishStream(resources, target, secretKey('full-1')),
+        await publishStream(resources, target, secretKey('full-2')),
+        await publishStream(resources, target, secretKey('full-3')),
+      ];
+      for (const publisher of publishers) resources.pump(publisher.client, publisher.streamId);
       expect(target.server.connectionCount).toBe(3);
 
       const extra = await resources.rawSocket(target.port);
@@ -488,18 +510,17 @@ describe('RtmpServer sessions', () => {
       await extra.closed;
       expect(performance.now() - start).toBeLessThan(1_000);
       expect(extra.bytesReceived()).toBe(0);
-      expect(target.logs.join('\n')).toContain('maxConnections (3) reached');
+      expect(target.logs.join('\n')).toContain('refusing connections: maxConnections');
       expect(target.server.connectionCount).toBe(3);
-      await packetsArrive(publisher.stream, 20);
 
       // A connection that leaves frees its place.
-      await fillers[0].close();
+      await publishers[0].client.close();
       await waitUntil(() => target.server.connectionCount === 2);
       const again = await resources.client(target.port);
       expect(again.closed).toBe(false);
       expect(target.server.connectionCount).toBe(3);
-      await packetsArrive(publisher.stream, 20);
-      expect(publisher.stream.ended).toBeUndefined();
+      await packetsArrive(publishers[1].stream, 20);
+      expect(publishers[1].stream.ended).toBeUndefined();
     });
 
     it('closes connections beyond maxConnectionsPerAddress from that address only', async () => {
@@ -512,7 +533,7 @@ describe('RtmpServer sessions', () => {
       extra.socket.write(c0c1());
       await extra.closed;
       expect(extra.bytesReceived()).toBe(0);
-      expect(target.logs.join('\n')).toContain('maxConnectionsPerAddress (2) reached');
+      expect(target.logs.join('\n')).toContain('refusing connections: maxConnectionsPerAddress');
 
       // Another address (all of 127/8 is loopback on Linux) still gets in.
       const other = await resources.client(target.port, { localAddress: '127.0.0.2' });
@@ -610,7 +631,9 @@ describe('RtmpServer sessions', () => {
       const ping = wire(client, createUserControlMessage({ kind: 'pingRequest', timestamp: 7 }));
       const batch = Buffer.concat(Array.from({ length: 10_000 }, () => ping));
       const refused = (): boolean =>
-        target.logs.slice(logsBefore).some((line) => line.includes('RTMP_ERR_SESSION_SOCKET'));
+        target.logs
+          .slice(logsBefore)
+          .some((line) => line.includes('RTMP_ERR_SESSION_PEER_NOT_READING'));
       // The kernel's socket buffers take the first several MB of replies; after that each one
       // would wait in the server's memory, many times its size. The server gives up first.
       let sent = 0;
@@ -1166,8 +1189,8 @@ describe('RtmpServer sessions', () => {
       const tails = [...usedKeys].map((key) => key.slice(-16));
       const leaks = allLogs.filter((line) => tails.some((tail) => line.includes(tail)));
       expect(leaks).toEqual([]);
-      // Stream names do show up, masked.
-      expect(allLogs.some((line) => /live\/sec\*\*\*\(\d+\)/.test(line))).toBe(true);
+      // Stream names do show up, masked, and so do apps (these servers configure no `apps`).
+      expect(allLogs.some((line) => /\*\*\*\(4\)\/sec\*\*\*\(\d+\)/.test(line))).toBe(true);
     });
   });
 });

@@ -19,3 +19,13 @@ export function redactStreamKey(text: string, name: string): string {
   if (name.length === 0) return text;
   return text.split(name).join(maskStreamKey(name));
 }
+
+/**
+ * What logs show of an app: an app the server was configured to serve is shown as is; any other
+ * is masked segment by segment, because an encoder set up with the key in its server URL
+ * (`rtmp://host/live/KEY`, or `rtmp://host/KEY`) sends the key as (part of) the app.
+ */
+export function describeApp(app: string, servedApps: readonly string[] | undefined): string {
+  if (servedApps?.includes(app) === true) return app;
+  return app.split('/').map(maskStreamKey).join('/');
+}

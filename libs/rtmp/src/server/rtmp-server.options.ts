@@ -27,12 +27,37 @@ export interface RtmpServerOptions extends ProtocolLimits {
    */
   readonly stalePublisherTimeoutMs: number;
 
-  /** Most connections open at once; further ones are closed as soon as they are accepted. */
+  /**
+   * Most connections open at once. When the server is full, a new connection displaces the
+   * oldest one that has made the least progress and is not yet accepted (still in the
+   * handshake, then before connect, then before publish or play; never one waiting for its
+   * verdict, publishing or playing), so peers that connect and stall cannot lock publishers
+   * out. With nothing to displace, the new connection is closed as soon as it is accepted.
+   */
   readonly maxConnections: number;
   /** Most connections open at once from one remote address. */
   readonly maxConnectionsPerAddress: number;
   /** Most bytes queued for one slow consumer before its queue drops to the next keyframe. */
   readonly maxQueuedBytesPerConsumer: number;
+  /**
+   * Largest message accepted from a connection that is not yet publishing or playing (it has
+   * not presented a key the verifier accepted). Before that a peer sends a few small commands;
+   * the full `maxMessageSize` applies once it is accepted.
+   */
+  readonly maxMessageSizeBeforeAccept: number;
+  /**
+   * Most bytes a connection that is not yet publishing or playing may hold in unfinished
+   * messages; `maxPendingMessageBytes` applies once it is accepted.
+   */
+  readonly maxPendingMessageBytesBeforeAccept: number;
+  /**
+   * Most bytes held in unfinished messages over all connections together. Past it the
+   * connection holding the most is closed (one not yet accepted first), then the next, until
+   * the bytes asked for fit; a connection that is itself the largest holder is refused.
+   */
+  readonly maxPendingMessageBytesTotal: number;
+  /** Most streams (createStream) one connection may have open; encoders use one. */
+  readonly maxStreamsPerConnection: number;
 
   /**
    * Chunk size the server sends with, announced right after connect. FFmpeg publishers answer
@@ -90,6 +115,10 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   maxConnections: 1_000,
   maxConnectionsPerAddress: 100,
   maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
+  maxMessageSizeBeforeAccept: 1024 * 1024,
+  maxPendingMessageBytesBeforeAccept: 1024 * 1024,
+  maxPendingMessageBytesTotal: 256 * 1024 * 1024,
+  maxStreamsPerConnection: 8,
   outChunkSize: 60_000,
   windowAckSize: 2_500_000,
   gopCache: true,
@@ -123,6 +152,10 @@ const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
   ['maxConnections', Number.MAX_SAFE_INTEGER],
   ['maxConnectionsPerAddress', Number.MAX_SAFE_INTEGER],
   ['maxQueuedBytesPerConsumer', Number.MAX_SAFE_INTEGER],
+  ['maxMessageSizeBeforeAccept', Number.MAX_SAFE_INTEGER],
+  ['maxPendingMessageBytesBeforeAccept', Number.MAX_SAFE_INTEGER],
+  ['maxPendingMessageBytesTotal', Number.MAX_SAFE_INTEGER],
+  ['maxStreamsPerConnection', Number.MAX_SAFE_INTEGER],
   // SetChunkSize carries 31 bits; WindowAcknowledgementSize 32.
   ['outChunkSize', 0x7fffffff],
   ['windowAckSize', 0xffffffff],
@@ -130,7 +163,9 @@ const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
   ['maxChunkSize', Number.MAX_SAFE_INTEGER],
   ['maxChunkStreams', Number.MAX_SAFE_INTEGER],
   ['maxPendingMessageBytes', Number.MAX_SAFE_INTEGER],
+  ['maxAbandonedMessages', Number.MAX_SAFE_INTEGER],
   ['maxAmfDepth', Number.MAX_SAFE_INTEGER],
+  ['maxAmfEntries', Number.MAX_SAFE_INTEGER],
   ['gopCacheMaxFrames', Number.MAX_SAFE_INTEGER],
   ['gopCacheMaxBytes', Number.MAX_SAFE_INTEGER],
 ];

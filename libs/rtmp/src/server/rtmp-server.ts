@@ -6,13 +6,15 @@ import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from './listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
-import { maskStreamKey, redactStreamKey } from './mask-stream-key';
+import { describeApp, maskStreamKey, redactStreamKey } from './mask-stream-key';
 import {
   isPublishVerdict,
   PublishRequest,
   PublishVerdict,
   PublishVerdicts,
 } from './publish-request';
+import { ConnectionRefusalLog } from './connection-refusal-log';
+import { PendingMessageBudget } from './pending-message-budget';
 import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
 import { resolveRtmpServerOptions, RtmpServerOptions } from './rtmp-server.options';
 import { RtmpSession, SessionHost } from './rtmp-session';
@@ -40,6 +42,11 @@ export interface RtmpServerHooks {
 export interface PublishDecision {
   readonly request: PublishRequest;
   readonly verdict: PublishVerdict;
+  /**
+   * The client left before the verdict came, so it was not acted on (nothing was sent, no
+   * stream started). Every request gets exactly one decision, abandoned ones included.
+   */
+  readonly abandoned: boolean;
 }
 
 /** How often idle publishers are looked for, at most. */
@@ -75,6 +82,9 @@ export class RtmpServer {
   private readonly verifierTimers = new Set<NodeJS.Timeout>();
   /** Memory of every stream's GOP cache, reused from stream to stream (see GopBlockPool). */
   private readonly gopBlocks = new GopBlockPool(GOP_CACHE_BLOCK_BYTES);
+  /** Bytes of unfinished messages over every connection (`maxPendingMessageBytesTotal`). */
+  private readonly pendingMessages: PendingMessageBudget;
+  private readonly refusals: ConnectionRefusalLog;
   private idleSweep: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -90,6 +100,10 @@ export class RtmpServer {
     this.decisions = new ListenerSet(onListenerError);
     this.starts = new ListenerSet(onListenerError);
     this.closings = new ListenerSet(onListenerError);
+    this.pendingMessages = new PendingMessageBudget(this.options.maxPendingMessageBytesTotal, () =>
+      this.sessions.keys(),
+    );
+    this.refusals = new ConnectionRefusalLog(this.logger);
     this.sessionHost = this.createSessionHost();
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
@@ -138,6 +152,11 @@ export class RtmpServer {
     return this.sessions.size;
   }
 
+  /** Bytes held in unfinished messages over all connections now. */
+  get pendingMessageBytes(): number {
+    return this.pendingMessages.heldBytes;
+  }
+
   /**
    * Opens stream `app/name` published from inside the process: a stream pulled from another
    * server (see StreamPull), or media the application makes. It is an ordinary live stream to
@@ -147,7 +166,7 @@ export class RtmpServer {
    * and is not stale, or (`RTMP_ERR_LOCAL_PUBLISH_CLOSED`) when the server is closing.
    */
   publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher {
-    const label = `${app}/${maskStreamKey(name)}`;
+    const label = `${this.describeApp(app)}/${maskStreamKey(name)}`;
     if (this.closing !== undefined) {
       throw new RtmpError(
         RtmpErrorCode.LocalPublishClosed,
@@ -220,6 +239,7 @@ export class RtmpServer {
         try {
           this.closings.emit();
           this.closings.clear();
+          this.refusals.close();
           if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
           // Sessions still verifying are closed below; their verdicts no longer matter.
           for (const timer of this.verifierTimers) clearTimeout(timer);
@@ -248,27 +268,64 @@ export class RtmpServer {
       socket.destroy();
       return;
     }
-    if (this.sessions.size >= this.options.maxConnections) {
-      this.refuse(socket, `maxConnections (${this.options.maxConnections}) reached`);
+    if (fromAddress >= this.options.maxConnectionsPerAddress) {
+      this.refuse(socket, address, 'maxConnectionsPerAddress');
       return;
     }
-    if (fromAddress >= this.options.maxConnectionsPerAddress) {
-      this.refuse(
-        socket,
-        `maxConnectionsPerAddress (${this.options.maxConnectionsPerAddress}) reached for ${address}`,
-      );
-      return;
+    if (this.sessions.size >= this.options.maxConnections) {
+      const displaced = this.leastAdvancedUnaccepted();
+      if (displaced === undefined) {
+        this.refuse(socket, address, 'maxConnections');
+        return;
+      }
+      this.refusals.record('displaced (maxConnections)', this.sessions.get(displaced) ?? '');
+      displaced.displace();
+      // Its slot is given back when its socket has closed; the newcomer takes it now.
+      this.releaseSlot(displaced);
     }
     this.connectionsPerAddress.set(address, fromAddress + 1);
     const session = new RtmpSession(this.nextSessionId++, socket, this.sessionHost);
     this.sessions.set(session, address);
   }
 
-  /** Refuses cheaply: no session, no handshake, no buffering. */
-  private refuse(socket: Socket, why: string): void {
-    this.logger.debug?.(`connection from ${socket.remoteAddress} refused: ${why}`);
+  /** Refuses cheaply: no session, no handshake, no buffering, no log line of its own. */
+  private refuse(socket: Socket, address: string, limit: string): void {
+    this.refusals.record(limit, address);
     socket.on('error', () => undefined);
     socket.destroy();
+  }
+
+  /**
+   * The connection a full server closes to admit a new one: the oldest of those that made the
+   * least progress (still in the handshake, then before connect, then before publish or play).
+   * Never one awaiting its verdict, publishing or playing.
+   */
+  private leastAdvancedUnaccepted(): RtmpSession | undefined {
+    let beforeConnect: RtmpSession | undefined;
+    let beforePublish: RtmpSession | undefined;
+    // The map is in the order connections came, oldest first.
+    for (const session of this.sessions.keys()) {
+      const progress = session.progress;
+      if (progress === 'handshake') return session;
+      if (progress === 'connecting') beforeConnect ??= session;
+      else if (progress === 'connected') beforePublish ??= session;
+    }
+    return beforeConnect ?? beforePublish;
+  }
+
+  /** Forgets a session's slot (its address's count included); safe to call twice. */
+  private releaseSlot(session: RtmpSession): void {
+    const address = this.sessions.get(session);
+    if (address === undefined) return;
+    this.sessions.delete(session);
+    const left = (this.connectionsPerAddress.get(address) ?? 1) - 1;
+    if (left <= 0) this.connectionsPerAddress.delete(address);
+    else this.connectionsPerAddress.set(address, left);
+  }
+
+  /** How logs show an app: as configured, or masked, since a key may sit in its place. */
+  private describeApp(app: string): string {
+    return describeApp(app, this.options.apps);
   }
 
   private createLiveStream(
@@ -297,7 +354,8 @@ export class RtmpServer {
         return claim.claimed;
       },
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
-      publishDecided: (request, verdict) => this.decisions.emit({ request, verdict }),
+      publishDecided: (request, verdict, abandoned = false) =>
+        this.decisions.emit({ request, verdict, abandoned }),
       streamStarted: (stream) => this.streamStarted(stream),
       isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
       addPlayer: (player) => {
@@ -315,14 +373,10 @@ export class RtmpServer {
         set?.delete(player);
         if (set?.size === 0) this.players.delete(player.key);
       },
-      sessionClosed: (session) => {
-        const address = this.sessions.get(session);
-        if (address === undefined) return;
-        this.sessions.delete(session);
-        const left = (this.connectionsPerAddress.get(address) ?? 1) - 1;
-        if (left <= 0) this.connectionsPerAddress.delete(address);
-        else this.connectionsPerAddress.set(address, left);
-      },
+      sessionClosed: (session) => this.releaseSlot(session),
+      reserveMessageBytes: (session, bytes) => this.pendingMessages.reserve(session, bytes),
+      releaseMessageBytes: (bytes) => this.pendingMessages.release(bytes),
+      describeApp: (app) => this.describeApp(app),
     };
   }
 
@@ -334,7 +388,7 @@ export class RtmpServer {
     request: PublishRequest,
     connectionSignal: AbortSignal,
   ): Promise<PublishVerdict> {
-    const label = `${request.app}/${maskStreamKey(request.streamName)}`;
+    const label = `${this.describeApp(request.app)}/${maskStreamKey(request.streamName)}`;
     const timeoutMs = this.options.verifierTimeoutMs;
     const abort = new AbortController();
     const connectionClosed = (): void => abort.abort(connectionSignal.reason);

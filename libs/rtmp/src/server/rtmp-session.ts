@@ -1,4 +1,5 @@
 import { Socket } from 'net';
+import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
 import { ChunkReader } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { CommandName } from '../protocol/command/command-name';
@@ -46,6 +47,7 @@ import { ListenerErrorHandler } from './listener-set';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import { maskStreamKey, redactStreamKey } from './mask-stream-key';
 import { MediaPacket, mediaPacketOf } from './media-packet';
+import { PendingMessageHolder } from './pending-message-budget';
 import { PublishRequest, PublishVerdict } from './publish-request';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
@@ -75,7 +77,8 @@ export interface SessionHost {
   /** Registers the stream; false when another live publisher holds it. */
   claimStream(session: RtmpSession, stream: LiveStream): boolean;
   releaseStream(session: RtmpSession, stream: LiveStream): void;
-  publishDecided(request: PublishRequest, verdict: PublishVerdict): void;
+  /** `abandoned`: the peer left before the verdict, which was then not acted on. */
+  publishDecided(request: PublishRequest, verdict: PublishVerdict, abandoned?: boolean): void;
   streamStarted(stream: LiveStream): void;
   /** A new LiveStream for an accepted publish, with the server's GOP cache settings. */
   createLiveStream(request: PublishRequest, onListenerError: ListenerErrorHandler): LiveStream;
@@ -85,16 +88,22 @@ export interface SessionHost {
   addPlayer(player: StreamPlayer): void;
   removePlayer(player: StreamPlayer): void;
   sessionClosed(session: RtmpSession): void;
+  /** Reserves bytes of unfinished messages in the server-wide budget; throws to refuse. */
+  reserveMessageBytes(session: RtmpSession, bytes: number): void;
+  releaseMessageBytes(bytes: number): void;
+  /** How the logs show `app`: as is when it is a configured app, masked otherwise. */
+  describeApp(app: string): string;
   now(): number;
 }
 
 /** How long a closing socket may take to flush and close before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 /**
- * Most bytes of replies (ping responses, acknowledgements) a peer may leave waiting in the
- * socket's user-space buffer, which fills only once the kernel's buffers (megabytes) are full:
- * a peer that lets that happen is not reading, and each further reply would stay in memory
- * (with Node's per-write overhead, many times its size), so the peer is disconnected instead.
+ * Most bytes of replies (command results, statuses, ping responses, acknowledgements) a peer may
+ * leave waiting in the socket's user-space buffer, which fills only once the kernel's buffers
+ * (megabytes) are full: a peer that lets that happen is not reading, and each further reply
+ * would stay in memory (with Node's per-write overhead, many times its size), so the peer is
+ * disconnected instead. Every write to the peer is checked against it (see `send`).
  */
 const MAX_UNREAD_REPLY_BYTES = 64 * 1024;
 /** Where a socket's shared listeners find their session. */
@@ -120,7 +129,7 @@ const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
  * One client connection: handshake, connect, createStream, publish, verification, then media
  * until the publisher leaves. Every fault closes this connection only, with a typed reason.
  */
-export class RtmpSession {
+export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   private sessionState: SessionState = 'handshake';
   /** Dropped once complete, with its 3 KB reply buffer: an idle connection should not keep it. */
   private handshake: ServerHandshake | undefined = new ServerHandshake();
@@ -131,6 +140,8 @@ export class RtmpSession {
   private appName = '';
   private appQuery: Readonly<Record<string, string>> = NO_QUERY;
   private nextStreamId = 1;
+  /** Streams created and not deleted (bounded by `maxStreamsPerConnection`). */
+  private openStreams = 0;
   private publishStreamId = 0;
   private stream: LiveStream | undefined;
   private player: StreamPlayer | undefined;
@@ -155,7 +166,22 @@ export class RtmpSession {
   ) {
     const { options } = host;
     this.lastMedia = host.now();
-    this.reader = new ChunkReader((message) => this.onMessage(message), options);
+    // Until the verifier accepts a publish or play, the peer has shown no key: it gets the
+    // small limits, and its messages grow with what it sends rather than what it announces.
+    this.reader = new ChunkReader(
+      (message) => this.onMessage(message),
+      {
+        maxMessageSize: Math.min(options.maxMessageSize, options.maxMessageSizeBeforeAccept),
+        maxChunkSize: options.maxChunkSize,
+        maxChunkStreams: options.maxChunkStreams,
+        maxPendingMessageBytes: Math.min(
+          options.maxPendingMessageBytes,
+          options.maxPendingMessageBytesBeforeAccept,
+        ),
+        maxAbandonedMessages: options.maxAbandonedMessages,
+      },
+      this,
+    );
     socket.setNoDelay(true);
     // Listeners shared by every session, finding theirs through the socket (as ws does): an
     // idle connection then carries no closures of its own for them.
@@ -185,6 +211,51 @@ export class RtmpSession {
 
   get liveStream(): LiveStream | undefined {
     return this.stream;
+  }
+
+  /** Whether the verifier accepted this connection's publish or play. */
+  get accepted(): boolean {
+    return this.sessionState === 'publishing' || this.sessionState === 'playing';
+  }
+
+  /** Whether it has not got past the handshake, connect, or publish/play command yet. */
+  get progress(): 'handshake' | 'connecting' | 'connected' | undefined {
+    const state = this.sessionState;
+    return state === 'handshake' || state === 'connecting' || state === 'connected'
+      ? state
+      : undefined;
+  }
+
+  get pendingMessageBytes(): number {
+    return this.reader.pendingMessageBytes;
+  }
+
+  reserveMessageBytes(bytes: number): void {
+    this.host.reserveMessageBytes(this, bytes);
+  }
+
+  releaseMessageBytes(bytes: number): void {
+    this.host.releaseMessageBytes(bytes);
+  }
+
+  /** Closed by the server-wide budget of unfinished messages to make room. */
+  evictForMemory(error: RtmpError): void {
+    this.fail(error);
+  }
+
+  /**
+   * Closed by a full server to admit a newer connection. Quietly: under a flood the server
+   * sums these up instead of logging each.
+   */
+  displace(): void {
+    if (this.sessionState === 'closed' || this.sessionState === 'closing') return;
+    this.host.logger.debug?.(`${this.label()} displaced: the server is full`);
+    this.closeError = new SessionError(
+      RtmpErrorCode.SessionDisplaced,
+      'displaced by a newer connection: the server is full',
+    );
+    this.closeReason = 'error';
+    this.close();
   }
 
   /** Resolves once the socket is closed. */
@@ -217,9 +288,19 @@ export class RtmpSession {
     this.host.logger.warn(`${this.label()} closed: ${code}: ${error.message}`);
     this.closeReason = 'error';
     this.closeError = error;
+    this.close();
+  }
+
+  /** Destroys the socket at once and gives back what the connection held. */
+  private close(): void {
     this.sessionState = 'closing';
-    this.endStream({ reason: 'error', error });
+    this.endStream(
+      this.closeReason === 'error'
+        ? { reason: 'error', error: this.closeError }
+        : { reason: this.closeReason },
+    );
     this.clearTimer();
+    this.reader.release();
     this.socket.destroy();
   }
 
@@ -292,6 +373,7 @@ export class RtmpSession {
           message,
           decodeCommand(message.payload, message.typeId, {
             maxDepth: this.host.options.maxAmfDepth,
+            maxEntries: this.host.options.maxAmfEntries,
           }),
         );
         return;
@@ -316,17 +398,17 @@ export class RtmpSession {
       // Acknowledge only peers that asked for it (OBS and FFmpeg never do), as nginx does.
       this.peerWindow = control.windowSize;
     } else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
-      this.reply(
+      this.send(
         createUserControlMessage({ kind: 'pingResponse', timestamp: control.event.timestamp }),
       );
     }
   }
 
   /**
-   * Sends a reply the peer provoked (a ping response, an acknowledgement), unless it has left
-   * too many unread: then throws, and the caller's handler closes the connection.
+   * Whether the peer reads what it is sent. When it has left more unread than it may, the
+   * connection is closed (and false returned): whatever it provokes next would stay in memory.
    */
-  private reply(message: RtmpMessage): void {
+  private peerIsReading(): boolean {
     const unread = this.socket.writableLength;
     // A player's socket also holds its media, which StreamPlayer bounds on its own (queue limit
     // plus the message that crossed it): only what goes beyond that counts as unread replies.
@@ -335,14 +417,15 @@ export class RtmpSession {
       this.player === undefined
         ? MAX_UNREAD_REPLY_BYTES
         : MAX_UNREAD_REPLY_BYTES + maxQueuedBytesPerConsumer + maxMessageSize;
-    if (unread > allowed) {
-      throw new SessionError(
-        RtmpErrorCode.SessionSocket,
-        `the peer leaves ${unread} bytes of replies unread`,
+    if (unread <= allowed) return true;
+    this.fail(
+      new SessionError(
+        RtmpErrorCode.SessionPeerNotReading,
+        `the peer leaves ${unread} bytes unread`,
         { unreadBytes: unread },
-      );
-    }
-    this.send(message);
+      ),
+    );
+    return false;
   }
 
   private acknowledge(): void {
@@ -350,7 +433,7 @@ export class RtmpSession {
     if (this.bytesReceived - this.bytesAcknowledged < this.peerWindow) return;
     this.bytesAcknowledged = this.bytesReceived;
     // The sequence number is the byte count modulo 2^32 (the field is 32 bits).
-    this.reply(createAcknowledgementMessage(this.bytesReceived % 0x100000000));
+    this.send(createAcknowledgementMessage(this.bytesReceived % 0x100000000));
   }
 
   private onCommand(message: RtmpMessage, command: RtmpCommand): void {
@@ -370,11 +453,21 @@ export class RtmpSession {
           ),
         );
         return;
-      case CommandName.CreateStream:
+      case CommandName.CreateStream: {
         this.requireConnected(command);
+        const max = this.host.options.maxStreamsPerConnection;
+        if (this.openStreams >= max) {
+          throw new SessionError(
+            RtmpErrorCode.SessionTooManyStreams,
+            `createStream past maxStreamsPerConnection (${max})`,
+            { maxStreamsPerConnection: max },
+          );
+        }
+        this.openStreams += 1;
         this.sendCommand(encodeCreateStreamResult(command.transactionId, this.nextStreamId));
         this.nextStreamId += 1;
         return;
+      }
       case CommandName.Publish:
         this.onPublish(message, command);
         return;
@@ -387,6 +480,9 @@ export class RtmpSession {
         return;
       case CommandName.DeleteStream: {
         const { streamId } = parseDeleteStreamCommand(command);
+        if (streamId > 0 && streamId < this.nextStreamId && this.openStreams > 0) {
+          this.openStreams -= 1;
+        }
         if (streamId === this.publishStreamId) this.onUnpublish();
         if (streamId === this.player?.streamId) this.stopPlaying();
         return;
@@ -406,7 +502,9 @@ export class RtmpSession {
     const parsedApp = parseStreamName(connect.app);
     const { options } = this.host;
     if (options.apps !== undefined && !options.apps.includes(parsedApp.name)) {
-      this.host.logger.warn(`${this.label()} connect refused: app "${parsedApp.name}" not served`);
+      this.host.logger.warn(
+        `${this.label()} connect refused: app "${this.host.describeApp(parsedApp.name)}" not served`,
+      );
       this.sendCommand(
         encodeConnectError({
           transactionId: command.transactionId,
@@ -510,7 +608,11 @@ export class RtmpSession {
   }
 
   private decidePublish(request: PublishRequest, verdict: PublishVerdict): void {
-    if (this.sessionState !== 'verifying') return; // the publisher left meanwhile
+    if (this.sessionState !== 'verifying') {
+      // The publisher left meanwhile: nothing is sent, but audits still hear the verdict.
+      this.host.publishDecided(request, verdict, true);
+      return;
+    }
     try {
       if (!verdict.accepted) {
         this.host.publishDecided(request, verdict);
@@ -536,8 +638,11 @@ export class RtmpSession {
       this.stream = stream;
       this.sessionState = 'publishing';
       this.lastMedia = this.host.now();
+      this.reader.setLimits(this.host.options, true);
       this.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.publishStreamId }));
       this.sendStatus(NetStatusLevel.Status, NetStatusCode.PublishStart, 'Publishing started.');
+      // A peer that stopped reading was closed by a send above, and its stream ended.
+      if (this.stream !== stream) return;
       this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
       this.host.streamStarted(stream);
     } catch (error) {
@@ -577,7 +682,10 @@ export class RtmpSession {
   }
 
   private decidePlay(request: PublishRequest, verdict: PublishVerdict): void {
-    if (this.sessionState !== 'verifying') return;
+    if (this.sessionState !== 'verifying') {
+      this.host.publishDecided(request, verdict, true);
+      return;
+    }
     try {
       if (!verdict.accepted) {
         this.host.publishDecided(request, verdict);
@@ -605,6 +713,7 @@ export class RtmpSession {
       }
       this.host.publishDecided(request, verdict);
       this.sessionState = 'playing';
+      this.reader.setLimits(this.host.options, true);
       const { socket, writer } = this;
       const player = new StreamPlayer(
         {
@@ -641,6 +750,7 @@ export class RtmpSession {
         timestamp: 0,
         payload: encodeRtmpSampleAccess(true, true),
       });
+      if (this.sessionState !== 'playing') return; // closed by a send above
       this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
       // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
       // went out at once.
@@ -720,6 +830,7 @@ export class RtmpSession {
     try {
       data = decodeDataMessage(message.payload, message.typeId, {
         maxDepth: this.host.options.maxAmfDepth,
+        maxEntries: this.host.options.maxAmfEntries,
       });
     } catch (error) {
       this.host.logger.warn(`${this.label()} dropping malformed data message: ${describe(error)}`);
@@ -770,14 +881,15 @@ export class RtmpSession {
   /** Writes a message chunked elsewhere (shared by every player, see StreamPlayer). */
   private sendEncoded(bytes: Buffer, message: RtmpMessage): void {
     const socket = this.socket;
-    if (socket.destroyed || !socket.writable) return;
+    if (socket.destroyed || !socket.writable || !this.peerIsReading()) return;
     this.writer.recordFullHeaderSent(message);
     socket.write(bytes);
   }
 
+  /** Every message to the peer goes through here (or sendEncoded): one unread bound for all. */
   private send(message: RtmpMessage): void {
     const socket = this.socket;
-    if (socket.destroyed || !socket.writable) return;
+    if (socket.destroyed || !socket.writable || !this.peerIsReading()) return;
     const parts = this.writer.encode(message);
     socket.cork();
     for (const part of parts) socket.write(part);
@@ -833,6 +945,7 @@ export class RtmpSession {
 
   private onSocketClose(): void {
     this.clearTimer();
+    this.reader.release();
     this.verification?.abort(
       new SessionError(RtmpErrorCode.SessionSocket, 'the connection closed before the verdict'),
     );
@@ -865,7 +978,7 @@ export class RtmpSession {
   }
 
   private streamLabel(request: PublishRequest): string {
-    return `${request.app}/${maskStreamKey(request.streamName)}`;
+    return `${this.host.describeApp(request.app)}/${maskStreamKey(request.streamName)}`;
   }
 }
 
