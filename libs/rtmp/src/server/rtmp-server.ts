@@ -298,7 +298,9 @@ export class RtmpServer {
   /**
    * The connection a full server closes to admit a new one: the oldest of those that made the
    * least progress (still in the handshake, then before connect, then before publish or play).
-   * Never one awaiting its verdict, publishing or playing.
+   * Never one awaiting its verdict, publishing or playing. An attacker that redials what is
+   * displaced costs the server an accept per redial, as any connection attempt does; a client
+   * that arrives meanwhile is the newest, so the last to be displaced.
    */
   private leastAdvancedUnaccepted(): RtmpSession | undefined {
     let beforeConnect: RtmpSession | undefined;
