@@ -10,6 +10,7 @@ import { colorInfoPacket } from '../server/testing/media-packet.fixtures';
 import { RtmpClientError } from './rtmp-client.error';
 import type { ReconnectRequest, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';
+import { StreamRelayError } from './stream-relay.error';
 
 /*
  * Most of these tests replace the push client with a fake the test drives (accept the publish,
@@ -48,6 +49,8 @@ class FakeClient {
   /** While true, sends that are not forced are refused (queue over its limit). */
   refuse = false;
   closeCalls = 0;
+  /** What `abort()` was given: the relay dropped the connection without unpublishing. */
+  abortedWith: Error | undefined;
   readonly sent: Sent[] = [];
   private closeListeners: ((cause: Error | undefined) => void)[] = [];
   private reconnectListeners: ((request: ReconnectRequest) => void)[] = [];
@@ -80,6 +83,16 @@ class FakeClient {
 
   sendVideo(timestamp: number, payload: Buffer, force = false): boolean {
     return this.record(`video:${payload.toString('hex')}`, timestamp, force);
+  }
+
+  /** As the real client: publishing, and the queue under its limit. */
+  get writable(): boolean {
+    return this.publishing && !this.refuse;
+  }
+
+  abort(cause: Error): void {
+    this.abortedWith = cause;
+    this.end(cause);
   }
 
   async close(): Promise<void> {
@@ -209,8 +222,12 @@ describe('StreamRelay', () => {
     fakes.length = 0;
   });
 
-  function relay(source: RelaySource, options: ConstructorParameters<typeof StreamRelay>[2] = {}) {
-    const created = new StreamRelay(source, URL, options);
+  function relay(
+    source: RelaySource,
+    options: ConstructorParameters<typeof StreamRelay>[2] = {},
+    url = URL,
+  ) {
+    const created = new StreamRelay(source, url, options);
     relays.push(created);
     return created;
   }
@@ -544,10 +561,24 @@ describe('StreamRelay', () => {
   });
 
   describe('ReconnectRequest (E-RTMP)', () => {
+    /** Goes live, sends a keyframe, gets a ReconnectRequest, then the next keyframe. */
+    async function requestThenKeyFrame(source: FakeSource, tcUrl: string | undefined) {
+      lastClient().accept();
+      await settle();
+      source.emit(keyFrame(0, 1));
+      lastClient().requestReconnect(tcUrl);
+      source.emit(keyFrame(40, 2));
+      await settle();
+    }
+
     it('keeps sending up to the next keyframe, then reconnects to the new tcUrl with the same name', async () => {
       const source = new FakeSource();
       source.sequenceHeaders = { video: videoHeader() };
-      const subject = relay(source);
+      const followed: [string, string][] = [];
+      const subject = relay(source, {
+        reconnectRequestHosts: ['other.test'],
+        onReconnectFollowed: (from, to) => followed.push([from, to]),
+      });
       const first = lastClient();
       first.accept();
       await settle();
@@ -577,17 +608,81 @@ describe('StreamRelay', () => {
       ]);
       expect(subject.counters.reconnects).toBe(1);
       expect(subject.destination).toBe('rtmp://other.test:1936/app2/re***');
+      expect(followed).toEqual([
+        ['rtmp://destination.test:1935/live/re***', 'rtmp://other.test:1936/app2/re***'],
+      ]);
+    });
+
+    it('follows a request to the same host (another port, another app, upgraded to rtmps)', async () => {
+      const source = new FakeSource();
+      const followed: string[] = [];
+      const subject = relay(source, { onReconnectFollowed: (_from, to) => followed.push(to) });
+      await requestThenKeyFrame(source, 'rtmps://Destination.TEST:8443/edge/');
+      expect(lastClient().options.url).toBe('rtmps://Destination.TEST:8443/edge/relay-key-1234');
+      expect(subject.destination).toBe('rtmps://Destination.TEST:8443/edge/re***');
+      expect(followed).toEqual(['rtmps://Destination.TEST:8443/edge/re***']);
+    });
+
+    it('refuses a request to another host: reports it with the key masked and reconnects where it was', async () => {
+      const source = new FakeSource();
+      const refused: StreamRelayError[] = [];
+      const followed: string[] = [];
+      const subject = relay(source, {
+        onReconnectRefused: (error) => refused.push(error),
+        onReconnectFollowed: (_from, to) => followed.push(to),
+      });
+      await requestThenKeyFrame(source, 'rtmp://elsewhere.test/live');
+      expect(fakes).toHaveLength(2);
+      expect(lastClient().options.url).toBe(URL);
+      expect(subject.destination).toBe('rtmp://destination.test:1935/live/re***');
+      expect(followed).toEqual([]);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toBeInstanceOf(StreamRelayError);
+      expect(refused[0].code).toBe(RtmpErrorCode.RelayReconnectRefused);
+      expect(refused[0].message).toContain('rtmp://elsewhere.test:1935/live/re***');
+      expect(refused[0].message).not.toContain('relay-key-1234');
+    });
+
+    it('refuses a request from rtmps:// to rtmp://, even to the same host or an allowed one', async () => {
+      const secureUrl = 'rtmps://destination.test/live/relay-key-1234';
+      for (const target of ['rtmp://destination.test/live', 'rtmp://other.test:1935/live']) {
+        fakes.length = 0;
+        const source = new FakeSource();
+        const refused: StreamRelayError[] = [];
+        const subject = relay(
+          source,
+          { reconnectRequestHosts: ['other.test'], onReconnectRefused: (e) => refused.push(e) },
+          secureUrl,
+        );
+        await requestThenKeyFrame(source, target);
+        expect(fakes.map((fake) => fake.options.url)).toEqual([secureUrl, secureUrl]);
+        expect(subject.destination).toBe('rtmps://destination.test:443/live/re***');
+        expect(refused.map((error) => error.code)).toEqual([RtmpErrorCode.RelayReconnectRefused]);
+        expect(refused[0].message).toMatch(/rtmps:\/\/ to rtmp:\/\//);
+        await subject.stop();
+      }
+    });
+
+    it('follows a request to a host the reconnectRequestHosts predicate allows, and only those', async () => {
+      const allowEdges = (host: string) => host.endsWith('.cdn.test');
+      const secureUrl = 'rtmps://origin.cdn.test/live/relay-key-1234';
+      const cases: [string, string][] = [
+        ['rtmps://edge-2.cdn.test/live', 'rtmps://edge-2.cdn.test/live/relay-key-1234'],
+        ['rtmps://cdn.test.evil.test/live', secureUrl],
+      ];
+      for (const [target, expected] of cases) {
+        fakes.length = 0;
+        const source = new FakeSource();
+        relay(source, { reconnectRequestHosts: allowEdges }, secureUrl);
+        await requestThenKeyFrame(source, target);
+        expect(fakes.map((fake) => fake.options.url)).toEqual([secureUrl, expected]);
+      }
     });
 
     it('reconnects to the same destination when the request names none', async () => {
       const source = new FakeSource();
       relay(source);
-      lastClient().accept();
-      await settle();
-      source.emit(keyFrame(0, 1));
-      lastClient().requestReconnect(undefined);
-      source.emit(keyFrame(40, 2));
-      await settle();
+      await requestThenKeyFrame(source, undefined);
       expect(fakes).toHaveLength(2);
       expect(lastClient().options.url).toBe(URL);
     });
@@ -595,12 +690,7 @@ describe('StreamRelay', () => {
     it('reconnects to the same destination when the tcUrl is not an rtmp(s) URL it can use', async () => {
       const source = new FakeSource();
       relay(source);
-      lastClient().accept();
-      await settle();
-      source.emit(keyFrame(0, 1));
-      lastClient().requestReconnect('/relative/app');
-      source.emit(keyFrame(40, 2));
-      await settle();
+      await requestThenKeyFrame(source, '/relative/app');
       expect(fakes).toHaveLength(2);
       expect(lastClient().options.url).toBe(URL);
     });
