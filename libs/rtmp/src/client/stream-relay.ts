@@ -8,6 +8,7 @@ import { reconnectRefusal, ReconnectRequestHosts } from './reconnect-request-pol
 import { RelayBackoff } from './retry-backoff';
 import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
+import { SendStallWatch } from './send-stall-watch';
 import { StreamRelayError } from './stream-relay.error';
 export type { ReconnectRequestHosts } from './reconnect-request-policy';
 
@@ -45,8 +46,19 @@ export interface RelayCounters {
   droppedFrames: number;
 }
 
+/** How long a relay's send queue may stay full before the destination counts as stalled. */
+export const DEFAULT_RELAY_STALL_TIMEOUT_MS = 10_000;
+
 export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'> {
   readonly backoff?: Partial<RelayBackoff>;
+  /**
+   * How long the send queue may stay full (`maxQueuedBytes` reached, frames refused) before
+   * the relay gives the destination up as stalled: it drops the connection, reports
+   * `RTMP_ERR_RELAY_STALLED` in its `retrying` status and reconnects with its backoff. A
+   * destination that reads at all, however slowly, drains the queue and is not stalled.
+   * Default 10 s; 0 turns the check off.
+   */
+  readonly stallTimeoutMs?: number;
   /**
    * Where an Enhanced RTMP ReconnectRequest from the destination may move the relay besides
    * the host it was started with: host names or addresses (no port; compared
@@ -73,6 +85,7 @@ export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'
 export class StreamRelay {
   readonly counters: RelayCounters = { bytes: 0, frames: 0, reconnects: 0, droppedFrames: 0 };
   private readonly loop: ReconnectLoop;
+  private readonly stall: SendStallWatch;
   private client: RtmpPublishClient | undefined;
   private waitingForKeyFrame = true;
   private sourceHasVideo = false;
@@ -91,6 +104,11 @@ export class StreamRelay {
   ) {
     this.origin = parseRtmpUrl(url); // fail at once on a bad URL
     this.loop = new ReconnectLoop(() => this.connect(), options.backoff, options.random);
+    this.stall = new SendStallWatch(
+      options.stallTimeoutMs ?? DEFAULT_RELAY_STALL_TIMEOUT_MS,
+      () => this.client?.publishing === true && !this.client.writable,
+      () => this.onStalled(),
+    );
     this.sourceHasVideo = source.sequenceHeaders.video !== undefined;
     const stopPackets = source.onPacket((packet) => this.onPacket(packet));
     const stopEnd = source.onEnd(() => void this.stop());
@@ -128,6 +146,7 @@ export class StreamRelay {
     this.stopped = true;
     this.detach();
     this.loop.cancelRetry();
+    this.stall.reset();
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -173,6 +192,8 @@ export class StreamRelay {
       if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
       return;
     }
+    // The queue took bytes since it refused a frame: the destination reads, it has not stalled.
+    if (this.stall.running && client.writable) this.stall.reset();
     const isConfig = isConfigurationPacket(packet);
     if (!isConfig) {
       // Where a destination may start: a video keyframe, or any audio frame without video.
@@ -197,6 +218,7 @@ export class StreamRelay {
       // The destination is behind: drop, and start again cleanly at the next keyframe.
       this.waitingForKeyFrame = true;
       this.counters.droppedFrames += 1;
+      this.stall.refused();
     }
   }
 
@@ -220,6 +242,7 @@ export class StreamRelay {
     const moved = next !== this.url;
     this.url = next;
     this.client = undefined;
+    this.stall.reset();
     void client.close().then(() => this.connect());
     if (moved) notify(() => this.options.onReconnectFollowed?.(from, this.destination));
   }
@@ -249,7 +272,23 @@ export class StreamRelay {
   private onClientClose(client: RtmpPublishClient, cause: Error | undefined): void {
     if (this.client !== client || this.stopped) return;
     this.client = undefined;
+    this.stall.reset();
     this.loop.failed(cause);
+  }
+
+  /** The queue stayed full for `stallTimeoutMs`: drop the connection, the loop retries. */
+  private onStalled(): void {
+    const client = this.client;
+    if (client === undefined || this.stopped) return;
+    const stallTimeoutMs = this.options.stallTimeoutMs ?? DEFAULT_RELAY_STALL_TIMEOUT_MS;
+    // abort(), not close(): a polite unpublish would wait behind the full queue.
+    client.abort(
+      new StreamRelayError(
+        RtmpErrorCode.RelayStalled,
+        `${this.destination} stopped reading: the send queue stayed full for ${stallTimeoutMs} ms`,
+        { stallTimeoutMs, queuedBytes: client.queuedBytes },
+      ),
+    );
   }
 }
 
