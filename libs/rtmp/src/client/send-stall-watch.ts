@@ -1,3 +1,5 @@
+import { MAX_TIMEOUT_MS } from '../server/rtmp-server.options';
+
 /**
  * Tells a destination that stopped reading from one that is only slow: the clock starts when
  * the send queue first refuses a frame, and if the queue is still full `timeoutMs` later, the
@@ -8,12 +10,18 @@
 export class SendStallWatch {
   private timer: NodeJS.Timeout | undefined;
 
-  /** `timeoutMs` 0 turns the watch off. */
+  /** `timeoutMs` 0 turns the watch off; past {@link MAX_TIMEOUT_MS} a timer would fire at once. */
   constructor(
     private readonly timeoutMs: number,
     private readonly stillFull: () => boolean,
     private readonly onStall: () => void,
-  ) {}
+  ) {
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new TypeError(
+        `stallTimeoutMs must be a number of milliseconds in 0..${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`,
+      );
+    }
+  }
 
   /** Whether the clock runs: the queue refused a frame and has not been seen draining since. */
   get running(): boolean {

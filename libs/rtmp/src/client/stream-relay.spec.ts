@@ -784,6 +784,16 @@ describe('StreamRelay', () => {
       expect(subject.status.state).toBe('stopped');
     });
 
+    it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])(
+      'refuses stallTimeoutMs %p at once, before connecting',
+      (stallTimeoutMs) => {
+        expect(() => new StreamRelay(new FakeSource(), URL, { stallTimeoutMs })).toThrow(
+          /stallTimeoutMs/,
+        );
+        expect(fakes).toHaveLength(0);
+      },
+    );
+
     it('stallTimeoutMs 0 turns the check off', async () => {
       jest.useFakeTimers();
       const { subject } = await liveThenFull({ stallTimeoutMs: 0 });
