@@ -15,8 +15,12 @@ import {
   RtmpRelayService,
   RtmpServerService,
   RtmpStream,
+  StreamRelay,
+  StreamRelayError,
 } from '../libs/rtmp/src';
+import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';
+import { FedRelaySource } from './support/fed-relay-source';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
 import {
   alignFrames,
@@ -31,7 +35,11 @@ import {
 import { addPacket, emptySummary, MediaSummary, summarizeFlvFile } from './support/media-summary';
 import { NginxRtmp } from './support/nginx-rtmp';
 import { freeLoopbackPort } from './support/ports';
+import { ReconnectRequestingRtmpServer } from './support/reconnect-requesting-rtmp-server';
+import { ScriptedRtmpClient } from './support/scripted-rtmp-client';
+import { StallingRtmpServer } from './support/stalling-rtmp-server';
 import { generateTestMedia } from './support/test-media';
+import { createSelfSignedCertificate, TlsTerminator } from './support/tls-terminator';
 
 /** 4 s at 25 fps with a keyframe every 12 frames (0.48 s), + AAC. */
 const CLIP = { width: 320, height: 240, frameRate: 25, seconds: 4, gop: 12, videoBitrate: '300k' };
@@ -519,5 +527,252 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     expect(logged.filter((line) => line.message.includes(name))).toEqual([]);
     expect(dead.handle.counters.frames).toBe(0);
     expect(relayService.list()).toEqual([]);
+  });
+});
+
+describe('relay: destinations that misbehave (issue 18)', () => {
+  /** Long enough that the masked forms ("mi***", "mis***(27)") give nothing away. */
+  const KEY = 'misbehaving-secret-key-1234';
+  const STALL_TIMEOUT_MS = 500;
+  /** Undone after each test, last first. */
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** `promise`, or a rejection naming `what` if it takes longer than `ms`: fail fast, not at the test timeout. */
+  function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+    });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Resolves with the relay's first status from now on (or its current one) that `matches`. */
+  function statusOf(
+    relay: StreamRelay,
+    matches: (s: RelayStatus) => boolean,
+  ): Promise<RelayStatus> {
+    return new Promise((resolve) => {
+      const stop = relay.onStatus((status) => {
+        if (!matches(status)) return;
+        resolve(status);
+        queueMicrotask(() => stop());
+      });
+    });
+  }
+
+  it('an rtmps destination asking to move to plain rtmp on another host: refused, nothing reaches that host, no key in what is reported', async () => {
+    // Where the request points: an RTMP server that would take the publish, key and all.
+    const elsewhere = await ReconnectRequestingRtmpServer.start(undefined, '127.0.0.2');
+    cleanups.push(() => elsewhere.close());
+    const destination = await ReconnectRequestingRtmpServer.start(
+      `rtmp://127.0.0.2:${elsewhere.port}/live`,
+    );
+    cleanups.push(() => destination.close());
+    const certificate = await createSelfSignedCertificate();
+    const tls = await TlsTerminator.start(destination.port, certificate);
+    cleanups.push(() => tls.close());
+
+    const source = new FedRelaySource();
+    const refused: StreamRelayError[] = [];
+    const relay = new StreamRelay(source, `rtmps://127.0.0.1:${tls.port}/live/${KEY}`, {
+      tls: { ca: certificate.cert },
+      backoff: { initialDelayMs: 50, maxDelayMs: 200 },
+      onReconnectRefused: (error) => refused.push(error),
+    });
+    const statuses: RelayStatus[] = [];
+    relay.onStatus((status) => statuses.push(status));
+    cleanups.push(() => relay.stop());
+    await statusOf(relay, (s) => s.state === 'live');
+    // Keyframes: the relay acts on the request at the next one.
+    cleanups.push(source.feed(64, 20));
+    await Promise.race([destination.publishedTimes(2), elsewhere.connected()]);
+
+    expect(elsewhere.connections).toBe(0);
+    expect(elsewhere.streamNames).toEqual([]);
+    // It reconnected where it was, over TLS: the terminator saw both connections.
+    expect(destination.streamNames.slice(0, 2)).toEqual([KEY, KEY]);
+    expect(tls.connections).toBeGreaterThanOrEqual(2);
+    expect(relay.destination).toBe(`rtmps://127.0.0.1:${tls.port}/live/mi***`);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const error of refused) {
+      expect(error.code).toBe(RtmpErrorCode.RelayReconnectRefused);
+      expect(error.message).toContain(`rtmp://127.0.0.2:${elsewhere.port}/live/mi***`);
+      expect(error.message).not.toContain(KEY);
+    }
+    const reported = statuses.map((status) => status.error?.message ?? '');
+    expect(reported.filter((message) => message.includes(KEY))).toEqual([]);
+  });
+
+  it('a destination that stops reading: retrying with RTMP_ERR_RELAY_STALLED after stallTimeoutMs, then it reconnects', async () => {
+    const destination = await StallingRtmpServer.start();
+    const source = new FedRelaySource();
+    const relay = new StreamRelay(source, `rtmp://127.0.0.1:${destination.port}/live/${KEY}`, {
+      stallTimeoutMs: STALL_TIMEOUT_MS,
+      maxQueuedBytes: 64 * 1024,
+      backoff: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+    });
+    // The server first: a relay stopping in front of a stalled socket waits out its close grace.
+    cleanups.push(() => relay.stop());
+    cleanups.push(() => destination.close());
+    await statusOf(relay, (s) => s.state === 'live');
+    await destination.stalled;
+
+    // Large keyframes, fast: the kernel's buffers fill, then the client's queue. Every drop
+    // from now on is a refused send (a keyframe is never held back waiting for a keyframe).
+    const dropsBefore = relay.counters.droppedFrames;
+    let firstRefusal: number | undefined;
+    const feeding = setInterval(() => {
+      for (let i = 0; i < 4; i += 1) source.keyFrame(64 * 1024);
+      if (firstRefusal === undefined && relay.counters.droppedFrames > dropsBefore) {
+        firstRefusal = performance.now();
+      }
+    }, 2);
+    cleanups.push(() => clearInterval(feeding));
+
+    const stalled = await within(
+      STALL_TIMEOUT_MS + 3_000,
+      'retrying status',
+      statusOf(relay, (s) => s.state === 'retrying'),
+    );
+    const stalledAfter = performance.now() - (firstRefusal as number);
+    expect(firstRefusal).toBeDefined();
+    expect(stalled.error).toBeInstanceOf(StreamRelayError);
+    expect((stalled.error as StreamRelayError).code).toBe(RtmpErrorCode.RelayStalled);
+    expect(stalled.error?.message).not.toContain(KEY);
+    expect(stalled.retryInMs).toBe(50);
+    // The clock starts at the first refused frame, within a feeding tick of it.
+    expect(stalledAfter).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 10);
+    expect(stalledAfter).toBeLessThan(STALL_TIMEOUT_MS + 1_000);
+
+    await statusOf(relay, (s) => s.state === 'live');
+    expect(relay.counters.reconnects).toBe(1);
+  });
+
+  describe('through RtmpModule (the logs)', () => {
+    let app: INestApplicationContext;
+    let relayService: RtmpRelayService;
+    let ingestPort: number;
+    const logger = new CaptureLogger();
+
+    beforeAll(async () => {
+      @Module({
+        imports: [
+          RtmpModule.forRoot({
+            port: 0,
+            host: '127.0.0.1',
+            logger,
+            verifier: AllowAllStreamKeyVerifier,
+            relayBackoff: { initialDelayMs: 50, maxDelayMs: 200 },
+            relayReconnectRequestHosts: ['127.0.0.3'],
+          }),
+        ],
+      })
+      class MisbehavingDestinationsModule {}
+      app = await NestFactory.createApplicationContext(MisbehavingDestinationsModule, {
+        logger: false,
+      });
+      await app.init();
+      relayService = app.get(RtmpRelayService);
+      ingestPort = (app.get(RtmpServerService).address() as { port: number }).port;
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    /** Publishes `live/<name>` to the ingest and sends a keyframe every 20 ms until cleanup. */
+    async function publishIngest(name: string): Promise<void> {
+      const publisher = await ScriptedRtmpClient.connect(ingestPort);
+      cleanups.push(() => publisher.close());
+      const { streamId } = await publisher.publish('live', name);
+      const header = Buffer.from([0x17, 0x00, 0, 0, 0, 0x01, 0x42, 0xc0, 0x1e, 0xff]);
+      publisher.sendMedia(streamId, 9, 0, header);
+      let timestamp = 0;
+      const timer = setInterval(() => {
+        timestamp += 40;
+        publisher.sendMedia(streamId, 9, timestamp, Buffer.from([0x17, 0x01, 0, 0, 0, 0xaa]));
+      }, 20);
+      cleanups.push(() => clearInterval(timer));
+    }
+
+    /** Resolves with the relay's first status (from now on, or its current one) that `matches`. */
+    function handleStatus(
+      handle: RelayHandle,
+      matches: (s: RelayStatus) => boolean,
+    ): Promise<RelayStatus> {
+      return new Promise((resolve) => {
+        const subscription = handle.status$.subscribe((status) => {
+          if (!matches(status)) return;
+          resolve(status);
+          queueMicrotask(() => subscription.unsubscribe());
+        });
+      });
+    }
+
+    it('a refused ReconnectRequest is logged with the key masked, and nothing connects to the other host', async () => {
+      const elsewhere = await ReconnectRequestingRtmpServer.start(undefined, '127.0.0.2');
+      cleanups.push(() => elsewhere.close());
+      const destination = await ReconnectRequestingRtmpServer.start(
+        `rtmp://127.0.0.2:${elsewhere.port}/live`,
+      );
+      cleanups.push(() => destination.close());
+      const name = `${KEY}-refused`;
+      await publishIngest(name);
+      const handle = relayService.start(
+        'live',
+        name,
+        `rtmp://127.0.0.1:${destination.port}/live/${name}`,
+      );
+      cleanups.push(() => handle.stop());
+
+      // Reconnected here (the second publish), or gone there.
+      await Promise.race([destination.publishedTimes(2), elsewhere.connected()]);
+      expect(elsewhere.connections).toBe(0);
+      const [warning] = logger.matching(/refused a ReconnectRequest/);
+      expect(warning?.level).toBe('warn');
+      expect(warning.message).toContain(`rtmp://127.0.0.1:${destination.port}/live/mi***`);
+      expect(warning.message).toContain(`rtmp://127.0.0.2:${elsewhere.port}/live/mi***`);
+      expect(handle.destination).toBe(`rtmp://127.0.0.1:${destination.port}/live/mi***`);
+      expect(logger.texts().filter((text) => text.includes(KEY))).toEqual([]);
+    });
+
+    it('a followed ReconnectRequest (an allowed host): logs and the handle show where the relay now is', async () => {
+      const next = await ReconnectRequestingRtmpServer.start(undefined, '127.0.0.3');
+      cleanups.push(() => next.close());
+      const destination = await ReconnectRequestingRtmpServer.start(
+        `rtmp://127.0.0.3:${next.port}/live`,
+      );
+      cleanups.push(() => destination.close());
+      const name = `${KEY}-followed`;
+      const linesBefore = logger.lines.length;
+      await publishIngest(name);
+      const handle = relayService.start(
+        'live',
+        name,
+        `rtmp://127.0.0.1:${destination.port}/live/${name}`,
+      );
+      cleanups.push(() => handle.stop());
+      await handleStatus(handle, (s) => s.state === 'live');
+      await next.publishedTimes(1);
+      await handleStatus(handle, (s) => s.state === 'live');
+
+      const moved = `rtmp://127.0.0.3:${next.port}/live/mi***`;
+      expect(next.streamNames).toEqual([name]);
+      expect(handle.destination).toBe(moved);
+      const lines = logger.lines.slice(linesBefore).map((line) => line.message);
+      expect(lines.filter((line) => line.includes('following its ReconnectRequest'))).toEqual([
+        expect.stringContaining(`to ${moved}`),
+      ]);
+      const live = lines.filter((line) => line.endsWith(': live'));
+      expect(live.map((line) => line.split(' → ')[1])).toEqual([
+        `rtmp://127.0.0.1:${destination.port}/live/mi***: live`,
+        `${moved}: live`,
+      ]);
+      expect(logger.texts().filter((text) => text.includes(KEY))).toEqual([]);
+    });
   });
 });

@@ -3,4 +3,5 @@ export * from './rtmp-play-client';
 export * from './rtmp-publish-client';
 export * from './rtmp-url';
 export * from './stream-relay';
+export * from './stream-relay.error';
 export * from './stream-pull';

@@ -138,6 +138,14 @@ export class RtmpPublishClient {
     return this.publishing && this.queuedBytes <= this.options.maxQueuedBytes;
   }
 
+  /**
+   * Drops the connection at once, without unpublishing: for a server that no longer reads,
+   * where a polite close would wait behind the queue. `cause` is what `onClose` reports.
+   */
+  abort(cause: Error): void {
+    this.connection.fail(cause);
+  }
+
   /** Unpublishes (FCUnpublish, deleteStream), ends the socket and resolves once it is closed. */
   async close(): Promise<void> {
     const connection = this.connection;

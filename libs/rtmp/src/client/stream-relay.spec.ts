@@ -10,6 +10,7 @@ import { colorInfoPacket } from '../server/testing/media-packet.fixtures';
 import { RtmpClientError } from './rtmp-client.error';
 import type { ReconnectRequest, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';
+import { StreamRelayError } from './stream-relay.error';
 
 /*
  * Most of these tests replace the push client with a fake the test drives (accept the publish,
@@ -48,6 +49,8 @@ class FakeClient {
   /** While true, sends that are not forced are refused (queue over its limit). */
   refuse = false;
   closeCalls = 0;
+  /** What `abort()` was given: the relay dropped the connection without unpublishing. */
+  abortedWith: Error | undefined;
   readonly sent: Sent[] = [];
   private closeListeners: ((cause: Error | undefined) => void)[] = [];
   private reconnectListeners: ((request: ReconnectRequest) => void)[] = [];
@@ -80,6 +83,16 @@ class FakeClient {
 
   sendVideo(timestamp: number, payload: Buffer, force = false): boolean {
     return this.record(`video:${payload.toString('hex')}`, timestamp, force);
+  }
+
+  /** As the real client: publishing, and the queue under its limit. */
+  get writable(): boolean {
+    return this.publishing && !this.refuse;
+  }
+
+  abort(cause: Error): void {
+    this.abortedWith = cause;
+    this.end(cause);
   }
 
   async close(): Promise<void> {
@@ -209,8 +222,12 @@ describe('StreamRelay', () => {
     fakes.length = 0;
   });
 
-  function relay(source: RelaySource, options: ConstructorParameters<typeof StreamRelay>[2] = {}) {
-    const created = new StreamRelay(source, URL, options);
+  function relay(
+    source: RelaySource,
+    options: ConstructorParameters<typeof StreamRelay>[2] = {},
+    url = URL,
+  ) {
+    const created = new StreamRelay(source, url, options);
     relays.push(created);
     return created;
   }
@@ -544,10 +561,24 @@ describe('StreamRelay', () => {
   });
 
   describe('ReconnectRequest (E-RTMP)', () => {
+    /** Goes live, sends a keyframe, gets a ReconnectRequest, then the next keyframe. */
+    async function requestThenKeyFrame(source: FakeSource, tcUrl: string | undefined) {
+      lastClient().accept();
+      await settle();
+      source.emit(keyFrame(0, 1));
+      lastClient().requestReconnect(tcUrl);
+      source.emit(keyFrame(40, 2));
+      await settle();
+    }
+
     it('keeps sending up to the next keyframe, then reconnects to the new tcUrl with the same name', async () => {
       const source = new FakeSource();
       source.sequenceHeaders = { video: videoHeader() };
-      const subject = relay(source);
+      const followed: [string, string][] = [];
+      const subject = relay(source, {
+        reconnectRequestHosts: ['other.test'],
+        onReconnectFollowed: (from, to) => followed.push([from, to]),
+      });
       const first = lastClient();
       first.accept();
       await settle();
@@ -577,17 +608,81 @@ describe('StreamRelay', () => {
       ]);
       expect(subject.counters.reconnects).toBe(1);
       expect(subject.destination).toBe('rtmp://other.test:1936/app2/re***');
+      expect(followed).toEqual([
+        ['rtmp://destination.test:1935/live/re***', 'rtmp://other.test:1936/app2/re***'],
+      ]);
+    });
+
+    it('follows a request to the same host (another port, another app, upgraded to rtmps)', async () => {
+      const source = new FakeSource();
+      const followed: string[] = [];
+      const subject = relay(source, { onReconnectFollowed: (_from, to) => followed.push(to) });
+      await requestThenKeyFrame(source, 'rtmps://Destination.TEST:8443/edge/');
+      expect(lastClient().options.url).toBe('rtmps://Destination.TEST:8443/edge/relay-key-1234');
+      expect(subject.destination).toBe('rtmps://Destination.TEST:8443/edge/re***');
+      expect(followed).toEqual(['rtmps://Destination.TEST:8443/edge/re***']);
+    });
+
+    it('refuses a request to another host: reports it with the key masked and reconnects where it was', async () => {
+      const source = new FakeSource();
+      const refused: StreamRelayError[] = [];
+      const followed: string[] = [];
+      const subject = relay(source, {
+        onReconnectRefused: (error) => refused.push(error),
+        onReconnectFollowed: (_from, to) => followed.push(to),
+      });
+      await requestThenKeyFrame(source, 'rtmp://elsewhere.test/live');
+      expect(fakes).toHaveLength(2);
+      expect(lastClient().options.url).toBe(URL);
+      expect(subject.destination).toBe('rtmp://destination.test:1935/live/re***');
+      expect(followed).toEqual([]);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toBeInstanceOf(StreamRelayError);
+      expect(refused[0].code).toBe(RtmpErrorCode.RelayReconnectRefused);
+      expect(refused[0].message).toContain('rtmp://elsewhere.test:1935/live/re***');
+      expect(refused[0].message).not.toContain('relay-key-1234');
+    });
+
+    it('refuses a request from rtmps:// to rtmp://, even to the same host or an allowed one', async () => {
+      const secureUrl = 'rtmps://destination.test/live/relay-key-1234';
+      for (const target of ['rtmp://destination.test/live', 'rtmp://other.test:1935/live']) {
+        fakes.length = 0;
+        const source = new FakeSource();
+        const refused: StreamRelayError[] = [];
+        const subject = relay(
+          source,
+          { reconnectRequestHosts: ['other.test'], onReconnectRefused: (e) => refused.push(e) },
+          secureUrl,
+        );
+        await requestThenKeyFrame(source, target);
+        expect(fakes.map((fake) => fake.options.url)).toEqual([secureUrl, secureUrl]);
+        expect(subject.destination).toBe('rtmps://destination.test:443/live/re***');
+        expect(refused.map((error) => error.code)).toEqual([RtmpErrorCode.RelayReconnectRefused]);
+        expect(refused[0].message).toMatch(/rtmps:\/\/ to rtmp:\/\//);
+        await subject.stop();
+      }
+    });
+
+    it('follows a request to a host the reconnectRequestHosts predicate allows, and only those', async () => {
+      const allowEdges = (host: string) => host.endsWith('.cdn.test');
+      const secureUrl = 'rtmps://origin.cdn.test/live/relay-key-1234';
+      const cases: [string, string][] = [
+        ['rtmps://edge-2.cdn.test/live', 'rtmps://edge-2.cdn.test/live/relay-key-1234'],
+        ['rtmps://cdn.test.evil.test/live', secureUrl],
+      ];
+      for (const [target, expected] of cases) {
+        fakes.length = 0;
+        const source = new FakeSource();
+        relay(source, { reconnectRequestHosts: allowEdges }, secureUrl);
+        await requestThenKeyFrame(source, target);
+        expect(fakes.map((fake) => fake.options.url)).toEqual([secureUrl, expected]);
+      }
     });
 
     it('reconnects to the same destination when the request names none', async () => {
       const source = new FakeSource();
       relay(source);
-      lastClient().accept();
-      await settle();
-      source.emit(keyFrame(0, 1));
-      lastClient().requestReconnect(undefined);
-      source.emit(keyFrame(40, 2));
-      await settle();
+      await requestThenKeyFrame(source, undefined);
       expect(fakes).toHaveLength(2);
       expect(lastClient().options.url).toBe(URL);
     });
@@ -595,14 +690,115 @@ describe('StreamRelay', () => {
     it('reconnects to the same destination when the tcUrl is not an rtmp(s) URL it can use', async () => {
       const source = new FakeSource();
       relay(source);
-      lastClient().accept();
-      await settle();
-      source.emit(keyFrame(0, 1));
-      lastClient().requestReconnect('/relative/app');
-      source.emit(keyFrame(40, 2));
-      await settle();
+      await requestThenKeyFrame(source, '/relative/app');
       expect(fakes).toHaveLength(2);
       expect(lastClient().options.url).toBe(URL);
+    });
+  });
+
+  describe('a destination that stops reading (stallTimeoutMs)', () => {
+    const backoff = { initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2, jitter: 0.2 };
+
+    /** A live relay whose destination has just refused a frame (its queue is full). */
+    async function liveThenFull(options: ConstructorParameters<typeof StreamRelay>[2] = {}) {
+      const source = new FakeSource();
+      const subject = relay(source, { backoff, random: () => 0.5, ...options });
+      const client = lastClient();
+      client.accept();
+      await settle();
+      source.emit(keyFrame(0, 1));
+      client.refuse = true;
+      source.emit(interFrame(40, 2)); // refused: the clock starts
+      return { source, subject, client };
+    }
+
+    it('reports RTMP_ERR_RELAY_STALLED after stallTimeoutMs of a full queue, then reconnects with its backoff', async () => {
+      jest.useFakeTimers();
+      const { source, subject, client } = await liveThenFull({ stallTimeoutMs: 500 });
+      jest.advanceTimersByTime(200);
+      source.emit(interFrame(80, 3)); // refused again: the clock does not start over
+      jest.advanceTimersByTime(299);
+      expect(subject.status.state).toBe('live');
+      expect(client.abortedWith).toBeUndefined();
+      jest.advanceTimersByTime(1);
+      expect(client.abortedWith).toBeInstanceOf(StreamRelayError);
+      const status = subject.status;
+      expect(status).toMatchObject({ state: 'retrying', retryInMs: backoff.initialDelayMs });
+      expect((status.error as StreamRelayError).code).toBe(RtmpErrorCode.RelayStalled);
+      expect(status.error?.message).toContain('rtmp://destination.test:1935/live/re***');
+      expect(status.error?.message).not.toContain('relay-key-1234');
+      jest.advanceTimersByTime(backoff.initialDelayMs);
+      expect(fakes).toHaveLength(2);
+      lastClient().accept();
+      await settle();
+      expect(subject.status.state).toBe('live');
+      expect(subject.counters.reconnects).toBe(1);
+    });
+
+    it('notices the stall when the source sends nothing more after the queue filled', async () => {
+      jest.useFakeTimers();
+      const { subject } = await liveThenFull({ stallTimeoutMs: 500 });
+      jest.advanceTimersByTime(500);
+      expect((subject.status.error as StreamRelayError).code).toBe(RtmpErrorCode.RelayStalled);
+    });
+
+    it('waits 10 s by default', async () => {
+      jest.useFakeTimers();
+      const { subject } = await liveThenFull();
+      jest.advanceTimersByTime(9_999);
+      expect(subject.status.state).toBe('live');
+      jest.advanceTimersByTime(1);
+      expect(subject.status.state).toBe('retrying');
+    });
+
+    it('reports no stall while the queue drains, and times a new stall from its own start', async () => {
+      jest.useFakeTimers();
+      const { source, subject, client } = await liveThenFull({ stallTimeoutMs: 500 });
+      jest.advanceTimersByTime(300);
+      client.refuse = false; // the destination read: frames go out again (from a keyframe)
+      source.emit(interFrame(80, 3), keyFrame(120, 4));
+      jest.advanceTimersByTime(1_000);
+      expect(subject.status.state).toBe('live');
+      // Full again, then drained while the source was silent: still no stall.
+      client.refuse = true;
+      source.emit(interFrame(160, 5));
+      jest.advanceTimersByTime(300);
+      client.refuse = false;
+      jest.advanceTimersByTime(1_000);
+      expect(subject.status.state).toBe('live');
+      // Full again: a whole stallTimeoutMs from this refusal.
+      client.refuse = true;
+      source.emit(keyFrame(200, 6));
+      jest.advanceTimersByTime(499);
+      expect(subject.status.state).toBe('live');
+      jest.advanceTimersByTime(1);
+      expect(subject.status.state).toBe('retrying');
+      expect(client.abortedWith).toBeInstanceOf(StreamRelayError);
+    });
+
+    it('stop() while the queue is full leaves no timer behind', async () => {
+      jest.useFakeTimers();
+      const { subject } = await liveThenFull({ stallTimeoutMs: 500 });
+      await subject.stop();
+      expect(jest.getTimerCount()).toBe(0);
+      expect(subject.status.state).toBe('stopped');
+    });
+
+    it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])(
+      'refuses stallTimeoutMs %p at once, before connecting',
+      (stallTimeoutMs) => {
+        expect(() => new StreamRelay(new FakeSource(), URL, { stallTimeoutMs })).toThrow(
+          /stallTimeoutMs/,
+        );
+        expect(fakes).toHaveLength(0);
+      },
+    );
+
+    it('stallTimeoutMs 0 turns the check off', async () => {
+      jest.useFakeTimers();
+      const { subject } = await liveThenFull({ stallTimeoutMs: 0 });
+      jest.advanceTimersByTime(600_000);
+      expect(subject.status.state).toBe('live');
     });
   });
 

@@ -1,11 +1,16 @@
 import { StreamEnd } from '../server/live-stream';
 export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
 export type { RelayBackoff } from './retry-backoff';
+import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { isConfigurationPacket, MediaPacket } from '../server/media-packet';
 import { ReconnectLoop } from './reconnect-loop';
+import { reconnectRefusal, ReconnectRequestHosts } from './reconnect-request-policy';
 import { RelayBackoff } from './retry-backoff';
 import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
-import { describeRtmpUrl, parseRtmpUrl } from './rtmp-url';
+import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
+import { SendStallWatch } from './send-stall-watch';
+import { StreamRelayError } from './stream-relay.error';
+export type { ReconnectRequestHosts } from './reconnect-request-policy';
 
 /** What a relay reads from: a live stream (LiveStream fits). */
 export interface RelaySource {
@@ -41,8 +46,32 @@ export interface RelayCounters {
   droppedFrames: number;
 }
 
+/** How long a relay's send queue may stay full before the destination counts as stalled. */
+export const DEFAULT_RELAY_STALL_TIMEOUT_MS = 10_000;
+
 export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'> {
   readonly backoff?: Partial<RelayBackoff>;
+  /**
+   * How long the send queue may stay full (`maxQueuedBytes` reached, frames refused) before
+   * the relay gives the destination up as stalled: it drops the connection, reports
+   * `RTMP_ERR_RELAY_STALLED` in its `retrying` status and reconnects with its backoff. A
+   * destination that reads at all, however slowly, drains the queue and is not stalled.
+   * Default 10 s; 0 turns the check off.
+   */
+  readonly stallTimeoutMs?: number;
+  /**
+   * Where an Enhanced RTMP ReconnectRequest from the destination may move the relay besides
+   * the host it was started with: host names or addresses (no port; compared
+   * case-insensitively), or a predicate on the host. Default: none, only that same host (any
+   * port or app). Never from rtmps:// to rtmp://, whatever this allows. A refused request is
+   * reported (`onReconnectRefused`) and the relay reconnects to its current destination, since
+   * the server asked to end this connection.
+   */
+  readonly reconnectRequestHosts?: ReconnectRequestHosts;
+  /** Told when the relay follows a ReconnectRequest elsewhere: from and to, keys masked. */
+  readonly onReconnectFollowed?: (from: string, to: string) => void;
+  /** Told when the relay refuses a ReconnectRequest (`RTMP_ERR_RELAY_RECONNECT_REFUSED`). */
+  readonly onReconnectRefused?: (error: StreamRelayError) => void;
   /** For tests: the random source for jitter, in [0, 1). */
   readonly random?: () => number;
 }
@@ -56,10 +85,14 @@ export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'
 export class StreamRelay {
   readonly counters: RelayCounters = { bytes: 0, frames: 0, reconnects: 0, droppedFrames: 0 };
   private readonly loop: ReconnectLoop;
+  private readonly stall: SendStallWatch;
   private client: RtmpPublishClient | undefined;
   private waitingForKeyFrame = true;
   private sourceHasVideo = false;
+  /** Set by a ReconnectRequest: the URL to reconnect to at the next keyframe. */
   private reconnectTo: string | undefined;
+  /** The destination the relay was started with, whatever ReconnectRequests it followed. */
+  private readonly origin: RtmpUrl;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private readonly detach: () => void;
@@ -69,8 +102,13 @@ export class StreamRelay {
     private url: string,
     private readonly options: StreamRelayOptions = {},
   ) {
-    parseRtmpUrl(url); // fail at once on a bad URL
+    this.origin = parseRtmpUrl(url); // fail at once on a bad URL
     this.loop = new ReconnectLoop(() => this.connect(), options.backoff, options.random);
+    this.stall = new SendStallWatch(
+      options.stallTimeoutMs ?? DEFAULT_RELAY_STALL_TIMEOUT_MS,
+      () => this.client?.publishing === true && !this.client.writable,
+      () => this.onStalled(),
+    );
     this.sourceHasVideo = source.sequenceHeaders.video !== undefined;
     const stopPackets = source.onPacket((packet) => this.onPacket(packet));
     const stopEnd = source.onEnd(() => void this.stop());
@@ -85,7 +123,7 @@ export class StreamRelay {
     return this.loop.status;
   }
 
-  /** The destination with its stream name masked. */
+  /** Where the relay sends now (after a followed ReconnectRequest too), stream name masked. */
   get destination(): string {
     return describeRtmpUrl(parseRtmpUrl(this.url));
   }
@@ -108,6 +146,7 @@ export class StreamRelay {
     this.stopped = true;
     this.detach();
     this.loop.cancelRetry();
+    this.stall.reset();
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -122,7 +161,7 @@ export class StreamRelay {
     client.onClose((cause) => this.onClientClose(client, cause));
     client.onReconnectRequest((request) => {
       // E-RTMP: keep streaming to the next keyframe, then reconnect where the server says.
-      this.reconnectTo = request.tcUrl ?? '';
+      this.reconnectTo = this.reconnectTarget(request.tcUrl);
     });
     client.connect().then(
       () => this.onLive(client),
@@ -153,6 +192,8 @@ export class StreamRelay {
       if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
       return;
     }
+    // The queue took bytes since it refused a frame: the destination reads, it has not stalled.
+    if (this.stall.running && client.writable) this.stall.reset();
     const isConfig = isConfigurationPacket(packet);
     if (!isConfig) {
       // Where a destination may start: a video keyframe, or any audio frame without video.
@@ -161,7 +202,7 @@ export class StreamRelay {
         (packet.type === 'audio' && !this.sourceHasVideo);
       if (startsHere && this.reconnectTo !== undefined) {
         // E-RTMP: the old connection carried everything before this keyframe; reconnect now.
-        this.followReconnectRequest(client);
+        this.followReconnectRequest(client, this.reconnectTo);
         this.counters.droppedFrames += 1;
         return;
       }
@@ -177,6 +218,7 @@ export class StreamRelay {
       // The destination is behind: drop, and start again cleanly at the next keyframe.
       this.waitingForKeyFrame = true;
       this.counters.droppedFrames += 1;
+      this.stall.refused();
     }
   }
 
@@ -194,32 +236,75 @@ export class StreamRelay {
     return sent;
   }
 
-  private followReconnectRequest(client: RtmpPublishClient): void {
-    const target = this.reconnectTo;
+  private followReconnectRequest(client: RtmpPublishClient, next: string): void {
     this.reconnectTo = undefined;
-    if (target !== undefined && target !== '') {
-      const name = parseRtmpUrl(this.url).streamName;
-      const next = `${target.replace(/\/$/, '')}/${name}`;
-      // Only an absolute rtmp(s) tcUrl is followed; anything else reconnects to the same URL
-      // (connect() would otherwise throw on it inside a promise, where nothing catches it).
-      if (isRtmpUrl(next)) this.url = next;
-    }
+    const from = this.destination;
+    const moved = next !== this.url;
+    this.url = next;
     this.client = undefined;
+    this.stall.reset();
     void client.close().then(() => this.connect());
+    if (moved) notify(() => this.options.onReconnectFollowed?.(from, this.destination));
+  }
+
+  /**
+   * The URL a ReconnectRequest's tcUrl leads to, with the same stream name: the current URL
+   * when it names none, names something unusable, or somewhere the relay may not go (reported).
+   */
+  private reconnectTarget(tcUrl: string | undefined): string {
+    if (tcUrl === undefined || tcUrl === '') return this.url;
+    const current = parseRtmpUrl(this.url);
+    const next = `${tcUrl.replace(/\/$/, '')}/${current.streamName}`;
+    // Only an absolute rtmp(s) tcUrl is followed (connect() would otherwise throw on it inside
+    // a promise, where nothing catches it).
+    const target = parseOrUndefined(next);
+    if (target === undefined) return this.url;
+    const why = reconnectRefusal(this.origin, current, target, this.options.reconnectRequestHosts);
+    if (why === undefined) return next;
+    const error = new StreamRelayError(
+      RtmpErrorCode.RelayReconnectRefused,
+      `refused a ReconnectRequest to ${describeRtmpUrl(target)}: ${why}`,
+    );
+    notify(() => this.options.onReconnectRefused?.(error));
+    return this.url;
   }
 
   private onClientClose(client: RtmpPublishClient, cause: Error | undefined): void {
     if (this.client !== client || this.stopped) return;
     this.client = undefined;
+    this.stall.reset();
     this.loop.failed(cause);
+  }
+
+  /** The queue stayed full for `stallTimeoutMs`: drop the connection, the loop retries. */
+  private onStalled(): void {
+    const client = this.client;
+    if (client === undefined || this.stopped) return;
+    const stallTimeoutMs = this.options.stallTimeoutMs ?? DEFAULT_RELAY_STALL_TIMEOUT_MS;
+    // abort(), not close(): a polite unpublish would wait behind the full queue.
+    client.abort(
+      new StreamRelayError(
+        RtmpErrorCode.RelayStalled,
+        `${this.destination} stopped reading: the send queue stayed full for ${stallTimeoutMs} ms`,
+        { stallTimeoutMs, queuedBytes: client.queuedBytes },
+      ),
+    );
   }
 }
 
-function isRtmpUrl(url: string): boolean {
+/** Runs an application callback: its bug must not break the relay. */
+function notify(callback: () => void): void {
   try {
-    parseRtmpUrl(url);
-    return true;
+    callback();
   } catch {
-    return false;
+    // ignored, as status listeners' exceptions are
+  }
+}
+
+function parseOrUndefined(url: string): RtmpUrl | undefined {
+  try {
+    return parseRtmpUrl(url);
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { ReconnectRequestHosts } from '../client/reconnect-request-policy';
 import { RelayBackoff } from '../client/retry-backoff';
 import { RtmpServerOptions } from '../server/rtmp-server.options';
 import { PullRule, RelayRule } from './relay-rule.interface';
@@ -27,4 +28,16 @@ export interface RtmpModuleOptions extends Partial<RtmpServerOptions> {
   readonly pulls?: readonly PullRule[];
   /** Retry timing of relays and pulls (backoff with jitter); see `DEFAULT_RELAY_BACKOFF`. */
   readonly relayBackoff?: Partial<RelayBackoff>;
+  /**
+   * How long a relay's send queue may stay full before its destination counts as stalled
+   * (`RTMP_ERR_RELAY_STALLED`; the relay reconnects). Default 10 s, 0 turns it off; see
+   * `StreamRelayOptions.stallTimeoutMs`.
+   */
+  readonly relayStallTimeoutMs?: number;
+  /**
+   * Hosts a relay may follow a destination's ReconnectRequest to, besides its own (host names,
+   * or a predicate on the host). Default none; never from rtmps:// to rtmp://. See
+   * `StreamRelayOptions.reconnectRequestHosts`.
+   */
+  readonly relayReconnectRequestHosts?: ReconnectRequestHosts;
 }

@@ -26,7 +26,10 @@ export interface RelayHandle {
   readonly id: number;
   readonly app: string;
   readonly name: string;
-  /** The destination URL with its stream key masked. */
+  /**
+   * Where the relay sends now, stream key masked: the URL it was started with, or where a
+   * followed ReconnectRequest moved it.
+   */
   readonly destination: string;
   /** connecting → live → (retrying → connecting → live)* → stopped; replays the latest. */
   readonly status$: Observable<RelayStatus>;
@@ -146,10 +149,15 @@ export class RtmpRelayService
       onBusy: (error) => this.logger?.warn(`pull into ${label}: ${error.message}`),
     });
     const id = this.nextId++;
-    const status$ = this.followStatus(pull, `pull ${pull.source} → ${label}`, 'playing', () => {
-      this.pulling.delete(id);
-      this.publishPulls();
-    });
+    const status$ = this.followStatus(
+      pull,
+      () => `pull ${pull.source} → ${label}`,
+      'playing',
+      () => {
+        this.pulling.delete(id);
+        this.publishPulls();
+      },
+    );
     const handle: PullHandle = {
       id,
       app,
@@ -185,9 +193,19 @@ export class RtmpRelayService
     if (stream === undefined) {
       throw new Error(`cannot relay ${app}/${maskStreamKey(name)}: the stream is not live`);
     }
-    const relay = new StreamRelay(stream, url, { backoff: this.options.relayBackoff });
+    const source = `${app}/${maskStreamKey(name)}`;
+    // Read each time: a followed ReconnectRequest changes the destination.
+    const label = (): string => `${source} → ${relay.destination}`;
+    const relay: StreamRelay = new StreamRelay(stream, url, {
+      backoff: this.options.relayBackoff,
+      stallTimeoutMs: this.options.relayStallTimeoutMs,
+      reconnectRequestHosts: this.options.relayReconnectRequestHosts,
+      onReconnectFollowed: (from, to) =>
+        this.logger?.log(`${source} → ${from}: following its ReconnectRequest to ${to}`),
+      onReconnectRefused: (error) =>
+        this.logger?.warn(`${label()}: ${error.message}; reconnecting here instead`),
+    });
     const id = this.nextId++;
-    const label = `${app}/${maskStreamKey(name)} → ${relay.destination}`;
     const status$ = this.followStatus(relay, label, 'live', () => {
       this.running.delete(id);
       this.publishList();
@@ -196,7 +214,9 @@ export class RtmpRelayService
       id,
       app,
       name,
-      destination: relay.destination,
+      get destination() {
+        return relay.destination;
+      },
       status$,
       counters: relay.counters,
       stop: () => relay.stop(),
@@ -228,11 +248,11 @@ export class RtmpRelayService
 
   /**
    * The status of a relay or pull as an Observable that replays the latest and completes when
-   * it stops (then `onStopped` runs); retries and going live are logged under `label`.
+   * it stops (then `onStopped` runs); retries and going live are logged under `label()`.
    */
   private followStatus(
     link: { readonly status: RelayStatus; onStatus(listener: (s: RelayStatus) => void): unknown },
-    label: string,
+    label: () => string,
     liveWord: string,
     onStopped: () => void,
   ): Observable<RelayStatus> {
@@ -241,10 +261,10 @@ export class RtmpRelayService
       status.next(next);
       if (next.state === 'retrying') {
         this.logger?.warn(
-          `${label}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
+          `${label()}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
         );
       } else if (next.state === 'live') {
-        this.logger?.log(`${label}: ${liveWord}`);
+        this.logger?.log(`${label()}: ${liveWord}`);
       } else if (next.state === 'stopped') {
         status.complete();
         onStopped();

@@ -105,6 +105,8 @@ export class RtmpServerService
       logger: _logger,
       relays: _relays,
       relayBackoff: _relayBackoff,
+      relayStallTimeoutMs: _relayStallTimeoutMs,
+      relayReconnectRequestHosts: _relayReconnectRequestHosts,
       pulls: _pulls,
       ...serverOptions
     } = this.options;

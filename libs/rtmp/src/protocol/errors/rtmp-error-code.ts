@@ -66,6 +66,11 @@ export const RtmpErrorCode = {
   LocalPublishBusy: 'RTMP_ERR_LOCAL_PUBLISH_BUSY',
   /** A local publish asked of a server that is closing. */
   LocalPublishClosed: 'RTMP_ERR_LOCAL_PUBLISH_CLOSED',
+
+  /** A relay's destination stopped reading: its send queue stayed full for `stallTimeoutMs`. */
+  RelayStalled: 'RTMP_ERR_RELAY_STALLED',
+  /** A relay did not follow a ReconnectRequest (another host, or from rtmps:// to rtmp://). */
+  RelayReconnectRefused: 'RTMP_ERR_RELAY_RECONNECT_REFUSED',
 } as const;
 
 export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];
