@@ -54,6 +54,9 @@ export const RtmpErrorCode = {
   LocalPublishBusy: 'RTMP_ERR_LOCAL_PUBLISH_BUSY',
   /** A local publish asked of a server that is closing. */
   LocalPublishClosed: 'RTMP_ERR_LOCAL_PUBLISH_CLOSED',
+
+  /** A recording's file could not be created or written (full disk, no permission...). */
+  RecordingFileFailed: 'RTMP_ERR_RECORDING_FILE_FAILED',
 } as const;
 
 export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];
