@@ -99,23 +99,28 @@ describe('the demo application, with real FFmpeg', () => {
       expect(address?.port).toBeGreaterThan(0);
     });
 
-    it('accepts a configured key, records it to RECORD_DIR/live/<key>-<start time>.flv, and the recording decodes like the source', async () => {
+    it('accepts a configured key, records it to RECORD_DIR/live/<start time>-s<session id>.flv (no key), and the recording decodes like the source', async () => {
       // In real time, so that the stats service reports while the stream is live.
       const result = await publishWithFfmpeg(clipPath, rtmpUrl(app, 'key-two'), { realtime: true });
       expect(result.code).toBe(0);
       const recording = app.get(StreamRecorderService).recording('live/key-two');
       expect(recording).toBeDefined();
-      const path = await recording;
+      const { path, error } = (await recording)!;
+      expect(error).toBeUndefined();
       expect(path).toMatch(
-        new RegExp(`^${escapeRegExp(recordDir)}/live/key-two-${START_TIME}\\.flv$`),
+        new RegExp(`^${escapeRegExp(recordDir)}/live/${START_TIME}-s\\d+\\.flv$`),
       );
-      expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path as string)]);
-      const probe = await probeMedia(path as string);
+      expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path)]);
+      const probe = await probeMedia(path);
       expect(probe.video).toEqual(sourceProbe.video);
       expect(probe.audio).toEqual(sourceProbe.audio);
       const masked = escapeRegExp(maskStreamKey('key-two'));
       expect(
         logger.matching(new RegExp(`^accepted live/${masked} from 127\\.0\\.0\\.1$`)),
+      ).toHaveLength(1);
+      // The log says where each recording went, beside the masked key.
+      expect(
+        logger.matching(new RegExp(`^recording live/${masked} to ${escapeRegExp(path)}$`)),
       ).toHaveLength(1);
     }, 30_000);
 
@@ -179,8 +184,8 @@ describe('the demo application, with real FFmpeg', () => {
         closed = true;
         await run;
 
-        const path = await recording;
-        const probe = await probeMedia(path as string);
+        const { path } = (await recording)!;
+        const probe = await probeMedia(path);
         expect(probe.video?.frames).toBeGreaterThanOrEqual(10);
         expect(probe.video?.frames).toBeLessThan(sourceProbe.video?.frames ?? 0);
       } finally {
