@@ -360,6 +360,27 @@ describe('the demo application, with real FFmpeg', () => {
       expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path)]);
     });
 
+    it('records a key too long to be a file name: the process survives and the file name holds no key', async () => {
+      // 300 characters: a file named after it would be over the 255-byte limit (ENAMETOOLONG).
+      const key = `long-secret-${'k'.repeat(288)}`;
+      const recordDir = join(workDir, 'long-key-recordings');
+      const { demo, port } = await startMain({ RTMP_STREAM_KEYS: key, RECORD_DIR: recordDir });
+      const result = await publishWithFfmpeg(shortClip, `rtmp://127.0.0.1:${port}/live/${key}`, {
+        realtime: true,
+      });
+      expect(result.code).toBe(0);
+      const masked = escapeRegExp(maskStreamKey(key));
+      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+
+      demo.child.kill('SIGTERM');
+      const exit = await demo.exited;
+      expect(exit).toMatchObject({ code: 0, signal: null, stderr: '' });
+      expect(exit.stdout).not.toContain(key);
+      expect(readdirSync(join(recordDir, 'live'))).toEqual([
+        expect.stringMatching(new RegExp(`^${START_TIME}-s\\d+\\.flv$`)),
+      ]);
+    });
+
     it('keeps running when RECORD_DIR cannot be written: the publish goes live and the failure is logged, key masked', async () => {
       const key = 'some-secret-key';
       writeFileSync(join(workDir, 'not-a-folder'), '');
