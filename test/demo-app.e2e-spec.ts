@@ -1,15 +1,19 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { basename, join, resolve } from 'path';
+import { basename, isAbsolute, join, relative, resolve } from 'path';
 import { filter, firstValueFrom, skip } from 'rxjs';
 import { AppModule } from '../apps/demo/src/app.module';
 import { StreamRecorderService } from '../apps/demo/src/stream-recorder.service';
+import { MessageType } from '../libs/rtmp/src/protocol/message';
+import { audioPacket, videoPacket } from '../libs/rtmp/src/server/testing/media-packet.fixtures';
 import { maskStreamKey, PublishVerdicts, RtmpServer, RtmpServerService } from '../src';
 import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
+import { freeLoopbackPort } from './support/ports';
+import { ScriptedRtmpClient } from './support/scripted-rtmp-client';
 import { killStartedProcesses, runIn, startProcess } from './support/started-process';
 import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
 
@@ -46,6 +50,19 @@ async function startDemo(
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every file under `dir`, at any depth, as full paths. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => join(dir, entry))
+    .filter((path) => statSync(path).isFile());
+}
+
+/** Whether `path` lies inside `dir`. */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 function rtmpUrl(app: INestApplicationContext, key: string): string {
@@ -99,23 +116,28 @@ describe('the demo application, with real FFmpeg', () => {
       expect(address?.port).toBeGreaterThan(0);
     });
 
-    it('accepts a configured key, records it to RECORD_DIR/live/<key>-<start time>.flv, and the recording decodes like the source', async () => {
+    it('accepts a configured key, records it to RECORD_DIR/live/<start time>-s<session id>.flv (no key), and the recording decodes like the source', async () => {
       // In real time, so that the stats service reports while the stream is live.
       const result = await publishWithFfmpeg(clipPath, rtmpUrl(app, 'key-two'), { realtime: true });
       expect(result.code).toBe(0);
       const recording = app.get(StreamRecorderService).recording('live/key-two');
       expect(recording).toBeDefined();
-      const path = await recording;
+      const { path, error } = (await recording)!;
+      expect(error).toBeUndefined();
       expect(path).toMatch(
-        new RegExp(`^${escapeRegExp(recordDir)}/live/key-two-${START_TIME}\\.flv$`),
+        new RegExp(`^${escapeRegExp(recordDir)}/live/${START_TIME}-s\\d+\\.flv$`),
       );
-      expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path as string)]);
-      const probe = await probeMedia(path as string);
+      expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path)]);
+      const probe = await probeMedia(path);
       expect(probe.video).toEqual(sourceProbe.video);
       expect(probe.audio).toEqual(sourceProbe.audio);
       const masked = escapeRegExp(maskStreamKey('key-two'));
       expect(
         logger.matching(new RegExp(`^accepted live/${masked} from 127\\.0\\.0\\.1$`)),
+      ).toHaveLength(1);
+      // The log says where each recording went, beside the masked key.
+      expect(
+        logger.matching(new RegExp(`^recording live/${masked} to ${escapeRegExp(path)}$`)),
       ).toHaveLength(1);
     }, 30_000);
 
@@ -179,8 +201,8 @@ describe('the demo application, with real FFmpeg', () => {
         closed = true;
         await run;
 
-        const path = await recording;
-        const probe = await probeMedia(path as string);
+        const { path } = (await recording)!;
+        const probe = await probeMedia(path);
         expect(probe.video?.frames).toBeGreaterThanOrEqual(10);
         expect(probe.video?.frames).toBeLessThan(sourceProbe.video?.frames ?? 0);
       } finally {
@@ -236,41 +258,151 @@ describe('the demo application, with real FFmpeg', () => {
     }, 30_000);
   });
 
+  describe('AppModule and a publisher that picks the app', () => {
+    it('records a publish to app "../../x" inside RECORD_DIR and writes nothing outside it', async () => {
+      const root = join(workDir, 'hostile-app');
+      const recordDir = join(root, 'a', 'b', 'recordings');
+      const app = await startDemo(
+        {
+          RTMP_PORT: '0',
+          RTMP_HOST: '127.0.0.1',
+          RTMP_STREAM_KEYS: 'key-one',
+          RECORD_DIR: recordDir,
+        },
+        new CaptureLogger(),
+      );
+      try {
+        // FFmpeg would normalise the URL; the scripted client sends the app as it is.
+        const port = app.get(RtmpServerService).address()?.port ?? 0;
+        const client = await ScriptedRtmpClient.connect(port);
+        const { streamId, status } = await client.publish('../../x', 'key-one');
+        expect(status.code).toBe('NetStream.Publish.Start');
+        for (const packet of [videoPacket(0, 'header'), videoPacket(0, 'key'), audioPacket(0)]) {
+          const typeId = packet.type === 'video' ? MessageType.Video : MessageType.Audio;
+          client.sendMedia(streamId, typeId, packet.timestamp, packet.payload);
+        }
+        const recording = app.get(StreamRecorderService).recording('../../x/key-one');
+        await client.close();
+        const outcome = await recording;
+
+        const files = filesUnder(root);
+        expect(files.filter((file) => !isInside(recordDir, file))).toEqual([]);
+        expect(files).toEqual([outcome?.path]);
+        expect(outcome?.error).toBeUndefined();
+        expect(basename(outcome?.path ?? '')).not.toContain('key-one');
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe('main.ts, built with npm run build', () => {
     const mainJs = join(ROOT, 'dist/apps/demo/src/main.js');
+    /** A short clip for these runs: each publish takes a second, in real time. */
+    const shortClip = join(workDir, 'short.flv');
 
     beforeAll(async () => {
-      const build = await runIn(ROOT, 'npm', ['run', 'build'], { timeoutMs: 120_000 });
+      const [build] = await Promise.all([
+        runIn(ROOT, 'npm', ['run', 'build'], { timeoutMs: 120_000 }),
+        generateTestMedia(shortClip, { ...SMALL_TEST_MEDIA, seconds: 1 }),
+      ]);
       if (build.code !== 0)
         throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
     }, 120_000);
 
-    it('prints where to publish, ingests an FFmpeg publish, and exits 0 on SIGTERM', async () => {
+    /** Starts main.js with `env` (over this process's) and resolves with its port. */
+    async function startMain(env: Record<string, string>) {
       expect(existsSync(mainJs)).toBe(true);
       const demo = startProcess(process.execPath, [mainJs], {
         cwd: workDir,
-        env: {
-          ...process.env,
-          RTMP_PORT: '0',
-          RTMP_HOST: '127.0.0.1',
-          RTMP_STREAM_KEYS: 'main-key-1',
-          NO_COLOR: '1',
-        },
+        env: { ...process.env, RTMP_PORT: '0', RTMP_HOST: '127.0.0.1', NO_COLOR: '1', ...env },
       });
       const [, port] = await demo.waitForOutput(/RTMP server listening on 127\.0\.0\.1:(\d+)/);
-      // The instructions name the port actually bound and the first configured key.
-      const [, url] = await demo.waitForOutput(/ffmpeg -re -i input\.mp4 .* -f flv (\S+)/);
-      expect(url).toBe(`rtmp://127.0.0.1:${port}/live/main-key-1`);
+      return { demo, port: Number(port) };
+    }
 
-      const result = await publishWithFfmpeg(clipPath, url);
+    it('prints where to publish, records and relays an FFmpeg publish, never prints the key, and exits 0 on SIGTERM', async () => {
+      const key = 'some-secret-key';
+      const destinationKey = 'destination-secret-key';
+      const recordDir = join(workDir, 'main-recordings');
+      // Nobody listens there: the relays retry, and log it.
+      const relayPort = await freeLoopbackPort();
+      const { demo, port } = await startMain({
+        RTMP_STREAM_KEYS: key,
+        RECORD_DIR: recordDir,
+        RELAY_URLS: [
+          `rtmp://127.0.0.1:${relayPort}/push/{name}`,
+          `rtmp://127.0.0.1:${relayPort}/push/${destinationKey}`,
+        ].join(','),
+      });
+      // The instructions name the port actually bound, and a placeholder for the key.
+      const [, server] = await demo.waitForOutput(
+        /ffmpeg -re -i input\.mp4 .* -f flv "(\S+)\/<your stream key>"/,
+      );
+      expect(server).toBe(`rtmp://127.0.0.1:${port}/live`);
+      expect(demo.stdout()).toContain('RTMP_STREAM_KEYS');
+
+      const result = await publishWithFfmpeg(shortClip, `${server}/${key}`, { realtime: true });
       expect(result.code).toBe(0);
-      const masked = escapeRegExp(maskStreamKey('main-key-1'));
+      const masked = escapeRegExp(maskStreamKey(key));
+      const [, path] = await demo.waitForOutput(
+        new RegExp(`\\[StreamRecorderService\\] recording live/${masked} to (\\S+)`),
+      );
+      await demo.waitForOutput(new RegExp(`\\[RtmpRelay\\] live/${masked} → .*retrying`));
       await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
 
       demo.child.kill('SIGTERM');
       const exit = await demo.exited;
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(exit.stderr).toBe('');
+      expect(exit.stdout).not.toContain(key);
+      expect(exit.stdout).not.toContain(destinationKey);
+      expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path)]);
+    });
+
+    it('records a key too long to be a file name: the process survives and the file name holds no key', async () => {
+      // 300 characters: a file named after it would be over the 255-byte limit (ENAMETOOLONG).
+      const key = `long-secret-${'k'.repeat(288)}`;
+      const recordDir = join(workDir, 'long-key-recordings');
+      const { demo, port } = await startMain({ RTMP_STREAM_KEYS: key, RECORD_DIR: recordDir });
+      const result = await publishWithFfmpeg(shortClip, `rtmp://127.0.0.1:${port}/live/${key}`, {
+        realtime: true,
+      });
+      expect(result.code).toBe(0);
+      const masked = escapeRegExp(maskStreamKey(key));
+      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+
+      demo.child.kill('SIGTERM');
+      const exit = await demo.exited;
+      expect(exit).toMatchObject({ code: 0, signal: null, stderr: '' });
+      expect(exit.stdout).not.toContain(key);
+      expect(readdirSync(join(recordDir, 'live'))).toEqual([
+        expect.stringMatching(new RegExp(`^${START_TIME}-s\\d+\\.flv$`)),
+      ]);
+    });
+
+    it('keeps running when RECORD_DIR cannot be written: the publish goes live and the failure is logged, key masked', async () => {
+      const key = 'some-secret-key';
+      writeFileSync(join(workDir, 'not-a-folder'), '');
+      const { demo, port } = await startMain({
+        RTMP_STREAM_KEYS: key,
+        RECORD_DIR: join(workDir, 'not-a-folder', 'recordings'),
+      });
+      const result = await publishWithFfmpeg(shortClip, `rtmp://127.0.0.1:${port}/live/${key}`, {
+        realtime: true,
+      });
+      expect(result.code).toBe(0);
+      const masked = escapeRegExp(maskStreamKey(key));
+      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+      expect(demo.child.exitCode).toBeNull();
+
+      demo.child.kill('SIGTERM');
+      const exit = await demo.exited;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(exit.stderr).toMatch(
+        new RegExp(`\\[StreamRecorderService\\] recording of live/${masked} failed: .*ENOTDIR`),
+      );
+      expect(exit.stdout + exit.stderr).not.toContain(key);
     });
   });
 });

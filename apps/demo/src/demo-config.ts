@@ -1,12 +1,16 @@
-/** The key that works out of the box, printed at start-up. Set RTMP_STREAM_KEYS to replace it. */
+/**
+ * The key that works out of the box, and the only one printed at start-up (it is public).
+ * Set RTMP_STREAM_KEYS to replace it.
+ */
 export const DEFAULT_DEMO_STREAM_KEY = 'demo-key';
 
 /**
  * The demo's settings, from the environment, each with a default that works as is:
  * RTMP_PORT (1935), RTMP_HOST (every interface), RTMP_STREAM_KEYS (comma-separated, default
  * "demo-key"), RECORD_DIR (unset: no recording; set: each accepted stream is recorded to
- * RECORD_DIR/<app>/<stream>-<start time>.flv), RELAY_URLS (comma-separated rtmp:// or rtmps://
- * URLs every accepted stream is restreamed to; `{app}` and `{name}` are substituted).
+ * RECORD_DIR/<app>/<start time>-s<session id>.flv, the app encoded and never the key; see
+ * `recordingPath`), RELAY_URLS (comma-separated rtmp:// or rtmps:// URLs every accepted
+ * stream is restreamed to; `{app}` and `{name}` are substituted).
  * Built from the environment by the `DemoConfig` provider in app.module.ts.
  */
 export class DemoConfig {

@@ -5,19 +5,13 @@ import { networkInterfaces } from 'os';
 import { RtmpServerService } from '../../../src';
 import { AppModule } from './app.module';
 import { DemoConfig } from './demo-config';
+import { publishInstructions } from './publish-instructions';
 
-/** Prints exactly what to type into FFmpeg and OBS to publish to this server. */
+/** Prints what to type into FFmpeg and OBS to publish to this server (see publishInstructions). */
 function printPublishInstructions(config: DemoConfig, port: number): void {
   const host = config.host ?? firstExternalAddress() ?? '127.0.0.1';
-  const server = `rtmp://${host}:${port}/live`;
-  const key = config.streamKeys[0];
   const logger = new Logger('Demo');
-  logger.log(
-    `Publish with FFmpeg:\n  ffmpeg -re -i input.mp4 -c:v libx264 -c:a aac -f flv ${server}/${key}`,
-  );
-  logger.log(
-    `Publish with OBS: Settings > Stream > Service "Custom...", Server "${server}", Stream Key "${key}"`,
-  );
+  for (const line of publishInstructions(config, `rtmp://${host}:${port}/live`)) logger.log(line);
 }
 
 function firstExternalAddress(): string | undefined {

@@ -1,33 +1,36 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { createWriteStream, mkdirSync } from 'fs';
-import { join } from 'path';
 import { Subscription } from 'rxjs';
 import {
   FlvPacketWriter,
   FlvWriter,
   maskStreamKey,
-  MediaPacket,
+  RecordingFile,
+  RecordingFileError,
+  recordingPath,
+  redactStreamKey,
   RtmpServerService,
   RtmpStream,
 } from '../../../src';
 import { DemoConfig } from './demo-config';
 
-/** Where a stream is recorded: RECORD_DIR/<app>/<stream>-<start time>.flv. */
-export function recordingPath(recordDir: string, stream: RtmpStream): string {
-  const started = stream.startedAt.toISOString().replace(/[:.]/g, '-');
-  return join(recordDir, stream.app, `${stream.name}-${started}.flv`);
+/** A finished recording: where it was written, and why it stopped early, if it did. */
+export interface DemoRecording {
+  readonly path: string;
+  readonly error?: RecordingFileError;
 }
 
 /**
- * Records every accepted stream to an FLV file from its packet observable. Timestamps are
- * rebased so each file starts at 0. The file is closed when the publisher leaves, or when the
- * application closes.
+ * Records every accepted stream to an FLV file from its packet observable, at the library's
+ * `recordingPath`: RECORD_DIR/<app, encoded>/<start time>-s<session id>.flv, never the key.
+ * Timestamps are rebased so each file starts at 0. The file is closed when the publisher
+ * leaves, or when the application closes. A file that cannot be written ends that recording
+ * with a logged error; the stream, the other recordings and the process go on.
  */
 @Injectable()
 export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(StreamRecorderService.name);
   private readonly subscriptions = new Subscription();
-  private readonly finished = new Map<string, Promise<string>>();
+  private readonly finished = new Map<string, Promise<DemoRecording>>();
   /** Closes each recording still open (idempotent). */
   private readonly open = new Set<() => void>();
 
@@ -52,39 +55,51 @@ export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
     await Promise.all(this.finished.values());
   }
 
-  /** Resolves with the file's path once the recording of `key` is closed. */
-  recording(key: string): Promise<string> | undefined {
+  /** Resolves once the recording of `key` (`app/name`) is closed, with its path. */
+  recording(key: string): Promise<DemoRecording> | undefined {
     return this.finished.get(key);
   }
 
   private record(recordDir: string, stream: RtmpStream): void {
     const path = recordingPath(recordDir, stream);
-    mkdirSync(join(recordDir, stream.app), { recursive: true });
-    const file = createWriteStream(path);
+    const label = `${stream.app}/${maskStreamKey(stream.name)}`;
+    let close = (): void => undefined;
+    const file = new RecordingFile(path, {
+      streamName: stream.name,
+      onError: (error) => {
+        this.logger.error(`recording of ${label} failed: ${error.message}`);
+        close();
+      },
+    });
     const writer = new FlvWriter((chunk) => file.write(chunk), { audio: true, video: true });
     const packets = new FlvPacketWriter(writer);
-    const write = (packet: MediaPacket): void => packets.write(packet);
-    const label = `${stream.app}/${maskStreamKey(stream.name)}`;
-    this.logger.log(`recording ${label}`);
+    this.logger.log(`recording ${label} to ${path}`);
     this.finished.set(
       stream.key,
       new Promise((resolve) => {
-        const close = (): void => {
+        const media = new Subscription();
+        close = (): void => {
           if (!this.open.delete(close)) return;
+          media.unsubscribe();
+          this.subscriptions.remove(media);
           writer.writeHeader();
-          file.end(() => resolve(path));
+          void file
+            .close()
+            .then((error) => resolve(error === undefined ? { path } : { path, error }));
         };
         this.open.add(close);
-        this.subscriptions.add(
+        media.add(
           this.rtmp.packets(stream.app, stream.name).subscribe({
-            next: write,
+            next: (packet) => packets.write(packet),
             complete: close,
             error: (error: Error) => {
-              this.logger.warn(`recording of ${label} cut short: ${error.message}`);
+              const why = redactStreamKey(error.message, stream.name);
+              this.logger.warn(`recording of ${label} cut short: ${why}`);
               close();
             },
           }),
         );
+        this.subscriptions.add(media);
       }),
     );
   }

@@ -1,10 +1,18 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import { MediaPacket, maskStreamKey, RtmpServerService, RtmpStream } from '../../../src';
+import {
+  MediaPacket,
+  maskStreamKey,
+  redactStreamKey,
+  RtmpServerService,
+  RtmpStream,
+} from '../../../src';
 import { DemoConfig } from './demo-config';
 
 /** What the stats service has counted for one stream since its last report. */
 interface StreamWindow {
+  /** `app/<masked name>`: what the logs call the stream. */
+  readonly label: string;
   videoCodec?: string;
   audioCodec?: string;
   width?: number;
@@ -47,9 +55,9 @@ export class StreamStatsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private follow(stream: RtmpStream): void {
-    const window: StreamWindow = { bytes: 0, videoFrames: 0, since: Date.now() };
-    this.windows.set(stream.key, window);
     const label = `${stream.app}/${maskStreamKey(stream.name)}`;
+    const window: StreamWindow = { label, bytes: 0, videoFrames: 0, since: Date.now() };
+    this.windows.set(stream.key, window);
     this.subscriptions.add(
       this.rtmp.packets(stream.app, stream.name).subscribe({
         next: (packet) => this.count(window, packet),
@@ -58,7 +66,7 @@ export class StreamStatsService implements OnModuleInit, OnModuleDestroy {
           this.windows.delete(stream.key);
         },
         error: (error: Error) => {
-          this.logger.warn(`${label} failed: ${error.message}`);
+          this.logger.warn(`${label} failed: ${redactStreamKey(error.message, stream.name)}`);
           this.windows.delete(stream.key);
         },
       }),
@@ -83,12 +91,11 @@ export class StreamStatsService implements OnModuleInit, OnModuleDestroy {
 
   private report(): void {
     const now = Date.now();
-    for (const [key, window] of this.windows) {
+    for (const window of this.windows.values()) {
       const seconds = Math.max(0.001, (now - window.since) / 1000);
-      const [app, ...name] = key.split('/');
       const size = window.width !== undefined ? `${window.width}x${window.height}` : 'unknown size';
       this.logger.log(
-        `${app}/${maskStreamKey(name.join('/'))}: video ${window.videoCodec ?? 'none'} ${size}, ` +
+        `${window.label}: video ${window.videoCodec ?? 'none'} ${size}, ` +
           `audio ${window.audioCodec ?? 'none'}, ${((window.bytes * 8) / seconds / 1000).toFixed(0)} kbit/s, ` +
           `${(window.videoFrames / seconds).toFixed(1)} fps`,
       );

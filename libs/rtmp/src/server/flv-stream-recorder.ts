@@ -1,9 +1,9 @@
-import { createWriteStream, mkdirSync, WriteStream } from 'fs';
-import { dirname } from 'path';
 import { FlvWriter } from '../protocol/flv/flv.writer';
 import { FlvPacketWriter } from './flv-packet-writer';
 import { LiveStream, StreamEnd } from './live-stream';
 import { MediaPacket } from './media-packet';
+import { RecordingFile } from './recording-file';
+import { RecordingFileError } from './recording-file.error';
 
 export interface FlvRecorderOptions {
   /**
@@ -11,14 +11,20 @@ export interface FlvRecorderOptions {
    * keyframe, so a slow disk never makes the ingest's memory grow. Default 8 MiB.
    */
   readonly maxQueuedBytes?: number;
+  /** Replace a file already at the path; by default the recording fails with EEXIST instead. */
+  readonly overwrite?: boolean;
 }
 
 export interface RecordingSummary {
   readonly path: string;
+  /** Bytes handed to the file (all on disk, unless `error` is set). */
   readonly bytes: number;
   readonly tags: number;
   readonly droppedPackets: number;
-  readonly end: StreamEnd;
+  /** How the stream ended; undefined when the file failed first (see `error`). */
+  readonly end: StreamEnd | undefined;
+  /** Why the recording stopped early: its file failed. The stream itself went on. */
+  readonly error?: RecordingFileError;
 }
 
 const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
@@ -26,14 +32,19 @@ const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /**
  * Records a live stream to an FLV file: the cached metadata and sequence headers first (so a
  * recording started mid-stream plays), then every packet, bodies written as they arrived.
- * Timestamps are rebased so the file starts at 0.
+ * Timestamps are rebased so the file starts at 0. `finished` resolves when the stream ends and
+ * the file is closed, or as soon as the file fails (see RecordingFile); it never rejects.
+ * `recordingPath` gives a path that is safe and holds no stream key.
  */
 export class FlvStreamRecorder {
   readonly finished: Promise<RecordingSummary>;
-  private readonly file: WriteStream;
+  private readonly file: RecordingFile;
   private readonly writer: FlvWriter;
   private readonly packets: FlvPacketWriter;
   private readonly maxQueuedBytes: number;
+  private readonly stopListening: () => void;
+  private resolveFinished: (summary: RecordingSummary) => void = () => undefined;
+  private done = false;
   private tags = 0;
   private dropped = 0;
   private waitingForKeyFrame = false;
@@ -44,35 +55,46 @@ export class FlvStreamRecorder {
     options: FlvRecorderOptions = {},
   ) {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
-    mkdirSync(dirname(path), { recursive: true });
-    this.file = createWriteStream(path);
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    this.file = new RecordingFile(path, {
+      streamName: stream.name,
+      overwrite: options.overwrite,
+      onError: () => this.finish(undefined),
+    });
     this.writer = new FlvWriter((chunk) => this.file.write(chunk), { audio: true, video: true });
     this.packets = new FlvPacketWriter(this.writer);
     // Metadata, then every track's header and the latest E-RTMP colorInfo/MultichannelConfig.
     const { metadata } = stream;
     if (metadata !== undefined) this.write(metadata);
     for (const packet of stream.decoderConfiguration) this.write(packet);
-    const stop = stream.onPacket((packet) => this.onPacket(packet));
-    this.finished = new Promise((resolve, reject) => {
-      this.file.once('error', reject);
-      stream.onEnd((end) => {
-        stop();
-        this.writer.writeHeader();
-        this.file.end(() =>
-          resolve({
-            path,
-            bytes: this.writer.bytesWritten,
-            tags: this.tags,
-            droppedPackets: this.dropped,
-            end,
-          }),
-        );
-      });
-    });
+    const stopPackets = stream.onPacket((packet) => this.onPacket(packet));
+    const stopEnd = stream.onEnd((end) => this.finish(end));
+    this.stopListening = () => {
+      stopPackets();
+      stopEnd();
+    };
+  }
+
+  /** Once: the stream's end and the file's failure may both come, in either order. */
+  private finish(end: StreamEnd | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.stopListening();
+    if (end !== undefined) this.writer.writeHeader();
+    void this.file.close().then((error) =>
+      this.resolveFinished({
+        path: this.path,
+        bytes: this.writer.bytesWritten,
+        tags: this.tags,
+        droppedPackets: this.dropped,
+        end,
+        ...(error === undefined ? {} : { error }),
+      }),
+    );
   }
 
   private onPacket(packet: MediaPacket): void {
-    if (this.file.writableLength > this.maxQueuedBytes) this.waitingForKeyFrame = true;
+    if (this.file.queuedBytes > this.maxQueuedBytes) this.waitingForKeyFrame = true;
     if (this.waitingForKeyFrame) {
       const resumes = packet.type === 'video' && packet.tag.isKeyFrame;
       if (!resumes) {

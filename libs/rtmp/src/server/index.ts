@@ -15,3 +15,6 @@ export * from './bounded-packet-queue';
 export * from './stream-player';
 export * from './gop-cache';
 export * from './gop-block-pool';
+export * from './recording-path';
+export * from './recording-file';
+export * from './recording-file.error';

@@ -71,6 +71,8 @@ export const RtmpErrorCode = {
   RelayStalled: 'RTMP_ERR_RELAY_STALLED',
   /** A relay did not follow a ReconnectRequest (another host, or from rtmps:// to rtmp://). */
   RelayReconnectRefused: 'RTMP_ERR_RELAY_RECONNECT_REFUSED',
+  /** A recording's file could not be created or written (full disk, no permission...). */
+  RecordingFileFailed: 'RTMP_ERR_RECORDING_FILE_FAILED',
 } as const;
 
 export type RtmpErrorCode = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];
