@@ -596,11 +596,11 @@ describe('relay: destinations that misbehave (issue 18)', () => {
     // It reconnected where it was, over TLS: the terminator saw both connections.
     expect(destination.streamNames.slice(0, 2)).toEqual([KEY, KEY]);
     expect(tls.connections).toBeGreaterThanOrEqual(2);
-    expect(relay.destination).toBe(`rtmps://127.0.0.1:${tls.port}/live/mi***`);
+    expect(relay.destination).toBe(`rtmps://127.0.0.1:${tls.port}/live/mis***(27)`);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const error of refused) {
       expect(error.code).toBe(RtmpErrorCode.RelayReconnectRefused);
-      expect(error.message).toContain(`rtmp://127.0.0.2:${elsewhere.port}/live/mi***`);
+      expect(error.message).toContain(`rtmp://127.0.0.2:${elsewhere.port}/live/mis***(27)`);
       expect(error.message).not.toContain(KEY);
     }
     const reported = statuses.map((status) => status.error?.message ?? '');
@@ -734,9 +734,9 @@ describe('relay: destinations that misbehave (issue 18)', () => {
       expect(elsewhere.connections).toBe(0);
       const [warning] = logger.matching(/refused a ReconnectRequest/);
       expect(warning?.level).toBe('warn');
-      expect(warning.message).toContain(`rtmp://127.0.0.1:${destination.port}/live/mi***`);
-      expect(warning.message).toContain(`rtmp://127.0.0.2:${elsewhere.port}/live/mi***`);
-      expect(handle.destination).toBe(`rtmp://127.0.0.1:${destination.port}/live/mi***`);
+      expect(warning.message).toContain(`rtmp://127.0.0.1:${destination.port}/live/mis***(27)`);
+      expect(warning.message).toContain(`rtmp://127.0.0.2:${elsewhere.port}/live/mis***(27)`);
+      expect(handle.destination).toBe(`rtmp://127.0.0.1:${destination.port}/live/mis***(27)`);
       expect(logger.texts().filter((text) => text.includes(KEY))).toEqual([]);
     });
 
@@ -760,7 +760,7 @@ describe('relay: destinations that misbehave (issue 18)', () => {
       await next.publishedTimes(1);
       await handleStatus(handle, (s) => s.state === 'live');
 
-      const moved = `rtmp://127.0.0.3:${next.port}/live/mi***`;
+      const moved = `rtmp://127.0.0.3:${next.port}/live/mis***(27)`;
       expect(next.streamNames).toEqual([name]);
       expect(handle.destination).toBe(moved);
       const lines = logger.lines.slice(linesBefore).map((line) => line.message);
@@ -769,7 +769,7 @@ describe('relay: destinations that misbehave (issue 18)', () => {
       ]);
       const live = lines.filter((line) => line.endsWith(': live'));
       expect(live.map((line) => line.split(' → ')[1])).toEqual([
-        `rtmp://127.0.0.1:${destination.port}/live/mi***: live`,
+        `rtmp://127.0.0.1:${destination.port}/live/mis***(27): live`,
         `${moved}: live`,
       ]);
       expect(logger.texts().filter((text) => text.includes(KEY))).toEqual([]);

@@ -20,6 +20,7 @@ import {
 } from '../libs/rtmp/src';
 import {
   encodeCloseStream,
+  encodeCreateStream,
   encodeDeleteStream,
   encodeFCUnpublish,
   encodePublish,
@@ -1001,6 +1002,78 @@ describe('RtmpServer sessions', () => {
       const reason = abortReason(signal);
       await client.close();
       expect(await reason).toMatchObject({ code: RtmpErrorCode.SessionSocket });
+    });
+  });
+
+  describe('budgets for peers not yet accepted', () => {
+    it('reports a verdict that comes after the client left as an abandoned decision', async () => {
+      let answer: (verdict: PublishVerdict) => void = () => undefined;
+      const target = await resources.server(
+        {},
+        () => new Promise<PublishVerdict>((resolve) => (answer = resolve)),
+      );
+      const decisions: PublishDecision[] = [];
+      target.server.onPublishDecision((decision) => decisions.push(decision));
+      const client = await resources.client(target.port);
+      void client.publish('live', secretKey('left-early')).catch(() => undefined);
+      await waitUntil(() => target.server.connectionCount === 1 && answer.length === 1);
+      await client.close();
+      await waitUntil(() => target.server.connectionCount === 0);
+      expect(decisions).toEqual([]);
+      answer(PublishVerdicts.accept());
+      await waitUntil(() => decisions.length === 1);
+      expect(decisions[0]).toMatchObject({ verdict: { accepted: true }, abandoned: true });
+      expect(target.server.liveStreams()).toEqual([]);
+    });
+
+    it('closes a connection that creates more streams than maxStreamsPerConnection', async () => {
+      const target = await resources.server({ maxStreamsPerConnection: 3 });
+      const client = await resources.client(target.port);
+      await client.connectApp('live');
+      for (let i = 0; i < 4; i++) client.sendCommand(encodeCreateStream(10 + i));
+      await client.whenClosed();
+      expect(target.logs.join('\n')).toContain(RtmpErrorCode.SessionTooManyStreams);
+    });
+
+    it('lets a connection delete streams and create new ones within maxStreamsPerConnection', async () => {
+      const target = await resources.server({ maxStreamsPerConnection: 1 });
+      const client = await resources.client(target.port);
+      await client.connectApp('live');
+      for (let i = 0; i < 5; i++) {
+        client.sendCommand(encodeCreateStream(10 + i));
+        client.sendCommand(encodeDeleteStream(0, i + 1));
+      }
+      const { status } = await client.createStreamAndPublish(secretKey('after-deletes'));
+      expect(status.code).toBe('NetStream.Publish.Start');
+      expect(client.closed).toBe(false);
+    });
+
+    it('past maxPendingMessageBytesTotal, closes the largest holder not yet accepted; the publisher goes on', async () => {
+      const target = await resources.server({ maxPendingMessageBytesTotal: 600_000 });
+      const publisher = await publishStream(resources, target, secretKey('budget-bystander'));
+      resources.pump(publisher.client, publisher.streamId);
+      /** A client holding `bytes` of a message announced at 1 MiB - 1, unfinished. */
+      const holder = async (bytes: number): Promise<ScriptedRtmpClient> => {
+        const client = await resources.client(target.port);
+        client.socket.write(wire(client, createSetChunkSizeMessage(0xffffff)));
+        client.writer.setChunkSize(0xffffff);
+        const header = Buffer.from([6, 0, 0, 0, 0x0f, 0xff, 0xff, 9, 1, 0, 0, 0]);
+        client.socket.write(Buffer.concat([header, Buffer.alloc(bytes, 1)]));
+        return client;
+      };
+      // What is held is the buffers, which grow by doubling: about 128 KiB for the small one and
+      // 256 KiB for the large one; the newcomer's growing to about 256 KiB passes the bound.
+      const small = await holder(100_000);
+      const large = await holder(250_000);
+      await waitUntil(() => target.server.pendingMessageBytes >= 350_000);
+      const newcomer = await holder(200_000);
+      await large.whenClosed();
+      expect(small.closed).toBe(false);
+      expect(newcomer.closed).toBe(false);
+      expect(target.logs.join('\n')).toContain(RtmpErrorCode.ChunkServerPendingBytesExceeded);
+      await waitUntil(() => target.server.pendingMessageBytes <= 600_000);
+      await packetsArrive(publisher.stream, 10);
+      expect(publisher.stream.ended).toBeUndefined();
     });
   });
 

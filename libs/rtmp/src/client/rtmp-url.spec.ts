@@ -118,15 +118,21 @@ describe('parseRtmpUrl', () => {
 });
 
 describe('describeRtmpUrl', () => {
-  it('masks the stream name, query included, keeping two characters of a long one', () => {
+  it('masks the stream name, query included, keeping three characters and the length of a long one', () => {
     const described = describeRtmpUrl(parseRtmpUrl(`rtmp://host:1936/live/${KEY}?auth=xyz`));
-    expect(described).toBe('rtmp://host:1936/live/li***');
+    expect(described).toBe('rtmp://host:1936/live/liv***(36)');
     expect(described).not.toContain('auth');
+  });
+
+  it('masks app segments after the first, where a key may sit', () => {
+    expect(describeRtmpUrl(parseRtmpUrl(`rtmp://host/live/${KEY}/name`))).toBe(
+      'rtmp://host:1935/live/liv***(27)/***(4)',
+    );
   });
 
   it('masks a short stream name entirely', () => {
     expect(describeRtmpUrl(parseRtmpUrl('rtmps://[::1]/app/short'))).toBe(
-      'rtmps://[::1]:443/app/***',
+      'rtmps://[::1]:443/app/***(5)',
     );
   });
 });

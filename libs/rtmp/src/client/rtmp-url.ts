@@ -1,3 +1,4 @@
+import { maskStreamKey } from '../server/mask-stream-key';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { RtmpClientError } from './rtmp-client.error';
 
@@ -48,11 +49,16 @@ export function parseRtmpUrl(url: string): RtmpUrl {
   };
 }
 
-/** The URL with the stream name masked, for logs and errors. */
+/**
+ * The URL for logs and errors: the stream name masked as every key is (maskStreamKey), and so is
+ * every app segment after the first, where a key sometimes sits (`rtmp://host/app/KEY/name`).
+ * The first app segment names the service's application (`live2`, `app`) and is shown.
+ */
 export function describeRtmpUrl(url: RtmpUrl): string {
   const hostPart = url.host.includes(':') ? `[${url.host}]` : url.host;
-  const visible = url.streamName.length >= 10 ? 2 : 0;
-  return `${url.secure ? 'rtmps' : 'rtmp'}://${hostPart}:${url.port}/${url.app}/${url.streamName.slice(0, visible)}***`;
+  const [first, ...rest] = url.app.split('/');
+  const app = [first, ...rest.map(maskStreamKey)].join('/');
+  return `${url.secure ? 'rtmps' : 'rtmp'}://${hostPart}:${url.port}/${app}/${maskStreamKey(url.streamName)}`;
 }
 
 function invalid(url: string, why: string): RtmpClientError {

@@ -251,7 +251,7 @@ describe('StreamRelay', () => {
       await settle();
       expect(statuses.map((s) => s.state)).toEqual(['connecting', 'live']);
       expect(subject.status).toEqual({ state: 'live' });
-      expect(subject.destination).toBe('rtmp://destination.test:1935/live/re***');
+      expect(subject.destination).toBe('rtmp://destination.test:1935/live/***(14)');
     });
 
     it('throws at once on a bad URL, before connecting', () => {
@@ -607,9 +607,9 @@ describe('StreamRelay', () => {
         kindOf(keyFrame(200, 7)),
       ]);
       expect(subject.counters.reconnects).toBe(1);
-      expect(subject.destination).toBe('rtmp://other.test:1936/app2/re***');
+      expect(subject.destination).toBe('rtmp://other.test:1936/app2/***(14)');
       expect(followed).toEqual([
-        ['rtmp://destination.test:1935/live/re***', 'rtmp://other.test:1936/app2/re***'],
+        ['rtmp://destination.test:1935/live/***(14)', 'rtmp://other.test:1936/app2/***(14)'],
       ]);
     });
 
@@ -619,8 +619,8 @@ describe('StreamRelay', () => {
       const subject = relay(source, { onReconnectFollowed: (_from, to) => followed.push(to) });
       await requestThenKeyFrame(source, 'rtmps://Destination.TEST:8443/edge/');
       expect(lastClient().options.url).toBe('rtmps://Destination.TEST:8443/edge/relay-key-1234');
-      expect(subject.destination).toBe('rtmps://Destination.TEST:8443/edge/re***');
-      expect(followed).toEqual(['rtmps://Destination.TEST:8443/edge/re***']);
+      expect(subject.destination).toBe('rtmps://Destination.TEST:8443/edge/***(14)');
+      expect(followed).toEqual(['rtmps://Destination.TEST:8443/edge/***(14)']);
     });
 
     it('refuses a request to another host: reports it with the key masked and reconnects where it was', async () => {
@@ -634,12 +634,12 @@ describe('StreamRelay', () => {
       await requestThenKeyFrame(source, 'rtmp://elsewhere.test/live');
       expect(fakes).toHaveLength(2);
       expect(lastClient().options.url).toBe(URL);
-      expect(subject.destination).toBe('rtmp://destination.test:1935/live/re***');
+      expect(subject.destination).toBe('rtmp://destination.test:1935/live/***(14)');
       expect(followed).toEqual([]);
       expect(refused).toHaveLength(1);
       expect(refused[0]).toBeInstanceOf(StreamRelayError);
       expect(refused[0].code).toBe(RtmpErrorCode.RelayReconnectRefused);
-      expect(refused[0].message).toContain('rtmp://elsewhere.test:1935/live/re***');
+      expect(refused[0].message).toContain('rtmp://elsewhere.test:1935/live/***(14)');
       expect(refused[0].message).not.toContain('relay-key-1234');
     });
 
@@ -656,7 +656,7 @@ describe('StreamRelay', () => {
         );
         await requestThenKeyFrame(source, target);
         expect(fakes.map((fake) => fake.options.url)).toEqual([secureUrl, secureUrl]);
-        expect(subject.destination).toBe('rtmps://destination.test:443/live/re***');
+        expect(subject.destination).toBe('rtmps://destination.test:443/live/***(14)');
         expect(refused.map((error) => error.code)).toEqual([RtmpErrorCode.RelayReconnectRefused]);
         expect(refused[0].message).toMatch(/rtmps:\/\/ to rtmp:\/\//);
         await subject.stop();
@@ -725,7 +725,7 @@ describe('StreamRelay', () => {
       const status = subject.status;
       expect(status).toMatchObject({ state: 'retrying', retryInMs: backoff.initialDelayMs });
       expect((status.error as StreamRelayError).code).toBe(RtmpErrorCode.RelayStalled);
-      expect(status.error?.message).toContain('rtmp://destination.test:1935/live/re***');
+      expect(status.error?.message).toContain('rtmp://destination.test:1935/live/***(14)');
       expect(status.error?.message).not.toContain('relay-key-1234');
       jest.advanceTimersByTime(backoff.initialDelayMs);
       expect(fakes).toHaveLength(2);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { maskStreamKey, redactStreamKey } from './mask-stream-key';
+import { describeApp, maskStreamKey, redactStreamKey } from './mask-stream-key';
 
 describe('maskStreamKey', () => {
   it('shows the first 3 characters and the length of a long name', () => {
@@ -57,5 +57,17 @@ describe('redactStreamKey', () => {
         },
       ),
     );
+  });
+});
+
+describe('describeApp', () => {
+  it('shows an app the server was configured to serve', () => {
+    expect(describeApp('live', ['live', 'studio'])).toBe('live');
+  });
+
+  it('masks every segment of any other app, where a key may sit', () => {
+    expect(describeApp('live', undefined)).toBe('***(4)');
+    expect(describeApp('live/live_123456789_SecretKeyAbc', ['live'])).toBe('***(4)/liv***(27)');
+    expect(describeApp('live_123456789_SecretKeyAbc', undefined)).toBe('liv***(27)');
   });
 });
