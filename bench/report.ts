@@ -1,5 +1,14 @@
 import { ChunkCodecResult } from './chunk-codec.bench';
 import { FanoutResult } from './fanout.bench';
+import {
+  flooredRatio,
+  HOSTILE_FLOORS,
+  HostileResult,
+  HostileRow,
+  medianProbe,
+  peakRssGrowth,
+  slowestProbe,
+} from './hostile.bench';
 import { IdleResult } from './idle.bench';
 import { IngestResult } from './ingest.bench';
 import { LatencyResult } from './latency.bench';
@@ -233,6 +242,74 @@ export function fanoutTable(results: readonly FanoutResult[]): string {
       fixed(r.medianMsToKeyFrame, 0),
       fixed(r.swarmCpuPercent, 1),
     ]),
+  );
+}
+
+/** `ours` against nginx-rtmp's figure with its floor, e.g. "1.4×", "2.1× (floor)". */
+function againstNginx(ours: number, nginx: number | undefined, floor: number): string {
+  if (nginx === undefined || !Number.isFinite(ours) || !Number.isFinite(nginx)) return 'n/a';
+  const value = flooredRatio(ours, nginx, floor);
+  return `${value.toFixed(2)}×${nginx < floor ? ' (floor)' : ''}`;
+}
+
+/**
+ * Scenario 7: one row per attack and server, attacks in order; every server that is not
+ * nginx-rtmp gets its ratios to nginx-rtmp's figures on the same attack.
+ */
+export function hostileTable(results: readonly HostileResult[]): string {
+  const nginx = results.find((result) => result.kind === 'nginx-rtmp');
+  const rows: string[][] = [];
+  const attacks = results[0]?.rows.map((row) => row.attack) ?? [];
+  for (const [index, attack] of attacks.entries()) {
+    for (const result of results) {
+      const row = result.rows[index];
+      const theirs: HostileRow | undefined = nginx?.rows[index];
+      const compared = result.kind !== 'nginx-rtmp' && theirs !== undefined;
+      const versus = (ours: number, nginxFigure: number, floor: number): string =>
+        compared ? againstNginx(ours, nginxFigure, floor) : '';
+      rows.push([
+        result === results[0] ? attack : '',
+        SERVER_LABELS[result.kind],
+        `${fixed(row.seconds, 1)}${row.stopped ? ' (stopped)' : ''}`,
+        row.outcome.bytesSent === undefined ? 'n/a' : mb(row.outcome.bytesSent),
+        row.outcome.closed,
+        `**${fixed(row.cpuSeconds)}**`,
+        versus(row.cpuSeconds, theirs?.cpuSeconds ?? NaN, HOSTILE_FLOORS.cpuSeconds),
+        `**${mb(peakRssGrowth(row))}**`,
+        versus(
+          peakRssGrowth(row),
+          theirs === undefined ? NaN : peakRssGrowth(theirs),
+          HOSTILE_FLOORS.peakRssGrowth,
+        ),
+        mb(row.peakRss),
+        `${fixed(medianProbe(row), 1)} / **${fixed(slowestProbe(row), 1)}**`,
+        versus(
+          slowestProbe(row),
+          theirs === undefined ? NaN : slowestProbe(theirs),
+          HOSTILE_FLOORS.probeMs,
+        ),
+        `${row.probesFailed} of ${row.probeMs.length + row.probesFailed}`,
+      ]);
+    }
+  }
+  return table(
+    [
+      'attack',
+      'server',
+      'attack s',
+      'attackers sent MB',
+      'attackers closed by the server',
+      'server CPU s',
+      '× nginx-rtmp',
+      'peak RSS growth MB',
+      '× nginx-rtmp',
+      'peak RSS MB',
+      'probe handshake median / max ms',
+      'max × nginx-rtmp',
+      'probes failed',
+    ],
+    ['l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    rows,
   );
 }
 

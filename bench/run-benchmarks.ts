@@ -3,7 +3,7 @@
  *
  * Environment knobs, for development only (a run with any of them writes
  * .bench-work/BENCHMARKS.partial.md instead of BENCHMARKS.md):
- *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout   scenarios to run
+ *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile   scenarios to run
  *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
  *   BENCH_QUICK=1                                          short runs
  *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
@@ -16,6 +16,20 @@ import { generateTestMedia, TestMediaSpec } from '../test/support/test-media';
 import { benchChunkCodec, ChunkCodecResult, MIN_MEASURE_SECONDS } from './chunk-codec.bench';
 import { benchFanout, FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
 import { benchIdle, IdleResult } from './idle.bench';
+import {
+  ATTACK_LIMIT_S,
+  benchHostile,
+  CPU_QUIET_MS,
+  MIN_PROBE_WINDOW_MS,
+  PROBE_ADDRESS,
+  PROBE_INTERVAL_MS,
+  PROBE_TIMEOUT_MS,
+  flooredRatio,
+  HOSTILE_FLOORS,
+  HostileResult,
+  peakRssGrowth,
+  slowestProbe,
+} from './hostile.bench';
 import { benchFlood, benchReplay, IngestResult } from './ingest.bench';
 import { benchLatency, LatencyResult } from './latency.bench';
 import { benchPublishers, PublishersResult, PublishersRun } from './publishers.bench';
@@ -24,6 +38,7 @@ import {
   byKind,
   chunkTable,
   fanoutTable,
+  hostileTable,
   idleTable,
   sessionTable,
   ingestTable,
@@ -57,7 +72,8 @@ const CODEC_MEDIA: TestMediaSpec = {
   videoBitrate: '4M',
 };
 
-type Scenario = 'codec' | 'flood' | 'replay' | 'publishers' | 'idle' | 'latency' | 'fanout';
+type Scenario =
+  'codec' | 'flood' | 'replay' | 'publishers' | 'idle' | 'latency' | 'fanout' | 'hostile';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY?.split(',') as Scenario[] | undefined;
@@ -125,6 +141,7 @@ interface Results {
   idle: IdleResult[];
   latency: LatencyResult | undefined;
   fanout: FanoutResult[];
+  hostile: HostileResult[];
 }
 
 /** Runs `scenario` on every server, each in a fresh server process. */
@@ -137,7 +154,8 @@ async function onEachServer<T>(
   for (const kind of kinds) {
     progress(`${what}: ${kind}`);
     noteLoad(`${what} (${kind})`);
-    const server = await startServer(kind, kind === 'nestjs-rtmp' ? { profileDir } : {});
+    const ours = kind === 'nestjs-rtmp' || kind === 'nestjs-rtmp-defaults';
+    const server = await startServer(kind, ours ? { profileDir } : {});
     try {
       results.push(await run(server));
     } catch (error) {
@@ -216,6 +234,7 @@ async function main(): Promise<void> {
     idle: [],
     latency: undefined,
     fanout: [],
+    hostile: [],
   };
   let flood: BenchClip | undefined;
   let live: BenchClip | undefined;
@@ -304,6 +323,18 @@ async function main(): Promise<void> {
         return benchFanout(server, clip, SETTINGS.fanout);
       },
       withVariants(serverKinds, GOP_VARIANTS),
+    );
+  }
+
+  if (wanted('hostile')) {
+    results.hostile = await onEachServer(
+      'hostile traffic',
+      async (server) => {
+        versions = { ...versions, [server.kind]: server.version };
+        return benchHostile(server);
+      },
+      // Ours as deployed: its default limits, and a verifier that knows no attacker's key.
+      serverKinds.map((kind) => (kind === 'nestjs-rtmp' ? 'nestjs-rtmp-defaults' : kind)),
     );
   }
 
@@ -448,7 +479,70 @@ function targetChecks(results: Results): TargetCheck[] {
     });
   }
   checks.push(...fanoutChecks(results.fanout));
+  checks.push(...hostileChecks(results.hostile));
   return checks;
+}
+
+/**
+ * Issue 18: under every attack, ours within 2× of nginx-rtmp in CPU seconds, peak RSS growth
+ * and the slowest probe handshake, each against nginx-rtmp's figure or its floor, whichever is
+ * higher (HOSTILE_FLOORS).
+ */
+function hostileChecks(results: readonly HostileResult[]): TargetCheck[] {
+  const ours = byKind(results, 'nestjs-rtmp-defaults');
+  const nginx = byKind(results, 'nginx-rtmp');
+  if (ours === undefined) return [];
+  const attacked = ours.rows.filter((row) => !row.control);
+  return attacked.map((row) => {
+    const theirs = nginx?.rows.find((their) => their.attack === row.attack);
+    if (theirs === undefined) {
+      return {
+        target: `Hostile traffic, ${row.attack}: within 2× of nginx-rtmp`,
+        measured: '',
+        met: undefined,
+      };
+    }
+    const figures = [
+      {
+        what: 'CPU',
+        ours: row.cpuSeconds,
+        nginx: theirs.cpuSeconds,
+        floor: HOSTILE_FLOORS.cpuSeconds,
+        floorText: `${HOSTILE_FLOORS.cpuSeconds} s`,
+        show: (v: number) => `${v.toFixed(2)} s`,
+      },
+      {
+        what: 'peak RSS growth',
+        ours: peakRssGrowth(row),
+        nginx: peakRssGrowth(theirs),
+        floor: HOSTILE_FLOORS.peakRssGrowth,
+        floorText: `${HOSTILE_FLOORS.peakRssGrowth / 2 ** 20} MiB`,
+        show: (v: number) => `${(v / MB).toFixed(1)} MB`,
+      },
+      {
+        what: 'slowest probe',
+        ours: slowestProbe(row),
+        nginx: slowestProbe(theirs),
+        floor: HOSTILE_FLOORS.probeMs,
+        floorText: `${HOSTILE_FLOORS.probeMs} ms`,
+        show: (v: number) => `${v.toFixed(1)} ms`,
+      },
+    ].map((figure) => ({
+      ...figure,
+      ratio: flooredRatio(figure.ours, figure.nginx, figure.floor),
+    }));
+    return {
+      target: `Hostile traffic, ${row.attack}: CPU, peak RSS growth and slowest probe handshake within 2× of nginx-rtmp’s (issue 18)`,
+      measured: figures
+        .map(
+          (figure) =>
+            `${figure.what} ${figure.show(figure.ours)} vs ${figure.show(figure.nginx)}` +
+            `${figure.nginx < figure.floor ? ` (floor ${figure.floorText})` : ''} = ${times(figure.ratio, 2)}`,
+        )
+        .join('; '),
+      met: figures.every((figure) => figure.ratio <= 2),
+    };
+  });
 }
 
 /**
@@ -734,11 +828,57 @@ ${fanoutTable(fanout)}`);
     }
   }
 
+  if (results.hostile.length > 0) {
+    sections.push(hostileSection(results.hostile));
+  }
+
   const soak = join(__dirname, 'soak-results.md');
   if (existsSync(soak)) sections.push(readFileSync(soak, 'utf8').trim());
   const notes = join(__dirname, 'profile-notes.md');
   if (existsSync(notes)) sections.push(readFileSync(notes, 'utf8').trim());
   return `${sections.join('\n\n')}\n`;
+}
+
+function hostileSection(results: readonly HostileResult[]): string {
+  const unreset = results.filter((result) => !result.peakReset).map((result) => result.kind);
+  const floors = HOSTILE_FLOORS;
+  const ticks = Math.round(floors.cpuSeconds * 100);
+  return `## 7. Hostile traffic: issue 18's attacks by peers without a stream key
+
+The attacks of the hostile-peer suite (\`test/hostile-peers.e2e-spec.ts\`), by its own attack
+clients (\`test/support/hostile/attack-clients.ts\`), one after another against one fresh
+process per server; the first row is a control with no attack. Ours runs as a deployment
+would: every limit on its default, and a verifier that accepts only keys the attackers do not
+have (\`bench/servers/nestjs-rtmp-defaults-server.ts\`; the attacks never get as far as
+\`publish\` anyway). It logs its warnings to stderr, as the bench's nginx does. nginx-rtmp runs
+with the bench's configuration above (its RTMP module's defaults: \`max_message\` 1M,
+\`timeout\` 60 s; \`worker_connections\` 4096, so the 1000 slot holders do not fill it),
+node-media-server with its defaults.
+
+Before each attack the server gets a full GC (Node servers), so that no attack inherits the
+garbage of the one before, and its peak RSS is reset. Server CPU s is its CPU time from the
+attack's start until that time stops moving afterwards (quiet for ${CPU_QUIET_MS / 1000} s): what the attack
+left it to do is counted. Peak RSS growth is the peak over that stretch minus the RSS as it
+started. Meanwhile a probe client from another address (${PROBE_ADDRESS}), in a process of its
+own (\`bench/support/handshake-probe-process.ts\`), does a handshake every ${PROBE_INTERVAL_MS / 1000} s, for as
+long as the attack lasts and at least ${MIN_PROBE_WINDOW_MS / 1000} s (the slot holders' row: from when all 1000 are
+open); a probe fails when it is refused, closed, or takes over ${PROBE_TIMEOUT_MS / 1000} s. The attackers run in
+the bench process; the server, they and the probe share the two cores. "Attackers closed by
+the server" is seen from the attackers' side: whether the server closed the connection before
+the attacker was done (for the slot holders: how many connections the server closed, of those
+opened, replacements included). An attack still running after ${ATTACK_LIMIT_S} s is stopped and marked so;
+its figures are then a lower bound.
+
+**Target (issue 18): ours within 2× of nginx-rtmp on every attack**, in CPU seconds, peak RSS
+growth and the slowest probe. Where nginx-rtmp's figure is below a floor, the ratio is taken
+against the floor instead, marked "(floor)": ${floors.cpuSeconds} CPU s (${ticks} ticks of \`/proc\`'s 10 ms
+accounting; below that, one tick either way is ${100 / ticks} % or more), ${floors.peakRssGrowth / 2 ** 20} MiB of peak RSS growth
+(the size V8's young-generation semi-space starts at, which a Node process that allocates at
+all may make resident), ${floors.probeMs} ms for a probe (a wait for one of the two cores the attackers
+keep busy can take that long, whichever server is attacked; no person notices less). The
+reasons for the rows ours misses are in the profile notes below ("Hostile traffic").
+${unreset.length > 0 ? `\nThe peak RSS could not be reset on ${unreset.join(', ')}: its peaks are the process's so far.\n` : ''}
+${hostileTable(results)}`;
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ export type ServerKind =
   | 'nestjs-rtmp'
   | 'nestjs-rtmp-no-gop'
   | 'nestjs-rtmp-small-young'
+  | 'nestjs-rtmp-defaults'
   | 'nginx-rtmp'
   | 'node-media-server'
   | 'node-floor'
@@ -36,6 +37,7 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nestjs-rtmp': 'nestjs-rtmp (this library)',
   'nestjs-rtmp-no-gop': 'nestjs-rtmp with `gopCache: false`',
   'nestjs-rtmp-small-young': `nestjs-rtmp run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
+  'nestjs-rtmp-defaults': 'nestjs-rtmp (this library, default limits)',
   'nginx-rtmp': 'nginx-rtmp',
   'node-media-server': 'node-media-server',
   'node-floor': 'Node floor: a net.Server that only counts bytes',
@@ -87,6 +89,13 @@ export async function startServer(
       return NodeServer.start(kind, compiledServer('nestjs-rtmp-server'), [], undefined, [
         SMALL_YOUNG_GENERATION_FLAG,
       ]);
+    case 'nestjs-rtmp-defaults':
+      return NodeServer.start(
+        kind,
+        compiledServer('nestjs-rtmp-defaults-server'),
+        [],
+        options.profileDir,
+      );
     case 'nestjs-rtmp-no-gop':
       return NodeServer.start(
         kind,
@@ -128,9 +137,10 @@ export function compiledSupport(name: string): string {
 }
 
 /**
- * Compiles bench/servers and the fan-out scenario's player swarm (and the library code they
- * import) to JavaScript with tsc, so that they run as they would in production: under ts-node,
- * the TypeScript compiler alone would add about 100 MB to a process's RSS.
+ * Compiles bench/servers, the fan-out scenario's player swarm and the hostile-traffic scenario's
+ * probe client (and the library code they import) to JavaScript with tsc, so that they run as
+ * they would in production: under ts-node, the TypeScript compiler alone would add about 100 MB
+ * to a process's RSS.
  */
 export function compileServers(): void {
   execFileSync(

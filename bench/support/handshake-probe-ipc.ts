@@ -1,0 +1,26 @@
+/*
+ * What the hostile-traffic scenario (the parent) and its probe client
+ * (./handshake-probe-process.ts, a child process) say to each other over Node's IPC channel.
+ */
+
+export type ProbeRequest =
+  | {
+      readonly type: 'start';
+      readonly port: number;
+      readonly intervalMs: number;
+      readonly timeoutMs: number;
+    }
+  | { readonly type: 'stop' };
+
+/** The probes since `start`. */
+export interface ProbeReport {
+  /** Handshake times of the probes that completed, in ms. */
+  readonly probeMs: readonly number[];
+  /** Probes that were refused, closed, or took longer than the timeout. */
+  readonly failed: number;
+}
+
+export type ProbeMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'started' }
+  | { readonly type: 'report'; readonly report: ProbeReport };
