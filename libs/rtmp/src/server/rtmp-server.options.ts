@@ -40,16 +40,23 @@ export interface RtmpServerOptions extends ProtocolLimits {
   /** Most bytes queued for one slow consumer before its queue drops to the next keyframe. */
   readonly maxQueuedBytesPerConsumer: number;
   /**
-   * Largest message accepted from a connection that is not yet publishing or playing (it has
-   * not presented a key the verifier accepted). Before that a peer sends a few small commands;
-   * the full `maxMessageSize` applies once it is accepted.
+   * Largest message a connection that is not yet publishing or playing (it has not presented a
+   * key the verifier accepted) may announce; the full `maxMessageSize` applies once it is
+   * accepted. Its media and data are read past unbuffered meanwhile (they would be dropped).
    */
   readonly maxMessageSizeBeforeAccept: number;
   /**
    * Most bytes a connection that is not yet publishing or playing may hold in unfinished
-   * messages; `maxPendingMessageBytes` applies once it is accepted.
+   * messages, which before accept are only commands and control messages (a few hundred bytes
+   * each from real encoders); `maxPendingMessageBytes` applies once it is accepted.
    */
   readonly maxPendingMessageBytesBeforeAccept: number;
+  /**
+   * Most commands a connection may send before it is accepted: encoders send about five
+   * (connect, releaseStream, FCPublish, createStream, publish). Each provokes replies, so a peer
+   * that sends them without end is closed rather than answered.
+   */
+  readonly maxCommandsBeforeAccept: number;
   /**
    * Most bytes held in unfinished messages over all connections together. Past it the
    * connection holding the most is closed (one not yet accepted first), then the next, until
@@ -116,7 +123,8 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   maxConnectionsPerAddress: 100,
   maxQueuedBytesPerConsumer: 8 * 1024 * 1024,
   maxMessageSizeBeforeAccept: 1024 * 1024,
-  maxPendingMessageBytesBeforeAccept: 1024 * 1024,
+  maxPendingMessageBytesBeforeAccept: 64 * 1024,
+  maxCommandsBeforeAccept: 32,
   maxPendingMessageBytesTotal: 256 * 1024 * 1024,
   maxStreamsPerConnection: 8,
   outChunkSize: 60_000,
@@ -154,6 +162,7 @@ const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
   ['maxQueuedBytesPerConsumer', Number.MAX_SAFE_INTEGER],
   ['maxMessageSizeBeforeAccept', Number.MAX_SAFE_INTEGER],
   ['maxPendingMessageBytesBeforeAccept', Number.MAX_SAFE_INTEGER],
+  ['maxCommandsBeforeAccept', Number.MAX_SAFE_INTEGER],
   ['maxPendingMessageBytesTotal', Number.MAX_SAFE_INTEGER],
   ['maxStreamsPerConnection', Number.MAX_SAFE_INTEGER],
   // SetChunkSize carries 31 bits; WindowAcknowledgementSize 32.

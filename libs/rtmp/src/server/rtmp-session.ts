@@ -1,6 +1,6 @@
 import { Socket } from 'net';
 import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
-import { ChunkReader } from '../protocol/chunk/chunk-reader';
+import { ChunkReader, ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
@@ -106,6 +106,23 @@ const CLOSE_GRACE_MS = 2_000;
  * disconnected instead. Every write to the peer is checked against it (see `send`).
  */
 const MAX_UNREAD_REPLY_BYTES = 64 * 1024;
+/**
+ * Message types a connection not yet accepted sends that the session would drop anyway (media
+ * and data are taken only while publishing): read past unbuffered, so that holding them costs
+ * nothing. Commands and control messages are read.
+ */
+const SKIPPED_BEFORE_ACCEPT: ReadonlySet<number> = new Set([
+  MessageType.Audio,
+  MessageType.Video,
+  MessageType.DataAmf0,
+  MessageType.DataAmf3,
+  MessageType.Aggregate,
+  MessageType.SharedObjectAmf0,
+  MessageType.SharedObjectAmf3,
+]);
+const BEFORE_ACCEPT_READER_POLICY: ChunkReaderPolicy = { skipMessageTypes: SKIPPED_BEFORE_ACCEPT };
+/** An accepted peer has presented a key: its messages are read, buffers sized as announced. */
+const ACCEPTED_READER_POLICY: ChunkReaderPolicy = { allocateAnnouncedSize: true };
 /** Where a socket's shared listeners find their session. */
 const kSession = Symbol('rtmpSession');
 
@@ -142,6 +159,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   private nextStreamId = 1;
   /** Streams created and not deleted (bounded by `maxStreamsPerConnection`). */
   private openStreams = 0;
+  /** Commands it may still send before it is accepted; unbounded once it is. */
+  private commandAllowance: number;
   private publishStreamId = 0;
   private stream: LiveStream | undefined;
   private player: StreamPlayer | undefined;
@@ -166,6 +185,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   ) {
     const { options } = host;
     this.lastMedia = host.now();
+    this.commandAllowance = options.maxCommandsBeforeAccept;
     // Until the verifier accepts a publish or play, the peer has shown no key: it gets the
     // small limits, and its messages grow with what it sends rather than what it announces.
     this.reader = new ChunkReader(
@@ -181,6 +201,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         maxAbandonedMessages: options.maxAbandonedMessages,
       },
       this,
+      BEFORE_ACCEPT_READER_POLICY,
     );
     socket.setNoDelay(true);
     // Listeners shared by every session, finding theirs through the socket (as ws does): an
@@ -369,6 +390,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         return;
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3:
+        this.countCommand();
         this.onCommand(
           message,
           decodeCommand(message.payload, message.typeId, {
@@ -391,6 +413,24 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         // Anything else (shared objects, type 7...) is ignored, as nginx does.
       }
     }
+  }
+
+  /** Counts a command against `maxCommandsBeforeAccept`, before it is decoded. */
+  private countCommand(): void {
+    this.commandAllowance -= 1;
+    if (this.commandAllowance >= 0) return;
+    const max = this.host.options.maxCommandsBeforeAccept;
+    throw new SessionError(
+      RtmpErrorCode.SessionTooManyCommands,
+      `more than maxCommandsBeforeAccept (${max}) commands before a publish or play was accepted`,
+      { maxCommandsBeforeAccept: max },
+    );
+  }
+
+  /** The verifier accepted a publish or play: the peer gets its full limits from now on. */
+  private trust(): void {
+    this.commandAllowance = Number.POSITIVE_INFINITY;
+    this.reader.reconfigure(this.host.options, ACCEPTED_READER_POLICY);
   }
 
   private onControl(control: ControlMessage): void {
@@ -638,7 +678,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
       this.stream = stream;
       this.sessionState = 'publishing';
       this.lastMedia = this.host.now();
-      this.reader.setLimits(this.host.options, true);
+      this.trust();
       this.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.publishStreamId }));
       this.sendStatus(NetStatusLevel.Status, NetStatusCode.PublishStart, 'Publishing started.');
       // A peer that stopped reading was closed by a send above, and its stream ended.
@@ -713,7 +753,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
       }
       this.host.publishDecided(request, verdict);
       this.sessionState = 'playing';
-      this.reader.setLimits(this.host.options, true);
+      this.trust();
       const { socket, writer } = this;
       const player = new StreamPlayer(
         {

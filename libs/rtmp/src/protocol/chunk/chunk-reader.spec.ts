@@ -406,7 +406,7 @@ describe('ChunkReader', () => {
       expect(reader.pendingMessageBytes).toBe(0);
     });
 
-    it('allocates the announced size at once after setLimits(..., true)', () => {
+    it('allocates the announced size at once once reconfigured to', () => {
       const reader = new ChunkReader(() => undefined, { maxMessageSize: 1000 });
       expectRtmpError(
         () =>
@@ -416,9 +416,33 @@ describe('ChunkReader', () => {
         ProtocolLimitError,
         RtmpErrorCode.ChunkMessageTooLarge,
       );
-      reader.setLimits({ maxMessageSize: 1 << 20 }, true);
+      reader.reconfigure({ maxMessageSize: 1 << 20 }, { allocateAnnouncedSize: true });
       reader.push(Buffer.concat([hex('04 000000 0186a0 09 01000000'), Buffer.alloc(128)]));
       expect(reader.pendingMessageBytes).toBe(100_000);
+    });
+
+    it('reads past the types it skips, holding and delivering nothing of them', () => {
+      const messages: RtmpMessage[] = [];
+      const reader = new ChunkReader((message) => messages.push(message), {}, undefined, {
+        skipMessageTypes: new Set([MessageType.Video]),
+      });
+      const writer = new ChunkWriter();
+      const video = { chunkStreamId: 6, messageStreamId: 1, typeId: 9, timestamp: 0 };
+      const bytes = Buffer.concat([
+        ...writer.encode({ ...video, payload: Buffer.alloc(100_000, 1) }),
+        ...writer.encode({ ...video, payload: Buffer.alloc(0) }),
+        ...writer.encode({ ...video, typeId: 8, chunkStreamId: 4, payload: Buffer.from([0xaf]) }),
+      ]);
+      for (let offset = 0; offset < bytes.length; offset += 1000) {
+        reader.push(bytes.subarray(offset, offset + 1000));
+        expect(reader.pendingMessageBytes).toBe(0);
+      }
+      expect(messages.map((m) => m.typeId)).toEqual([8]);
+      // Reconfigured, it delivers them again.
+      reader.reconfigure({}, {});
+      reader.push(Buffer.concat(writer.encode({ ...video, payload: Buffer.alloc(300, 2) })));
+      expect(messages.map((m) => m.typeId)).toEqual([8, 9]);
+      expect(messages[1].payload.length).toBe(300);
     });
 
     it('closes a peer that keeps abandoning messages (SetChunkSize 1 and 16 MiB headers)', () => {

@@ -26,6 +26,21 @@ const DELIVERED_PER_ABANDON_FORGIVEN = 64;
 
 export type ChunkMessageHandler = (message: RtmpMessage) => void;
 
+/** How a reader treats a peer, apart from its limits: set at first, changed by `reconfigure`. */
+export interface ChunkReaderPolicy {
+  /**
+   * Give a message spread over chunks the buffer its header announces at its first chunk (one
+   * allocation, no regrowth: for a peer the application accepted). Otherwise the buffer grows
+   * with what arrives. Default false.
+   */
+  readonly allocateAnnouncedSize?: boolean;
+  /**
+   * Message types read past without being buffered or delivered (their announced size is still
+   * checked): what the owner would drop anyway, such as media from a peer not yet accepted.
+   */
+  readonly skipMessageTypes?: ReadonlySet<number>;
+}
+
 export type ChunkReaderLimits = Pick<
   ProtocolLimits,
   | 'maxMessageSize'
@@ -42,8 +57,8 @@ export type ChunkReaderLimits = Pick<
  * - A message that arrives in one chunk inside one socket buffer is handed out as a view of
  *   that buffer (no copy). A message spread over several chunks is copied into a buffer of its
  *   own: its bytes are not contiguous on the wire. That buffer grows as the bytes arrive (a
- *   header announcing 16 MiB costs what the peer actually sent, not 16 MiB), until
- *   {@link ChunkReader.setLimits} says the peer is trusted to allocate what it announces.
+ *   header announcing 16 MiB costs what the peer actually sent, not 16 MiB), until its
+ *   {@link ChunkReaderPolicy} says the peer is trusted to allocate what it announces.
  * - SetChunkSize and Abort are applied here, at the exact byte where they end, because the
  *   very next chunk may depend on them; they are still handed to `onMessage`.
  * - Limits are checked as soon as a header announces a size and before bytes are buffered;
@@ -52,8 +67,10 @@ export type ChunkReaderLimits = Pick<
  */
 export class ChunkReader {
   private limits: ChunkReaderLimits;
-  /** Whether a multi-chunk message gets its announced size at once (see setLimits). */
-  private allocateAnnounced = false;
+  /** Whether a multi-chunk message gets its announced size at once (see ChunkReaderPolicy). */
+  private allocateAnnounced: boolean;
+  /** Types read past unbuffered (see ChunkReaderPolicy); undefined for none, the fast path. */
+  private skipTypes: ReadonlySet<number> | undefined;
   private chunkSizeIn = DEFAULT_CHUNK_SIZE;
   /**
    * Chunk streams by id below {@link LOW_CHUNK_STREAM_IDS}, grown as ids are opened: encoders use
@@ -85,19 +102,21 @@ export class ChunkReader {
     private readonly onMessage: ChunkMessageHandler,
     limits: Partial<ChunkReaderLimits> = {},
     private readonly budget?: ChunkMemoryBudget,
+    policy: ChunkReaderPolicy = {},
   ) {
     this.limits = pickLimits(limits);
+    this.allocateAnnounced = policy.allocateAnnouncedSize ?? false;
+    this.skipTypes = policy.skipMessageTypes;
   }
 
   /**
-   * Changes the limits from the next header on, e.g. once the peer is accepted. With
-   * `allocateAnnouncedSize`, a message spread over chunks gets the buffer its header announces
-   * at its first chunk (one allocation, no regrowth: for a peer the application accepted);
-   * without it, the buffer grows with what arrives.
+   * Changes the limits and the policy, e.g. once the peer is accepted: limits apply from the
+   * next header on, the policy from the next message on (one being read goes on as it began).
    */
-  setLimits(limits: Partial<ChunkReaderLimits>, allocateAnnouncedSize: boolean): void {
+  reconfigure(limits: Partial<ChunkReaderLimits>, policy: ChunkReaderPolicy): void {
     this.limits = pickLimits(limits);
-    this.allocateAnnounced = allocateAnnouncedSize;
+    this.allocateAnnounced = policy.allocateAnnouncedSize ?? false;
+    this.skipTypes = policy.skipMessageTypes;
   }
 
   /**
@@ -271,7 +290,7 @@ export class ChunkReader {
     }
 
     if (state.messageLength === 0) {
-      this.deliver(state, buffer.subarray(after, after));
+      if (!this.skips(state)) this.deliver(state, buffer.subarray(after, after));
     } else {
       this.current = state;
       const left = state.messageLength - state.received;
@@ -285,6 +304,13 @@ export class ChunkReader {
     const state = this.current as ChunkStreamState;
     const available = end - position;
     const count = available < this.chunkRemaining ? available : this.chunkRemaining;
+    if (state.assembly === null && this.skips(state)) {
+      // Read past: counted so the chunk framing holds, never copied or kept.
+      state.received += count;
+      this.chunkRemaining -= count;
+      if (state.received === state.messageLength) state.received = 0;
+      return position + count;
+    }
     if (state.assembly === null) {
       if (count === state.messageLength) {
         // The whole message sits in this chunk and this buffer: hand out a view.
@@ -308,6 +334,11 @@ export class ChunkReader {
       this.deliver(state, assembly);
     }
     return position + count;
+  }
+
+  /** Whether the message on `state` is of a type read past (see ChunkReaderPolicy). */
+  private skips(state: ChunkStreamState): boolean {
+    return this.skipTypes !== undefined && this.skipTypes.has(state.typeId);
   }
 
   /** A buffer for a message's first `count` bytes: its announced size, or room to grow into. */

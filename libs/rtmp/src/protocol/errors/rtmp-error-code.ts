@@ -48,6 +48,8 @@ export const RtmpErrorCode = {
   SessionPeerNotReading: 'RTMP_ERR_SESSION_PEER_NOT_READING',
   /** The peer created more streams than `maxStreamsPerConnection`. */
   SessionTooManyStreams: 'RTMP_ERR_SESSION_TOO_MANY_STREAMS',
+  /** The peer sent more commands than `maxCommandsBeforeAccept` before it was accepted. */
+  SessionTooManyCommands: 'RTMP_ERR_SESSION_TOO_MANY_COMMANDS',
   /** A full server closed this connection, not yet accepted, to admit a newer one. */
   SessionDisplaced: 'RTMP_ERR_SESSION_DISPLACED',
 
