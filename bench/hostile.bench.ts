@@ -8,6 +8,7 @@ import {
   unfinishedMessageHold,
   unreadCommandFlood,
 } from '../test/support/hostile/attack-clients';
+import { MessageType } from '../libs/rtmp/src/protocol/message';
 import { HandshakeProbe } from './support/handshake-probe';
 import { cpuSeconds, ProcessMeter } from './support/proc';
 import { BenchServer, ServerKind } from './support/servers';
@@ -72,12 +73,13 @@ interface Attack {
  * The connect commands of the two huge-connect attacks, built once, before any is measured:
  * encoding a million properties is slow, and the attacker's work, not the server's.
  */
-let hugeConnects: { million: Buffer; hundredThousand: Buffer } | undefined;
+let hugeConnects: { million: Buffer; hundredThousand: Buffer; sixThousand: Buffer } | undefined;
 
-function connects(): { million: Buffer; hundredThousand: Buffer } {
+function connects(): { million: Buffer; hundredThousand: Buffer; sixThousand: Buffer } {
   hugeConnects ??= {
     million: hugeConnectMessage(1_000_000),
     hundredThousand: hugeConnectMessage(100_000),
+    sixThousand: hugeConnectMessage(6_000),
   };
   return hugeConnects;
 }
@@ -120,8 +122,12 @@ export const HOSTILE_ATTACKS: readonly Attack[] = [
     run: (port) => holdUnfinished(port, 4 * 1024 * 1024, 0xffffff),
   },
   {
-    name: '20 connections, each holding two unfinished messages of 1 MiB − 1 (all but a byte sent)',
-    run: (port) => holdUnfinished(port, 0x0ffffe, 0x0fffff),
+    name: '20 connections, each holding two unfinished video messages of 1 MiB − 1 (15 of 16 chunks sent)',
+    run: (port) => holdUnfinished(port, 0x0ffffe, 0x0fffff, MessageType.Video),
+  },
+  {
+    name: '20 connections, each holding two unfinished commands of 1 MiB − 1 (15 of 16 chunks sent)',
+    run: (port) => holdUnfinished(port, 0x0ffffe, 0x0fffff, MessageType.CommandAmf0),
   },
   {
     name: '60 connects, each with an object of a million properties (7.6 MB)',
@@ -130,6 +136,10 @@ export const HOSTILE_ATTACKS: readonly Attack[] = [
   {
     name: '60 connects, each with an object of 100 000 properties (under 1 MiB)',
     run: (port) => connectFlood(port, connects().hundredThousand),
+  },
+  {
+    name: '60 connects, each with an object of 6 000 properties (under 64 KiB)',
+    run: (port) => connectFlood(port, connects().sixThousand),
   },
   {
     name: '1000 connections from 20 addresses dribbling the handshake, 2.5 s once all are open',
@@ -152,9 +162,16 @@ async function holdUnfinished(
   port: number,
   bytesEach: number,
   announced: number,
+  typeId: number = MessageType.Video,
 ): Promise<AttackOutcome> {
   const connections = 20;
-  const { sockets, result } = await unfinishedMessageHold(port, connections, bytesEach, announced);
+  const { sockets, result } = await unfinishedMessageHold(
+    port,
+    connections,
+    bytesEach,
+    announced,
+    typeId,
+  );
   for (const socket of sockets) socket.destroy();
   return {
     closed: `${connections - sockets.length} of ${connections}`,
