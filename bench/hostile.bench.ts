@@ -86,6 +86,10 @@ function connects(): { million: Buffer; hundredThousand: Buffer; sixThousand: Bu
 
 const yesNo = (closed: boolean): string => (closed ? 'yes' : 'no');
 
+/** The slot holders' attack, the one row a Node floor is measured for (see benchSlotHoldersFloor). */
+const SLOT_HOLDERS =
+  '1000 connections from 20 addresses dribbling the handshake, 2.5 s once all are open';
+
 /** The attacks of issue 18, with the hostile-peer suite's parameters, and a control row first. */
 export const HOSTILE_ATTACKS: readonly Attack[] = [
   {
@@ -142,21 +146,48 @@ export const HOSTILE_ATTACKS: readonly Attack[] = [
     run: (port) => connectFlood(port, connects().sixThousand),
   },
   {
-    name: '1000 connections from 20 addresses dribbling the handshake, 2.5 s once all are open',
+    name: SLOT_HOLDERS,
     probesWhenCalled: true,
-    run: async (port, probeNow) => {
-      const holders = new SlotHolders(port, 1_000, HOLDER_ADDRESSES);
-      try {
-        await holders.whenHolding();
-        probeNow();
-        await sleep(2_500);
-      } finally {
-        holders.stop();
-      }
-      return { closed: `${holders.closedByServer} of ${holders.opened}` };
-    },
+    run: holdSlots,
   },
 ];
+
+async function holdSlots(port: number, probeNow: () => void): Promise<AttackOutcome> {
+  const holders = new SlotHolders(port, 1_000, HOLDER_ADDRESSES);
+  try {
+    await holders.whenHolding();
+    probeNow();
+    await sleep(2_500);
+  } finally {
+    holders.stop();
+  }
+  return { closed: `${holders.closedByServer} of ${holders.opened}` };
+}
+
+/** What the slot holders cost a server that does nothing but read. */
+export interface SlotHoldersFloor {
+  readonly attack: string;
+  readonly cpuSeconds: number;
+  readonly peakRssGrowth: number;
+}
+
+/**
+ * The slot holders against the Node floor (a net.Server that only reads, started by the caller):
+ * what Node's own sockets cost under that attack, before any RTMP. No probe: the floor speaks no
+ * RTMP.
+ */
+export async function benchSlotHoldersFloor(server: BenchServer): Promise<SlotHoldersFloor> {
+  await sleep(300);
+  const meter = new ProcessMeter(server.pid);
+  const rssBefore = meter.memory().rss;
+  await holdSlots(server.port, () => undefined);
+  await cpuSettled(server.pid);
+  return {
+    attack: SLOT_HOLDERS,
+    cpuSeconds: meter.cpu(),
+    peakRssGrowth: Math.max(0, meter.memory().peakRss - rssBefore),
+  };
+}
 
 async function holdUnfinished(
   port: number,

@@ -28,6 +28,8 @@ import {
   HOSTILE_FLOORS,
   HostileResult,
   peakRssGrowth,
+  benchSlotHoldersFloor,
+  SlotHoldersFloor,
   slowestProbe,
 } from './hostile.bench';
 import { benchFlood, benchReplay, IngestResult } from './ingest.bench';
@@ -142,6 +144,8 @@ interface Results {
   latency: LatencyResult | undefined;
   fanout: FanoutResult[];
   hostile: HostileResult[];
+  /** The slot holders against the Node floor, beside the hostile table. */
+  hostileFloor?: SlotHoldersFloor;
 }
 
 /** Runs `scenario` on every server, each in a fresh server process. */
@@ -335,6 +339,11 @@ async function main(): Promise<void> {
       },
       // Ours as deployed: its default limits, and a verifier that knows no attacker's key.
       serverKinds.map((kind) => (kind === 'nestjs-rtmp' ? 'nestjs-rtmp-defaults' : kind)),
+    );
+    [results.hostileFloor] = await onEachServer(
+      'hostile traffic, Node floor',
+      (server) => benchSlotHoldersFloor(server),
+      ['node-floor'],
     );
   }
 
@@ -829,7 +838,7 @@ ${fanoutTable(fanout)}`);
   }
 
   if (results.hostile.length > 0) {
-    sections.push(hostileSection(results.hostile));
+    sections.push(hostileSection(results.hostile, results.hostileFloor));
   }
 
   const soak = join(__dirname, 'soak-results.md');
@@ -839,7 +848,10 @@ ${fanoutTable(fanout)}`);
   return `${sections.join('\n\n')}\n`;
 }
 
-function hostileSection(results: readonly HostileResult[]): string {
+function hostileSection(
+  results: readonly HostileResult[],
+  floor: SlotHoldersFloor | undefined,
+): string {
   const unreset = results.filter((result) => !result.peakReset).map((result) => result.kind);
   const floors = HOSTILE_FLOORS;
   const ticks = Math.round(floors.cpuSeconds * 100);
@@ -878,7 +890,28 @@ all may make resident), ${floors.probeMs} ms for a probe (a wait for one of the 
 keep busy can take that long, whichever server is attacked; no person notices less). The
 reasons for the rows ours misses are in the profile notes below ("Hostile traffic").
 ${unreset.length > 0 ? `\nThe peak RSS could not be reset on ${unreset.join(', ')}: its peaks are the process's so far.\n` : ''}
-${hostileTable(results)}`;
+${hostileTable(results)}${floor === undefined ? '' : slotHoldersFloorLine(results, floor)}`;
+}
+
+/**
+ * Under the table: the slot holders against a net.Server that only reads, which no server
+ * written for Node can go below, beside nginx-rtmp and ours.
+ */
+function slotHoldersFloorLine(results: readonly HostileResult[], floor: SlotHoldersFloor): string {
+  const row = (kind: ServerKind) =>
+    byKind(results, kind)?.rows.find((candidate) => candidate.attack === floor.attack);
+  const ours = row('nestjs-rtmp-defaults');
+  const nginx = row('nginx-rtmp');
+  const times = (value: number | undefined, base: number): string =>
+    value === undefined || base <= 0 ? 'n/a' : `${(value / base).toFixed(2)}×`;
+  return `
+
+**Node floor under the slot holders:** the same 1000 dribbling connections against a
+\`net.Server\` that only reads (\`bench/servers/node-floor-server.ts\`, no RTMP, no limits, so
+nothing is displaced) cost ${floor.cpuSeconds.toFixed(2)} CPU s and ${(floor.peakRssGrowth / MB).toFixed(1)} MB of peak RSS growth:
+${times(floor.cpuSeconds, nginx?.cpuSeconds ?? 0)} nginx-rtmp's CPU; ours used ${times(ours?.cpuSeconds, floor.cpuSeconds)} the floor's. Where the floor is past 2× of
+nginx-rtmp, no server on Node's sockets can meet that row's CPU target.
+`;
 }
 
 main().catch((error: unknown) => {

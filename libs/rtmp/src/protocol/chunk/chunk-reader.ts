@@ -21,6 +21,19 @@ const INITIAL_LOW_SLOTS = 10;
  * so a header that announces megabytes and sends one byte costs next to nothing.
  */
 const MIN_ASSEMBLY_BYTES = 4 * 1024;
+/**
+ * The one error every released reader refuses input with: made once, since every connection
+ * that closes releases its reader, and an Error's stack trace is not free.
+ */
+let releasedError: RtmpError | undefined;
+function released(): RtmpError {
+  releasedError ??= new ChunkStreamError(
+    RtmpErrorCode.ChunkReaderFailed,
+    'the reader was released',
+    {},
+  );
+  return releasedError;
+}
 /** Messages delivered in full that earn back one abandoned message. */
 const DELIVERED_PER_ABANDON_FORGIVEN = 64;
 
@@ -128,11 +141,7 @@ export class ChunkReader {
     if (this.highStreams !== undefined) {
       for (const state of this.highStreams.values()) this.dropAssembly(state);
     }
-    this.failure ??= new ChunkStreamError(
-      RtmpErrorCode.ChunkReaderFailed,
-      'the reader was released',
-      {},
-    );
+    this.failure ??= released();
   }
 
   /** The chunk size the peer currently sends with. */
