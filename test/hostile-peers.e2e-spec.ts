@@ -15,6 +15,7 @@ import {
   unreadCommandFlood,
 } from './support/hostile/attack-clients';
 import { MediaSummary, summarizeFlvFile } from './support/media-summary';
+import { ScriptedRtmpClient } from './support/scripted-rtmp-client';
 import { MessageType } from '../libs/rtmp/src/protocol/message';
 import { killStartedProcesses, StartedProcess, startProcess } from './support/started-process';
 import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
@@ -200,6 +201,24 @@ describe('keyless hostile peers against a live server, beside a healthy FFmpeg p
     expect(warnings).toContain('RTMP_ERR_CHUNK_MESSAGE_TOO_LARGE');
     expect(warnings).toContain('RTMP_ERR_CHUNK_PENDING_BYTES_EXCEEDED');
     expect(warnings).toContain('RTMP_ERR_AMF_TOO_MANY_ENTRIES');
+  }, 60_000);
+
+  it('10. a client that leaves before its verdict: the decision still comes, marked abandoned', async () => {
+    const abandonedBefore = lines('decision false true').length;
+    const cost = await underAttack(async () => {
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const client = await ScriptedRtmpClient.connect(port);
+          void client.publish('live', `slow-${i}`).catch(() => undefined);
+          // Gone before the verifier answers (it takes half a second over these keys).
+          await sleep(100);
+          await client.close();
+        }),
+      );
+      await waitFor(() => lines('decision false true').length >= abandonedBefore + 20);
+    });
+    expectWithinBudget(cost);
+    expect(lines('decision false true').length - abandonedBefore).toBe(20);
   }, 60_000);
 
   it('4. 1000 dribbling connections from 20 addresses cannot lock a fresh client out', async () => {

@@ -95,6 +95,10 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
   let restartable: NginxRtmp;
   /** A port nothing listens on: the dead destination. */
   let deadPort: number;
+  /** Destination of moving/*: answers each publish with a ReconnectRequest to `elsewhere`. */
+  let moving: ReconnectRequestingRtmpServer;
+  /** Where `moving` asks the relay to go: another host, in plain rtmp. Must never be reached. */
+  let elsewhere: ReconnectRequestingRtmpServer;
   let ingestPort: number;
   let app: INestApplicationContext | undefined;
   let relayService: RtmpRelayService;
@@ -242,6 +246,10 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
                 match: 'dual/*',
                 destinations: [nginx.url('{name}'), `rtmp://127.0.0.1:${deadPort}/live/{name}`],
               },
+              {
+                match: 'moving/*',
+                destinations: [nginx.url('{name}'), `rtmp://127.0.0.1:${moving.port}/live/{name}`],
+              },
             ],
           }),
         ],
@@ -281,6 +289,8 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     sourceProbe = await probeMedia(clipPath);
     [nginx, restartable] = await Promise.all([NginxRtmp.start(), NginxRtmp.start()]);
     deadPort = await freeLoopbackPort();
+    elsewhere = await ReconnectRequestingRtmpServer.start(undefined, '127.0.0.2');
+    moving = await ReconnectRequestingRtmpServer.start(`rtmp://127.0.0.2:${elsewhere.port}/live`);
     await startApp();
   }, 30_000);
 
@@ -288,7 +298,12 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     killAllProcesses();
     subscriptions.unsubscribe();
     await app?.close();
-    await Promise.all([nginx?.dispose(), restartable?.dispose()]);
+    await Promise.all([
+      nginx?.dispose(),
+      restartable?.dispose(),
+      moving?.close(),
+      elsewhere?.close(),
+    ]);
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -528,6 +543,29 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     expect(logged.filter((line) => line.message.includes(name))).toEqual([]);
     expect(dead.handle.counters.frames).toBe(0);
     expect(relayService.list()).toEqual([]);
+  });
+
+  it('a destination that asks to move to another host (issue 18): refused, the key never goes there; the other destination and the ingest are unaffected', async () => {
+    const name = 'moving-secret-key-1234';
+    const run = publishWithFfmpeg(clipPath, ingestUrl('moving', name), { realtime: true });
+    const [live, asked] = await Promise.all([
+      relayOf('moving', name, nginx.port),
+      relayOf('moving', name, moving.port),
+    ]);
+    const ingest = await publishIntact('moving', name, run);
+    await Promise.all([live.stopped, asked.stopped]);
+
+    const recording = await nginx.recording(name);
+    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
+    // Asked on every publish, refused every time: it reconnected where it was, at keyframes.
+    expect(moving.publishes).toBeGreaterThanOrEqual(2);
+    expect(elsewhere.connections).toBe(0);
+    expect(asked.handle.destination).toContain(`127.0.0.1:${moving.port}/`);
+    const refusals = logged.filter((line) => line.message.includes('refused a ReconnectRequest'));
+    expect(refusals.length).toBeGreaterThanOrEqual(1);
+    expect(refusals.every((line) => line.level === 'warn')).toBe(true);
+    expect(logged.filter((line) => line.message.includes(name))).toEqual([]);
   });
 });
 

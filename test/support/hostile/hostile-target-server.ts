@@ -1,8 +1,9 @@
 /*
  * The server the hostile-peer suite attacks, in a process of its own so that its CPU and memory
  * can be read from /proc apart from the attackers': this library's RtmpServer on its defaults,
- * a verifier that accepts only keys starting with "healthy-" (attackers present none), and every
- * accepted stream recorded to an FLV file.
+ * a verifier that accepts only keys starting with "healthy-" (attackers present none) and
+ * answers keys starting with "slow-" only after half a second, and every accepted stream
+ * recorded to an FLV file.
  *
  *   node -r ts-node/register/transpile-only hostile-target-server.ts <record dir> ['{options}']
  *
@@ -13,15 +14,21 @@ import { join } from 'path';
 import { FlvStreamRecorder, PublishVerdicts, RtmpServer } from '../../../libs/rtmp/src/server';
 
 const [recordDir, optionsJson] = process.argv.slice(2);
+/** How long the verifier takes over a "slow-" key: long enough for its client to leave first. */
+const SLOW_VERDICT_MS = 500;
 const print = (line: string): boolean => process.stdout.write(`${line}\n`);
 
 const server = new RtmpServer(
   { port: 0, host: '127.0.0.1', ...(JSON.parse(optionsJson ?? '{}') as object) },
   {
-    verifyPublish: (request) =>
-      request.streamName.startsWith('healthy-')
+    verifyPublish: async (request) => {
+      if (request.streamName.startsWith('slow-')) {
+        await new Promise((resolve) => setTimeout(resolve, SLOW_VERDICT_MS));
+      }
+      return request.streamName.startsWith('healthy-')
         ? PublishVerdicts.accept()
-        : PublishVerdicts.reject('Unknown stream key.'),
+        : PublishVerdicts.reject('Unknown stream key.');
+    },
     logger: {
       log: (text) => print(`log ${text}`),
       warn: (text) => print(`warn ${text}`),
