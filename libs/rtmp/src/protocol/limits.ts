@@ -46,7 +46,7 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
   maxPendingMessageBytes: 32 * 1024 * 1024,
   maxAbandonedMessages: 32,
   maxAmfDepth: 64,
-  maxAmfEntries: 1_024,
+  maxAmfEntries: 256,
 };
 
 /** The chunk size every RTMP connection starts with, in both directions (SPEC §5.4.1). */

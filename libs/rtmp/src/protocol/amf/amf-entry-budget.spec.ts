@@ -21,8 +21,8 @@ const tooMany = (action: () => unknown): void => {
 
 describe('AMF entry budget (maxEntries)', () => {
   it('decodes an AMF0 object with as many properties as allowed, and refuses one more', () => {
-    expect(Object.keys(decodeAmf0(encodeAmf0(wideObject(1024))) as object)).toHaveLength(1024);
-    tooMany(() => decodeAmf0(encodeAmf0(wideObject(1025))));
+    expect(Object.keys(decodeAmf0(encodeAmf0(wideObject(256))) as object)).toHaveLength(256);
+    tooMany(() => decodeAmf0(encodeAmf0(wideObject(257))));
     expect(() => decodeAmf0(encodeAmf0(wideObject(11)), { maxEntries: 10 })).toThrow(
       AmfTooManyEntriesError,
     );

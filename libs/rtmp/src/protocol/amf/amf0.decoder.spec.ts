@@ -304,7 +304,7 @@ describe('AMF0 decoder', () => {
     it('caps maxDepth at the ceiling, so a huge limit still cannot overflow the stack', () => {
       const bytes = Buffer.concat([Buffer.from('0a00000001'.repeat(10_000), 'hex'), hex('05')]);
       const error = expectRtmpError(
-        () => decodeAmf0(bytes, { maxDepth: 1e9 }),
+        () => decodeAmf0(bytes, { maxDepth: 1e9, maxEntries: 1e9 }),
         AmfTooDeepError,
         RtmpErrorCode.AmfTooDeep,
         true,
