@@ -158,6 +158,8 @@ async function repeatUntilClosed(
     await write(socket, batch);
     bytesSent += batch.length;
   }
+  // The kernel's buffers may take every byte before the server's close is seen: wait for it.
+  await Promise.race([whenClosed(socket), new Promise((resolve) => setTimeout(resolve, 1_000))]);
   const closedByServer = socket.destroyed;
   socket.destroy();
   return { bytesSent, closedByServer };
