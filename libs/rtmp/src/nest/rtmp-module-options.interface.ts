@@ -1,7 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import { ReconnectRequestHosts } from '../client/reconnect-request-policy';
 import { RelayBackoff } from '../client/retry-backoff';
-import { RtmpServerOptions } from '../server/rtmp-server.options';
+import { RTMP_SERVER_OPTION_NAMES, RtmpServerOptions } from '../server/rtmp-server.options';
 import { PullRule, RelayRule } from './relay-rule.interface';
 import { StreamKeyVerifier } from './stream-key-verifier';
 
@@ -41,3 +41,18 @@ export interface RtmpModuleOptions extends Partial<RtmpServerOptions> {
    */
   readonly relayReconnectRequestHosts?: ReconnectRequestHosts;
 }
+
+/**
+ * Every key RtmpModule's options may have (the server's and the module's own): any other key,
+ * from `forRoot` or a `useFactory`, stops the application at startup naming the nearest one.
+ */
+export const RTMP_MODULE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  ...RTMP_SERVER_OPTION_NAMES,
+  'verifierInstance',
+  'logger',
+  'relays',
+  'pulls',
+  'relayBackoff',
+  'relayStallTimeoutMs',
+  'relayReconnectRequestHosts',
+]);

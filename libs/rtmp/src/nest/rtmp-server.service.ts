@@ -23,11 +23,12 @@ import { LiveStream } from '../server/live-stream';
 import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
 import { maskStreamKey } from '../server/mask-stream-key';
 import { MediaPacket } from '../server/media-packet';
+import { assertKnownOptions } from '../server/option-names';
 import { PublishRequest, PublishVerdict } from '../server/publish-request';
 import { RtmpLogger } from '../server/rtmp-logger';
 import { PublishDecision, RtmpServer } from '../server/rtmp-server';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
-import { RtmpModuleOptions } from './rtmp-module-options.interface';
+import { RTMP_MODULE_OPTION_NAMES, RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
 import { RtmpStream } from './rtmp-stream';
 import { StreamKeyVerifier } from './stream-key-verifier';
@@ -94,6 +95,7 @@ export class RtmpServerService
 
   /** Finds the verifier at init, so a missing one stops the application from starting. */
   onModuleInit(): void {
+    assertKnownOptions(this.options, RTMP_MODULE_OPTION_NAMES, 'RtmpModule');
     this.verifier = this.options.verifierInstance ?? this.findRegisteredVerifier();
     if (this.verifier === undefined) throw new MissingStreamKeyVerifierError();
     this.isolateSubscriberErrors();

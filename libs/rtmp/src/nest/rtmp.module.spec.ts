@@ -157,6 +157,43 @@ describe('RtmpModule', () => {
     expect(service.verifier).toBe(swapped);
   });
 
+  it('forRootAsync takes numbers as configuration gives them: strings (RTMP_PORT=0)', async () => {
+    const context = await start([
+      RtmpModule.forRootAsync({
+        useFactory: () => ({ port: '0', host: '127.0.0.1', maxConnections: '7' }) as never,
+        verifier: AllowAllStreamKeyVerifier,
+      }),
+    ]);
+    expect(context.get(RtmpServerService).address()?.port).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [
+      { idleMediaTimoutMs: 5_000 },
+      'unknown RtmpModule option idleMediaTimoutMs (did you mean idleMediaTimeoutMs?)',
+    ],
+    [{ relayBackof: {} }, 'unknown RtmpModule option relayBackof (did you mean relayBackoff?)'],
+    [
+      { port: 'rtmp' },
+      'RTMP server option port must be an integer in 0..65535, got "rtmp" (string)',
+    ],
+  ])('refuses to start with %p from a useFactory, saying what is wrong', async (extra, message) => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        RtmpModule.forRootAsync({
+          useFactory: () => ({ ...LOOPBACK, ...extra }) as never,
+          verifier: AllowAllStreamKeyVerifier,
+        }),
+      ],
+    }).compile();
+    const failure = await moduleRef.init().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as Error).message).toBe(message);
+  });
+
   it('refuses to start without a verifier, saying how to register one', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [RtmpModule.forRoot(LOOPBACK)],

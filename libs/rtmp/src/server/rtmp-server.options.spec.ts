@@ -77,13 +77,17 @@ describe('resolveRtmpServerOptions', () => {
   ];
 
   describe.each(timeouts)('%s', (option) => {
-    it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1, '100', null])(
+    it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1, '1OO', '', null])(
       'refuses %p, naming the option',
       (value) => {
         expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(TypeError);
         expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(option);
       },
     );
+
+    it('takes a number given as a string, as configuration gives it', () => {
+      expect(resolveRtmpServerOptions({ [option]: '100' } as never)[option]).toBe(100);
+    });
 
     it('takes any delay a Node timer can wait', () => {
       expect(resolveRtmpServerOptions({ [option]: 1 })[option]).toBe(1);
@@ -92,7 +96,7 @@ describe('resolveRtmpServerOptions', () => {
   });
 
   describe.each(counts)('%s', (option) => {
-    it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '64', null])(
+    it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '64k', '1.5', null])(
       'refuses %p, naming the option',
       (value) => {
         expect(() => resolveRtmpServerOptions({ [option]: value } as never)).toThrow(TypeError);
@@ -100,9 +104,40 @@ describe('resolveRtmpServerOptions', () => {
       },
     );
 
-    it('takes a positive integer', () => {
+    it('takes a positive integer, or one written as a string', () => {
       expect(resolveRtmpServerOptions({ [option]: 1 })[option]).toBe(1);
+      expect(resolveRtmpServerOptions({ [option]: ' 64 ' } as never)[option]).toBe(64);
     });
+  });
+
+  it('names the option, the value and its type when it refuses one', () => {
+    expect(() => resolveRtmpServerOptions({ port: 'twenty' } as never)).toThrow(
+      'RTMP server option port must be an integer in 0..65535, got "twenty" (string)',
+    );
+    expect(() => resolveRtmpServerOptions({ maxConnections: null } as never)).toThrow(
+      'got null (null)',
+    );
+  });
+
+  it('takes a port as configuration gives it (a string: RTMP_PORT=21003)', () => {
+    expect(resolveRtmpServerOptions({ port: '21003' } as never).port).toBe(21003);
+  });
+
+  it('takes switches as booleans or "true"/"false", and refuses anything else', () => {
+    expect(resolveRtmpServerOptions({ gopCache: 'false' } as never).gopCache).toBe(false);
+    expect(resolveRtmpServerOptions({ playersNoDelay: 'true' } as never).playersNoDelay).toBe(true);
+    expect(() => resolveRtmpServerOptions({ gopCache: 'no' } as never)).toThrow(
+      'RTMP server option gopCache must be true or false, got "no" (string)',
+    );
+  });
+
+  it('refuses an unknown option, naming the nearest known one', () => {
+    expect(() => resolveRtmpServerOptions({ idleMediaTimoutMs: 5_000 } as never)).toThrow(
+      'unknown RTMP server option idleMediaTimoutMs (did you mean idleMediaTimeoutMs?)',
+    );
+    expect(() => resolveRtmpServerOptions({ somethingElse: 1 } as never)).toThrow(
+      /^unknown RTMP server option somethingElse$/,
+    );
   });
 
   it('keeps outChunkSize and windowAckSize within their wire fields', () => {
@@ -112,7 +147,7 @@ describe('resolveRtmpServerOptions', () => {
     expect(() => resolveRtmpServerOptions({ windowAckSize: 2 ** 32 })).toThrow('windowAckSize');
   });
 
-  it.each([-1, 65_536, 1.5, Number.NaN, '1935'])('refuses port %p, naming it', (port) => {
+  it.each([-1, 65_536, 1.5, Number.NaN, 'rtmp', '19.35'])('refuses port %p, naming it', (port) => {
     expect(() => resolveRtmpServerOptions({ port } as never)).toThrow(TypeError);
     expect(() => resolveRtmpServerOptions({ port } as never)).toThrow('option port');
   });

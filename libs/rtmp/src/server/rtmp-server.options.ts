@@ -1,4 +1,5 @@
 import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
+import { assertKnownOptions } from './option-names';
 
 /**
  * Everything an RTMP server can be told. Every limit has a default that real encoders never
@@ -179,36 +180,77 @@ const COUNT_OPTIONS: readonly (readonly [NumericOption, number])[] = [
   ['gopCacheMaxBytes', Number.MAX_SAFE_INTEGER],
 ];
 
+/** On/off options: booleans, or "true"/"false" as configuration gives them. */
+const SWITCH_OPTIONS = ['gopCache', 'playersWaitForPublisher', 'playersNoDelay'] as const;
+
+/** Every option a server reads: anything else is refused, with the nearest of these named. */
+export const RTMP_SERVER_OPTION_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(DEFAULT_RTMP_SERVER_OPTIONS),
+  'host',
+  'apps',
+]);
+
+/** A decimal number written as a string; configuration (environment, files) is strings. */
+const NUMERIC_STRING = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+/** `value` as a number when it is a numeric string, as given otherwise. */
+function numberFrom(value: unknown): unknown {
+  return typeof value === 'string' && NUMERIC_STRING.test(value) ? Number(value) : value;
+}
+
+/** How an error shows a value it refuses: the value and its type (`"abc" (string)`). */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `${text} (${value === null ? 'null' : typeof value})`;
+}
+
 /**
- * Fills in defaults and refuses values that cannot work, naming the option: a bad value fails
- * here, at startup, rather than in every session (a fractional `outChunkSize` would fail each
- * connect; a timeout past {@link MAX_TIMEOUT_MS} would fire at once).
+ * Fills in defaults and refuses values that cannot work, naming the option, the value and its
+ * type: a bad value fails here, at startup, rather than in every session (a fractional
+ * `outChunkSize` would fail each connect; a timeout past {@link MAX_TIMEOUT_MS} would fire at
+ * once). Numbers and switches may come as strings ("1935", "false"), as configuration gives
+ * them; unknown keys are refused, naming the nearest known one.
  */
 export function resolveRtmpServerOptions(
   options: Partial<RtmpServerOptions> = {},
 ): RtmpServerOptions {
+  assertKnownOptions(options, RTMP_SERVER_OPTION_NAMES, 'RTMP server');
   const resolved: RtmpServerOptions = { ...DEFAULT_RTMP_SERVER_OPTIONS };
+  const fields = resolved as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined) fields[key] = value;
   }
   for (const key of TIMEOUT_OPTIONS) {
-    const value = resolved[key];
+    const value = numberFrom(resolved[key]);
     if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMEOUT_MS)) {
       throw new TypeError(
-        `RTMP server option ${key} must be a number of milliseconds in 1..${MAX_TIMEOUT_MS}, got ${String(value)}`,
+        `RTMP server option ${key} must be a number of milliseconds in 1..${MAX_TIMEOUT_MS}, got ${shown(resolved[key])}`,
       );
     }
+    fields[key] = value;
   }
   for (const [key, max] of COUNT_OPTIONS) {
-    const value = resolved[key];
-    if (!Number.isInteger(value) || value < 1 || value > max) {
+    const value = numberFrom(resolved[key]);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
       throw new TypeError(
-        `RTMP server option ${key} must be an integer in 1..${max}, got ${String(value)}`,
+        `RTMP server option ${key} must be an integer in 1..${max}, got ${shown(resolved[key])}`,
       );
     }
+    fields[key] = value;
   }
-  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
-    throw new TypeError(`RTMP server option port must be 0..65535, got ${String(resolved.port)}`);
+  const port = numberFrom(resolved.port);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(
+      `RTMP server option port must be an integer in 0..65535, got ${shown(resolved.port)}`,
+    );
+  }
+  fields.port = port;
+  for (const key of SWITCH_OPTIONS) {
+    const value: unknown = resolved[key];
+    if (value === 'true' || value === 'false') fields[key] = value === 'true';
+    else if (typeof value !== 'boolean') {
+      throw new TypeError(`RTMP server option ${key} must be true or false, got ${shown(value)}`);
+    }
   }
   if (
     resolved.apps !== undefined &&
