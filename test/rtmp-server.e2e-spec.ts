@@ -20,6 +20,7 @@ import {
 } from '../libs/rtmp/src';
 import {
   encodeCloseStream,
+  encodeCommand,
   encodeCreateStream,
   encodeDeleteStream,
   encodeFCUnpublish,
@@ -1174,6 +1175,25 @@ describe('RtmpServer sessions', () => {
           client.sendCommand(encodeDeleteStream(client.nextTransactionId(), streamId)),
       ],
       ['closeStream', (client, streamId) => client.sendCommand(encodeCloseStream(), streamId, 4)],
+      [
+        // GStreamer's rtmp2sink at EOS: an argument that is no stream id (issue 19).
+        'deleteStream with a string',
+        (client, _, key) =>
+          client.sendCommand(
+            encodeCommand({
+              name: 'deleteStream',
+              transactionId: client.nextTransactionId(),
+              args: [key],
+            }),
+          ),
+      ],
+      [
+        'deleteStream with no argument',
+        (client) =>
+          client.sendCommand(
+            encodeCommand({ name: 'deleteStream', transactionId: client.nextTransactionId() }),
+          ),
+      ],
     ];
 
     it.each(variants)(

@@ -520,6 +520,12 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         return;
       case CommandName.DeleteStream: {
         const { streamId } = parseDeleteStreamCommand(command);
+        if (streamId === undefined) {
+          // No stream id we can read (GStreamer's teardown): the client is done with its streams.
+          this.onUnpublish();
+          this.stopPlaying();
+          return;
+        }
         if (streamId > 0 && streamId < this.nextStreamId && this.openStreams > 0) {
           this.openStreams -= 1;
         }

@@ -134,13 +134,13 @@ describe('stream command parsers', () => {
       );
     });
 
-    it('deleteStream without a number stream id is malformed', () => {
-      expectRtmpError(
-        () => parseDeleteStreamCommand(command('deleteStream', '1')),
-        CommandMalformedError,
-        RtmpErrorCode.CommandMalformed,
-        false,
+    it('deleteStream takes any arguments: a numeric string is read, anything else means every stream', () => {
+      expect(parseDeleteStreamCommand(command('deleteStream', '1')).streamId).toBe(1);
+      expect(parseDeleteStreamCommand(command('deleteStream', 'live-key')).streamId).toBe(
+        undefined,
       );
+      expect(parseDeleteStreamCommand(command('deleteStream')).streamId).toBe(undefined);
+      expect(parseDeleteStreamCommand(command('deleteStream', null)).streamId).toBe(undefined);
     });
 
     it('a parser handed another command refuses it', () => {

@@ -1,10 +1,4 @@
-import {
-  expectName,
-  optionalNumber,
-  optionalString,
-  requireNumber,
-  requireString,
-} from './command-fields';
+import { expectName, optionalNumber, optionalString, requireString } from './command-fields';
 import { CommandName } from './command-name';
 import { PLAY_START_ANY } from './command.constants';
 import { RtmpCommand } from './rtmp-command';
@@ -52,8 +46,11 @@ export interface PlayCommand {
 
 export interface DeleteStreamCommand {
   readonly transactionId: number;
-  /** The message stream id to delete. */
-  readonly streamId: number;
+  /**
+   * The message stream id to delete; undefined when the client sent something else (GStreamer's
+   * rtmp2sink sends a string at EOS): a teardown says "I am done" whatever its arguments.
+   */
+  readonly streamId: number | undefined;
 }
 
 /** closeStream carries nothing but its transaction id; it arrives on the stream to close. */
@@ -104,13 +101,20 @@ export function parsePlayCommand(command: RtmpCommand): PlayCommand {
   };
 }
 
-/** Throws `CommandMalformedError` when the stream id is missing or not a number. */
+/**
+ * Never refuses its arguments: a stream id that is a number, or a string of one, is read;
+ * anything else gives `streamId: undefined`, which the caller takes as "every stream".
+ */
 export function parseDeleteStreamCommand(command: RtmpCommand): DeleteStreamCommand {
   expectName(command, CommandName.DeleteStream);
-  return {
-    transactionId: command.transactionId,
-    streamId: requireNumber(command, 'stream id', command.args[0]),
-  };
+  const value = command.args[0];
+  const streamId =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d+$/.test(value)
+        ? Number(value)
+        : undefined;
+  return { transactionId: command.transactionId, streamId };
 }
 
 export function parseCloseStreamCommand(command: RtmpCommand): CloseStreamCommand {
