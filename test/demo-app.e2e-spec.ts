@@ -259,7 +259,28 @@ describe('the demo application, with real FFmpeg', () => {
   });
 
   describe('AppModule and a publisher that picks the app', () => {
-    it('records a publish to app "../../x" inside RECORD_DIR and writes nothing outside it', async () => {
+    it('serves only the apps it documents: a connect to another app is refused (InvalidApp)', async () => {
+      const app = await startDemo(
+        { RTMP_PORT: '0', RTMP_HOST: '127.0.0.1', RTMP_STREAM_KEYS: 'key-one' },
+        new CaptureLogger(),
+      );
+      try {
+        const port = app.get(RtmpServerService).address()?.port ?? 0;
+        const other = await ScriptedRtmpClient.connect(port);
+        void other.connectApp('other').catch(() => undefined);
+        const refusal = await other.waitForCommand('_error');
+        expect(refusal.args[0]).toMatchObject({ code: 'NetConnection.Connect.InvalidApp' });
+        await other.whenClosed();
+        const live = await ScriptedRtmpClient.connect(port);
+        const { status } = await live.publish('live', 'key-one');
+        expect(status.code).toBe('NetStream.Publish.Start');
+        await live.close();
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('records a publish to app "../../x" (when RTMP_APPS serves it) inside RECORD_DIR and writes nothing outside it', async () => {
       const root = join(workDir, 'hostile-app');
       const recordDir = join(root, 'a', 'b', 'recordings');
       const app = await startDemo(
@@ -267,6 +288,7 @@ describe('the demo application, with real FFmpeg', () => {
           RTMP_PORT: '0',
           RTMP_HOST: '127.0.0.1',
           RTMP_STREAM_KEYS: 'key-one',
+          RTMP_APPS: 'live,../../x',
           RECORD_DIR: recordDir,
         },
         new CaptureLogger(),

@@ -21,6 +21,7 @@ export class DemoConfigModule {}
       useFactory: (config: DemoConfig) => ({
         port: config.port,
         host: config.host,
+        apps: config.apps,
         relays:
           config.relayUrls.length > 0 ? [{ match: '*/*', destinations: config.relayUrls }] : [],
       }),

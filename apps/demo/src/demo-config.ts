@@ -4,13 +4,17 @@
  */
 export const DEFAULT_DEMO_STREAM_KEY = 'demo-key';
 
+/** The app the demo serves unless RTMP_APPS says otherwise: the one its help documents. */
+export const DEFAULT_DEMO_APP = 'live';
+
 /**
  * The demo's settings, from the environment, each with a default that works as is:
  * RTMP_PORT (1935), RTMP_HOST (every interface), RTMP_STREAM_KEYS (comma-separated, default
  * "demo-key"), RECORD_DIR (unset: no recording; set: each accepted stream is recorded to
  * RECORD_DIR/<app>/<start time>-s<session id>.flv, the app encoded and never the key; see
  * `recordingPath`), RELAY_URLS (comma-separated rtmp:// or rtmps:// URLs every accepted
- * stream is restreamed to; `{app}` and `{name}` are substituted).
+ * stream is restreamed to; `{app}` and `{name}` are substituted), RTMP_APPS (comma-separated
+ * apps served, default "live": a connect to any other app is refused).
  * Built from the environment by the `DemoConfig` provider in app.module.ts.
  */
 export class DemoConfig {
@@ -22,6 +26,8 @@ export class DemoConfig {
   readonly relayUrls: readonly string[];
   /** How often the stats service logs each live stream, in milliseconds. */
   readonly statsIntervalMs: number;
+  /** The apps served; the first is the one the start-up help prints. */
+  readonly apps: readonly string[];
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.port = parsePort(env.RTMP_PORT);
@@ -37,6 +43,11 @@ export class DemoConfig {
       .map((url) => url.trim())
       .filter((url) => url !== '');
     this.statsIntervalMs = Number(env.STATS_INTERVAL_MS ?? 5_000);
+    const apps = (env.RTMP_APPS ?? '')
+      .split(',')
+      .map((app) => app.trim())
+      .filter((app) => app !== '');
+    this.apps = apps.length > 0 ? apps : [DEFAULT_DEMO_APP];
   }
 }
 

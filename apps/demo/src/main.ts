@@ -11,7 +11,8 @@ import { publishInstructions } from './publish-instructions';
 function printPublishInstructions(config: DemoConfig, port: number): void {
   const host = config.host ?? firstExternalAddress() ?? '127.0.0.1';
   const logger = new Logger('Demo');
-  for (const line of publishInstructions(config, `rtmp://${host}:${port}/live`)) logger.log(line);
+  for (const line of publishInstructions(config, `rtmp://${host}:${port}/${config.apps[0]}`))
+    logger.log(line);
 }
 
 function firstExternalAddress(): string | undefined {
