@@ -1,11 +1,11 @@
 import { ChildProcess, fork } from 'child_process';
 import { ProbeMessage, ProbeReport, ProbeRequest } from './handshake-probe-ipc';
+import { stopForkedChild } from './forked-child';
 import { compiledSupport } from './servers';
 
 const START_TIMEOUT_MS = 30_000;
 /** `stop` waits for the probe under way, which may take its whole timeout. */
 const REPLY_TIMEOUT_MS = 30_000;
-const STOP_GRACE_MS = 5_000;
 
 /**
  * The hostile-traffic scenario's probe client: a Node child process
@@ -40,18 +40,8 @@ export class HandshakeProbe {
     return message.report;
   }
 
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-      this.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    // The child exits when its IPC channel closes.
-    this.child.disconnect();
-    await exited;
+  close(): Promise<void> {
+    return stopForkedChild(this.child);
   }
 
   private send(request: ProbeRequest): void {

@@ -1,12 +1,12 @@
 import { ChildProcess, fork } from 'child_process';
 import { OpenReport, SwarmMessage, SwarmRequest, SwarmSnapshot } from './player-swarm-ipc';
+import { stopForkedChild } from './forked-child';
 import { compiledSupport } from './servers';
 
 const START_TIMEOUT_MS = 30_000;
 /** Opening a batch can take a player's whole connect timeout (10 s); 200 players, 8 batches. */
 const OPEN_TIMEOUT_MS = 300_000;
 const REQUEST_TIMEOUT_MS = 30_000;
-const STOP_GRACE_MS = 5_000;
 
 type Reply = SwarmMessage & { type: 'reply' };
 /** A request before it gets its id (Omit distributed over the union). */
@@ -72,18 +72,8 @@ export class PlayerSwarm {
     await this.request({ type: 'close' }, REQUEST_TIMEOUT_MS);
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-      this.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    // The child exits when its IPC channel closes.
-    this.child.disconnect();
-    await exited;
+  stop(): Promise<void> {
+    return stopForkedChild(this.child);
   }
 
   private request(request: Unsent<SwarmRequest>, timeoutMs: number): Promise<Reply> {

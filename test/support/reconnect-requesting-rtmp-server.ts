@@ -1,20 +1,6 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
-import { ChunkReader, ChunkWriter } from '../../libs/rtmp/src/protocol/chunk';
-import {
-  CommandName,
-  decodeCommand,
-  encodeConnectResult,
-  encodeCreateStreamResult,
-  encodeOnStatus,
-  encodeReconnectRequest,
-  NetStatusCode,
-  NetStatusLevel,
-} from '../../libs/rtmp/src/protocol/command';
-import { ServerHandshake } from '../../libs/rtmp/src/protocol/handshake';
-import { createCommandMessage, MessageType } from '../../libs/rtmp/src/protocol/message';
-
-/** The message stream id the fake server hands out. */
-const STREAM_ID = 1;
+import { encodeReconnectRequest } from '../../libs/rtmp/src/protocol/command';
+import { answerPublishes } from './fake-publish-destination';
 
 /**
  * A destination that moves its publishers on: built from the protocol core, it accepts every
@@ -84,30 +70,9 @@ export class ReconnectRequestingRtmpServer {
     this.connections += 1;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined);
-    const handshake = new ServerHandshake();
-    const writer = new ChunkWriter();
-    const answer = (payload: Buffer, messageStreamId = 0): void => {
-      for (const part of writer.encode(createCommandMessage(messageStreamId, payload))) {
-        socket.write(part);
-      }
-    };
-    const reader = new ChunkReader((message) => {
-      if (message.typeId !== MessageType.CommandAmf0) return;
-      const command = decodeCommand(message.payload, message.typeId);
-      if (command.name === CommandName.Connect) {
-        answer(encodeConnectResult({ transactionId: command.transactionId }));
-      } else if (command.name === CommandName.CreateStream) {
-        answer(encodeCreateStreamResult(command.transactionId, STREAM_ID));
-      } else if (command.name === CommandName.Publish) {
-        answer(
-          encodeOnStatus({
-            level: NetStatusLevel.Status,
-            code: NetStatusCode.PublishStart,
-            description: 'publishing, for now',
-          }),
-          STREAM_ID,
-        );
+    answerPublishes(socket, {
+      startDescription: 'publishing, for now',
+      onPublish: (command, answer) => {
         if (this.tcUrl !== undefined) {
           answer(encodeReconnectRequest({ tcUrl: this.tcUrl, description: 'moving you on' }));
         }
@@ -116,17 +81,7 @@ export class ReconnectRequestingRtmpServer {
         const due = this.waiters.filter((w) => this.publishes >= w.count);
         this.waiters = this.waiters.filter((w) => this.publishes < w.count);
         for (const waiter of due) waiter.resolve();
-      }
-    });
-    socket.on('data', (data: Buffer) => {
-      let rest = data;
-      if (!handshake.complete) {
-        const progress = handshake.push(data);
-        if (progress.output !== undefined) socket.write(progress.output);
-        if (!progress.complete) return;
-        rest = progress.rest;
-      }
-      if (rest.length > 0) reader.push(rest);
+      },
     });
   }
 }

@@ -1,23 +1,5 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
-import { ChunkReader, ChunkWriter } from '../../libs/rtmp/src/protocol/chunk';
-import {
-  CommandName,
-  decodeCommand,
-  encodeConnectResult,
-  encodeCreateStreamResult,
-  encodeOnStatus,
-  NetStatusCode,
-  NetStatusLevel,
-} from '../../libs/rtmp/src/protocol/command';
-import { ServerHandshake } from '../../libs/rtmp/src/protocol/handshake';
-import {
-  createCommandMessage,
-  MessageType,
-  RtmpMessage,
-} from '../../libs/rtmp/src/protocol/message';
-
-/** The message stream id the fake server hands out. */
-const STREAM_ID = 1;
+import { answerPublishes } from './fake-publish-destination';
 
 /**
  * A destination that stops reading: built from the protocol core, it answers a publisher's
@@ -80,46 +62,18 @@ export class StallingRtmpServer {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined);
-    const handshake = new ServerHandshake();
-    const writer = new ChunkWriter();
-    const reply = (message: RtmpMessage): void => {
-      for (const part of writer.encode(message)) socket.write(part);
-    };
-    const reader = new ChunkReader((message) => {
-      if (message.typeId !== MessageType.CommandAmf0) return;
-      const command = decodeCommand(message.payload, message.typeId);
-      const answer = (payload: Buffer, messageStreamId = 0): void =>
-        reply(createCommandMessage(messageStreamId, payload));
-      if (command.name === CommandName.Connect) {
-        answer(encodeConnectResult({ transactionId: command.transactionId }));
-      } else if (command.name === CommandName.CreateStream) {
-        answer(encodeCreateStreamResult(command.transactionId, STREAM_ID));
-      } else if (command.name === CommandName.Publish) {
-        answer(
-          encodeOnStatus({
-            level: NetStatusLevel.Status,
-            code: NetStatusCode.PublishStart,
-            description: 'publishing, and never reading again',
-          }),
-          STREAM_ID,
-        );
+    answerPublishes(socket, {
+      startDescription: 'publishing, and never reading again',
+      onPublish: () => {
         socket.pause();
         this.paused = socket;
         this.markStalled();
-      }
-    });
-    socket.on('data', (data: Buffer) => {
-      if (this.paused === socket) return; // what was in flight when the server stalled
-      this.bytesRead += data.length;
-      let rest = data;
-      if (!handshake.complete) {
-        const progress = handshake.push(data);
-        if (progress.output !== undefined) socket.write(progress.output);
-        if (!progress.complete) return;
-        rest = progress.rest;
-      }
-      if (rest.length > 0) reader.push(rest);
+      },
+      onData: (data) => {
+        if (this.paused === socket) return false; // what was in flight when the server stalled
+        this.bytesRead += data.length;
+        return true;
+      },
     });
   }
 }

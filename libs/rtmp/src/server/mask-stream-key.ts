@@ -29,3 +29,12 @@ export function describeApp(app: string, servedApps: readonly string[] | undefin
   if (servedApps?.includes(app) === true) return app;
   return app.split('/').map(maskStreamKey).join('/');
 }
+
+/** How logs name stream `app/name`: the app as {@link describeApp} shows it, the name masked. */
+export function describeStream(
+  app: string,
+  name: string,
+  servedApps: readonly string[] | undefined,
+): string {
+  return `${describeApp(app, servedApps)}/${maskStreamKey(name)}`;
+}

@@ -6,7 +6,7 @@ import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from './listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
-import { describeApp, maskStreamKey, redactStreamKey } from './mask-stream-key';
+import { describeStream, redactStreamKey } from './mask-stream-key';
 import {
   isPublishVerdict,
   PublishRequest,
@@ -166,7 +166,7 @@ export class RtmpServer {
    * and is not stale, or (`RTMP_ERR_LOCAL_PUBLISH_CLOSED`) when the server is closing.
    */
   publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher {
-    const label = `${this.describeApp(app)}/${maskStreamKey(name)}`;
+    const label = describeStream(app, name, this.options.apps);
     if (this.closing !== undefined) {
       throw new RtmpError(
         RtmpErrorCode.LocalPublishClosed,
@@ -325,11 +325,6 @@ export class RtmpServer {
     else this.connectionsPerAddress.set(address, left);
   }
 
-  /** How logs show an app: as configured, or masked, since a key may sit in its place. */
-  private describeApp(app: string): string {
-    return describeApp(app, this.options.apps);
-  }
-
   private createLiveStream(
     request: PublishRequest,
     onListenerError: ListenerErrorHandler,
@@ -378,7 +373,6 @@ export class RtmpServer {
       sessionClosed: (session) => this.releaseSlot(session),
       reserveMessageBytes: (session, bytes) => this.pendingMessages.reserve(session, bytes),
       releaseMessageBytes: (bytes) => this.pendingMessages.release(bytes),
-      describeApp: (app) => this.describeApp(app),
     };
   }
 
@@ -390,7 +384,7 @@ export class RtmpServer {
     request: PublishRequest,
     connectionSignal: AbortSignal,
   ): Promise<PublishVerdict> {
-    const label = `${this.describeApp(request.app)}/${maskStreamKey(request.streamName)}`;
+    const label = describeStream(request.app, request.streamName, this.options.apps);
     const timeoutMs = this.options.verifierTimeoutMs;
     const abort = new AbortController();
     const connectionClosed = (): void => abort.abort(connectionSignal.reason);

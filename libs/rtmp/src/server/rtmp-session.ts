@@ -45,7 +45,7 @@ import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { ListenerErrorHandler } from './listener-set';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
-import { maskStreamKey, redactStreamKey } from './mask-stream-key';
+import { describeApp, describeStream, maskStreamKey, redactStreamKey } from './mask-stream-key';
 import { MediaPacket, mediaPacketOf } from './media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
 import { PublishRequest, PublishVerdict } from './publish-request';
@@ -91,8 +91,6 @@ export interface SessionHost {
   /** Reserves bytes of unfinished messages in the server-wide budget; throws to refuse. */
   reserveMessageBytes(session: RtmpSession, bytes: number): void;
   releaseMessageBytes(bytes: number): void;
-  /** How the logs show `app`: as is when it is a configured app, masked otherwise. */
-  describeApp(app: string): string;
   now(): number;
 }
 
@@ -549,7 +547,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     const { options } = this.host;
     if (options.apps !== undefined && !options.apps.includes(parsedApp.name)) {
       this.host.logger.warn(
-        `${this.label()} connect refused: app "${this.host.describeApp(parsedApp.name)}" not served`,
+        `${this.label()} connect refused: app "${describeApp(parsedApp.name, options.apps)}" not served`,
       );
       this.sendCommand(
         encodeConnectError({
@@ -1024,7 +1022,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   }
 
   private streamLabel(request: PublishRequest): string {
-    return `${this.host.describeApp(request.app)}/${maskStreamKey(request.streamName)}`;
+    return describeStream(request.app, request.streamName, this.host.options.apps);
   }
 }
 
