@@ -214,7 +214,7 @@ export class StreamPull {
     return publisher;
   }
 
-  private endLocal(reason: Exclude<StreamEndReason, 'error'>): void {
+  private endLocal(reason: Exclude<StreamEndReason, 'error' | 'kicked'>): void {
     const publisher = this.publisher;
     this.publisher = undefined;
     this.config = {};

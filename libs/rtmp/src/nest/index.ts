@@ -1,6 +1,7 @@
 export * from './missing-verifier.error';
 export * from './relay-rule.interface';
 export * from './rtmp-module-options.interface';
+export * from './rtmp-player';
 export * from './rtmp-relay.service';
 export * from './rtmp-server.service';
 export * from './rtmp-stream';

@@ -26,11 +26,13 @@ import { MediaPacket } from '../server/media-packet';
 import { assertKnownOptions } from '../server/option-names';
 import { PublishRequest, PublishVerdict } from '../server/publish-request';
 import { RtmpLogger } from '../server/rtmp-logger';
-import { PublishDecision, RtmpServer } from '../server/rtmp-server';
+import { PlayEnded, PublishDecision, RtmpServer } from '../server/rtmp-server';
+import { StreamPlayer } from '../server/stream-player';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
 import { RTMP_MODULE_OPTION_NAMES, RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
-import { RtmpStream } from './rtmp-stream';
+import { RtmpPlayEnded, RtmpPlayer } from './rtmp-player';
+import { RtmpStream, RtmpStreamEnded } from './rtmp-stream';
 import { StreamKeyVerifier } from './stream-key-verifier';
 
 /** Options of a packet subscription. */
@@ -58,10 +60,14 @@ function logSubscriberError(error: unknown): void {
  * The RTMP server as Nest and RxJS users expect it: listens on application bootstrap, closes
  * gracefully on shutdown, and exposes publishes and media as Observables.
  *
- * - `publishRequests$`: every publish request with its verdict (hot).
- * - `streamStarted$`: every accepted stream as it starts (hot); `liveStreams$`: the set live now
- *   (replays the current set to late subscribers).
+ * - `publishRequests$`: every publish and play request with its verdict (hot).
+ * - `streamStarted$` / `streamEnded$`: every accepted stream as it starts and ends (hot);
+ *   `liveStreams$`: the set live now, with player counts (replays the current set to late
+ *   subscribers).
+ * - `playStarted$` / `playEnded$`: every accepted play as it starts and ends (hot);
+ *   `players(app, name)`: who plays a stream now.
  * - `packets(app, name)`: that stream's audio, video and metadata packets (cold per subscriber).
+ * - `disconnect(app, name, reason)`: ends a publish (the publisher is told why).
  *
  * @publicApi
  */
@@ -75,6 +81,9 @@ export class RtmpServerService
   private verifier: StreamKeyVerifier | undefined;
   private readonly decisions = new Subject<PublishDecision>();
   private readonly starts = new Subject<RtmpStream>();
+  private readonly ends = new Subject<RtmpStreamEnded>();
+  private readonly playStarts = new Subject<RtmpPlayer>();
+  private readonly playEnds = new Subject<RtmpPlayEnded>();
   private readonly live = new BehaviorSubject<readonly RtmpStream[]>([]);
   private readonly serverStarted = new ReplaySubject<RtmpServer>(1);
 
@@ -82,8 +91,17 @@ export class RtmpServerService
   readonly publishRequests$: Observable<PublishDecision> = this.decisions.asObservable();
   /** Every accepted stream, as it starts. Hot. */
   readonly streamStarted$: Observable<RtmpStream> = this.starts.asObservable();
-  /** The streams live now; a new subscriber gets the current set at once. */
+  /** Every stream that had started, as it ends: why, its totals and its duration. Hot. */
+  readonly streamEnded$: Observable<RtmpStreamEnded> = this.ends.asObservable();
+  /**
+   * The streams live now; a new subscriber gets the current set at once. Emits again when a
+   * stream starts or ends and when a live stream's player count changes.
+   */
   readonly liveStreams$: Observable<readonly RtmpStream[]> = this.live.asObservable();
+  /** Every accepted play, as it starts (also while it waits for its stream to go live). Hot. */
+  readonly playStarted$: Observable<RtmpPlayer> = this.playStarts.asObservable();
+  /** Every play that had started, as it ends: why, its totals and its duration. Hot. */
+  readonly playEnded$: Observable<RtmpPlayEnded> = this.playEnds.asObservable();
 
   constructor(
     @Inject(RTMP_MODULE_OPTIONS) private readonly options: RtmpModuleOptions,
@@ -118,6 +136,8 @@ export class RtmpServerService
     });
     server.onPublishDecision((decision) => this.decisions.next(decision));
     server.onStreamStart((stream) => this.onStreamStart(stream));
+    server.onPlayStart((player) => this.onPlayStart(player));
+    server.onPlayEnd((ended) => this.onPlayEnd(ended));
     this.server = server;
     const address = await server.listen();
     this.serverStarted.next(server);
@@ -128,6 +148,9 @@ export class RtmpServerService
     await this.server?.close();
     this.decisions.complete();
     this.starts.complete();
+    this.ends.complete();
+    this.playStarts.complete();
+    this.playEnds.complete();
     this.live.complete();
     this.serverStarted.complete();
     const index = subscriberErrorLoggers.indexOf(this.subscriberErrorLogger);
@@ -142,6 +165,22 @@ export class RtmpServerService
   /** The streams live now. */
   liveStreams(): readonly RtmpStream[] {
     return this.live.value;
+  }
+
+  /** Who plays stream `app/name` now, waiting for it to go live included. */
+  players(app: string, name: string): readonly RtmpPlayer[] {
+    return this.server?.playersOf(app, name) ?? [];
+  }
+
+  /**
+   * Ends the publish of `app/name` now, e.g. when a moderator takes a stream down: the RTMP
+   * publisher is sent an error status (`NetStream.Publish.Denied`) with `reason` (encoders show
+   * it), then its connection closes; `streamEnded$` reports reason `kicked`. Its players
+   * behave as when any publisher leaves. Nothing stops the encoder from publishing again: to
+   * keep it out, have the verifier refuse its key. False when the stream is not live.
+   */
+  disconnect(app: string, name: string, reason = 'Disconnected by the server.'): boolean {
+    return this.server?.disconnect(app, name, reason) ?? false;
   }
 
   /** Resolves once the server listens (during application bootstrap). */
@@ -236,8 +275,42 @@ export class RtmpServerService
 
   private onStreamStart(stream: LiveStream): void {
     this.live.next([...this.live.value, stream]);
-    stream.onEnd(() => this.live.next(this.live.value.filter((s) => s !== stream)));
+    stream.onEnd((end) => {
+      this.live.next(this.live.value.filter((s) => s !== stream));
+      const endedAt = new Date();
+      this.ends.next({
+        ...end,
+        stream,
+        stats: { ...stream.stats },
+        endedAt,
+        durationMs: endedAt.getTime() - stream.startedAt.getTime(),
+      });
+    });
     this.starts.next(stream);
+  }
+
+  private onPlayStart(player: StreamPlayer): void {
+    this.playStarts.next(player);
+    this.playersChanged(player);
+  }
+
+  private onPlayEnd({ player, end }: PlayEnded): void {
+    const endedAt = new Date();
+    this.playEnds.next({
+      ...end,
+      player,
+      stats: { ...player.stats },
+      endedAt,
+      durationMs: endedAt.getTime() - player.startedAt.getTime(),
+    });
+    this.playersChanged(player);
+  }
+
+  /** A live stream's player count changed: `liveStreams$` subscribers see the new count. */
+  private playersChanged(player: StreamPlayer): void {
+    if (this.live.value.some((stream) => stream.key === player.key)) {
+      this.live.next([...this.live.value]);
+    }
   }
 
   /** Runs the verifier; Observables count by their first value. The server adds the timeout. */

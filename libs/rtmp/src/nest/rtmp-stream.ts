@@ -19,6 +19,22 @@ export interface RtmpStream {
   /** The latest onMetaData (copied), undefined until one arrives. */
   readonly metadata: MetadataPacket | undefined;
   readonly sequenceHeaders: { readonly audio?: AudioPacket; readonly video?: VideoPacket };
+  /** Players following the stream now (see `RtmpServerService.players()` for who they are). */
+  readonly playerCount: number;
   /** Set once the publish has ended. */
   readonly ended: StreamEnd | undefined;
+}
+
+/**
+ * A stream that ended (`RtmpServerService.streamEnded$`): why, and its totals at the end.
+ *
+ * @publicApi
+ */
+export interface RtmpStreamEnded extends StreamEnd {
+  readonly stream: RtmpStream;
+  /** The stream's totals when it ended (a copy). */
+  readonly stats: Readonly<LiveStreamStats>;
+  readonly endedAt: Date;
+  /** From Publish.Start to the end. */
+  readonly durationMs: number;
 }

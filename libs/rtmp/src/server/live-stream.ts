@@ -22,6 +22,8 @@ export type StreamEndReason =
   | 'replaced'
   /** The server is shutting down. */
   | 'server-closed'
+  /** The application disconnected the publisher (`RtmpServer.disconnect`). */
+  | 'kicked'
   /** A protocol error or a limit ended the connection. */
   | 'error';
 
@@ -29,6 +31,8 @@ export interface StreamEnd {
   readonly reason: StreamEndReason;
   /** The error, when `reason` is `error`. */
   readonly error?: Error;
+  /** The application's words, when `reason` is `kicked` (key masked). */
+  readonly message?: string;
 }
 
 /** `packet` chunked at `chunkSize` for message stream `streamId`, with a full header. */
@@ -75,6 +79,7 @@ export class LiveStream {
   private readonly packetListeners: ListenerSet<MediaPacket>;
   private readonly endListeners: ListenerSet<StreamEnd>;
   private endState: StreamEnd | undefined;
+  private attachedPlayers = 0;
   private latestMetadata: MetadataPacket | undefined;
   private audioHeader: AudioPacket | undefined;
   private videoHeader: VideoPacket | undefined;
@@ -114,6 +119,22 @@ export class LiveStream {
 
   get name(): string {
     return this.request.streamName;
+  }
+
+  /** Players following the stream now (those waiting for it are not counted). */
+  get playerCount(): number {
+    return this.attachedPlayers;
+  }
+
+  /** Counts a player that follows the stream until the returned function is called (once). */
+  countPlayer(): () => void {
+    this.attachedPlayers += 1;
+    let counted = true;
+    return () => {
+      if (!counted) return;
+      counted = false;
+      this.attachedPlayers -= 1;
+    };
   }
 
   get ended(): StreamEnd | undefined {

@@ -96,6 +96,15 @@ describe('RtmpServer.publishLocal (LocalPublisher)', () => {
     expect(server.liveStreams()).toEqual([second.liveStream]);
   });
 
+  it('RtmpServer.disconnect() ends it as kicked with the message and frees the key; unknown streams say false', () => {
+    const server = newServer();
+    const publisher = server.publishLocal('edge', 'camera', ORIGIN);
+    expect(server.disconnect('edge', 'camera', 'Taken down.')).toBe(true);
+    expect(publisher.liveStream.ended).toEqual({ reason: 'kicked', message: 'Taken down.' });
+    expect(server.liveStreams()).toEqual([]);
+    expect(server.disconnect('edge', 'camera', 'again')).toBe(false);
+  });
+
   it('fail() ends the stream with the error', () => {
     const server = newServer();
     const publisher = server.publishLocal('edge', 'camera', ORIGIN);

@@ -58,10 +58,17 @@ export class LocalPublisher implements RegisteredPublisher {
   }
 
   /** Ends the stream (players hear Play.UnpublishNotify, observables complete); once. */
-  end(reason: Exclude<StreamEndReason, 'error'> = 'unpublished'): void {
+  end(reason: Exclude<StreamEndReason, 'error' | 'kicked'> = 'unpublished'): void {
     if (this.ended) return;
     this.host.released(this);
     this.liveStream.end({ reason });
+  }
+
+  /** The application disconnected the stream (`RtmpServer.disconnect`). */
+  kick(message: string): void {
+    if (this.ended) return;
+    this.host.released(this);
+    this.liveStream.end({ reason: 'kicked', message });
   }
 
   /** Ends the stream with an error (subscribers of `packets()` get it). */

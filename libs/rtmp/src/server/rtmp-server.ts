@@ -18,7 +18,7 @@ import { PendingMessageBudget } from './pending-message-budget';
 import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
 import { resolveRtmpServerOptions, RtmpServerOptions } from './rtmp-server.options';
 import { RtmpSession, SessionHost } from './rtmp-session';
-import { StreamPlayer } from './stream-player';
+import { PlayEnd, StreamPlayer } from './stream-player';
 import { StreamRegistry } from './stream-registry';
 
 /**
@@ -39,6 +39,12 @@ export interface RtmpServerHooks {
 }
 
 /** A publish request together with what was decided, for auditing and metrics. */
+/** A play that ended, and why. */
+export interface PlayEnded {
+  readonly player: StreamPlayer;
+  readonly end: PlayEnd;
+}
+
 export interface PublishDecision {
   readonly request: PublishRequest;
   readonly verdict: PublishVerdict;
@@ -71,6 +77,8 @@ export class RtmpServer {
   private readonly players = new Map<string, Set<StreamPlayer>>();
   private readonly decisions: ListenerSet<PublishDecision>;
   private readonly starts: ListenerSet<LiveStream>;
+  private readonly playStarts: ListenerSet<StreamPlayer>;
+  private readonly playEnds: ListenerSet<PlayEnded>;
   private readonly closings: ListenerSet<void>;
   /**
    * What every session gets from the server: one object for all of them, so that an idle
@@ -99,6 +107,8 @@ export class RtmpServer {
       this.logger.error(`a server listener threw: ${String(error)}`);
     this.decisions = new ListenerSet(onListenerError);
     this.starts = new ListenerSet(onListenerError);
+    this.playStarts = new ListenerSet(onListenerError);
+    this.playEnds = new ListenerSet(onListenerError);
     this.closings = new ListenerSet(onListenerError);
     this.pendingMessages = new PendingMessageBudget(this.options.maxPendingMessageBytesTotal, () =>
       this.sessions.keys(),
@@ -219,6 +229,33 @@ export class RtmpServer {
   /** Every accepted stream, as it starts. Returns the unsubscribe function. */
   onStreamStart(listener: (stream: LiveStream) => void): () => void {
     return this.starts.add(listener);
+  }
+
+  /**
+   * Every accepted play, as it starts (before its stream is live, when players wait for a
+   * publisher). Returns the unsubscribe function.
+   */
+  onPlayStart(listener: (player: StreamPlayer) => void): () => void {
+    return this.playStarts.add(listener);
+  }
+
+  /** Every play that had started, as it ends. Returns the unsubscribe function. */
+  onPlayEnd(listener: (ended: PlayEnded) => void): () => void {
+    return this.playEnds.add(listener);
+  }
+
+  /**
+   * Ends the publish of stream `app/name` because the application says so: an RTMP publisher
+   * is sent an error status (`NetStream.Publish.Denied`) carrying `message`, then its
+   * connection closes; a stream published from inside the process just ends. The stream ends
+   * with reason `kicked`; its players follow as when any publisher leaves. False when nobody
+   * publishes that stream.
+   */
+  disconnect(app: string, name: string, message: string): boolean {
+    const publisher = this.registry.get(StreamRegistry.key(app, name));
+    if (publisher?.liveStream === undefined) return false;
+    publisher.kick(message);
+    return true;
   }
 
   /**
@@ -364,11 +401,13 @@ export class RtmpServer {
         waiting.add(player);
         const live = this.registry.get(player.key)?.liveStream;
         if (live !== undefined) player.attach(live);
+        this.playStarts.emit(player);
       },
-      removePlayer: (player) => {
+      removePlayer: (player, end) => {
         const set = this.players.get(player.key);
-        set?.delete(player);
-        if (set?.size === 0) this.players.delete(player.key);
+        if (set?.delete(player) !== true) return;
+        if (set.size === 0) this.players.delete(player.key);
+        this.playEnds.emit({ player, end });
       },
       sessionClosed: (session) => this.releaseSlot(session),
       reserveMessageBytes: (session, bytes) => this.pendingMessages.reserve(session, bytes),

@@ -52,7 +52,7 @@ import { PublishRequest, PublishVerdict } from './publish-request';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
 import { SessionError } from './session.error';
-import { StreamPlayer } from './stream-player';
+import { PlayEnd, StreamPlayer } from './stream-player';
 
 /** Where a session stands; each state accepts only the commands that make sense in it. */
 export type SessionState =
@@ -86,7 +86,7 @@ export interface SessionHost {
   isLive(key: string): boolean;
   /** Registers a player: attached at once if its stream is live, else when it starts. */
   addPlayer(player: StreamPlayer): void;
-  removePlayer(player: StreamPlayer): void;
+  removePlayer(player: StreamPlayer, end: PlayEnd): void;
   sessionClosed(session: RtmpSession): void;
   /** Reserves bytes of unfinished messages in the server-wide budget; throws to refuse. */
   reserveMessageBytes(session: RtmpSession, bytes: number): void;
@@ -291,12 +291,22 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   /** Ends a publisher replaced by a newcomer (see StreamRegistry). */
   evict(reason: string): void {
     this.host.logger.warn(`${this.label()} ${reason}`);
-    this.endGracefully('replaced');
+    this.endGracefully({ reason: 'replaced' });
+  }
+
+  /**
+   * Ends the publish because the application said so (`RtmpServer.disconnect`): the publisher
+   * is told with an error status carrying `message`, then the connection closes.
+   */
+  kick(message: string): void {
+    const said = redactStreamKey(message, this.stream?.request.streamName ?? '');
+    this.host.logger.warn(`${this.label()} disconnected by the application: ${said}`);
+    this.endGracefully({ reason: 'kicked', message: said });
   }
 
   /** Closes politely for a server shutdown: tells a publisher, ends the socket. */
   shutdown(): Promise<void> {
-    this.endGracefully('server-closed');
+    this.endGracefully({ reason: 'server-closed' });
     return this.whenClosed();
   }
 
@@ -514,21 +524,21 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         return;
       case CommandName.CloseStream:
         this.onUnpublish();
-        this.stopPlaying();
+        this.stopPlaying({ reason: 'stopped' });
         return;
       case CommandName.DeleteStream: {
         const { streamId } = parseDeleteStreamCommand(command);
         if (streamId === undefined) {
           // No stream id we can read (GStreamer's teardown): the client is done with its streams.
           this.onUnpublish();
-          this.stopPlaying();
+          this.stopPlaying({ reason: 'stopped' });
           return;
         }
         if (streamId > 0 && streamId < this.nextStreamId && this.openStreams > 0) {
           this.openStreams -= 1;
         }
         if (streamId === this.publishStreamId) this.onUnpublish();
-        if (streamId === this.player?.streamId) this.stopPlaying();
+        if (streamId === this.player?.streamId) this.stopPlaying({ reason: 'stopped' });
         return;
       }
       case CommandName.Play:
@@ -770,7 +780,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
           publisherLeft: waits
             ? undefined
             : () => {
-                this.stopPlaying();
+                this.stopPlaying({ reason: 'stream-ended' });
                 this.endSocket();
               },
           get chunkSize() {
@@ -779,7 +789,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
           sendEncoded: (bytes, message) => this.sendEncoded(bytes, message),
         },
         this.publishStreamId,
-        key,
+        request,
         this.host.options.maxQueuedBytesPerConsumer,
       );
       this.player = player;
@@ -814,12 +824,12 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     this.endSocket();
   }
 
-  private stopPlaying(): void {
+  private stopPlaying(end: PlayEnd): void {
     const player = this.player;
     if (player === undefined) return;
     this.player = undefined;
     player.detach();
-    this.host.removePlayer(player);
+    this.host.removePlayer(player, end);
     if (this.sessionState !== 'playing') return;
     this.sessionState = 'connected';
     // As after an unpublish: a connection that stopped playing may play or publish again,
@@ -941,23 +951,31 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   }
 
   /** Ends the publish (if any), says so where the socket is open, and ends the socket. */
-  private endGracefully(reason: StreamEndReason): void {
+  private endGracefully(
+    end: StreamEnd & { reason: 'replaced' | 'server-closed' | 'kicked' },
+  ): void {
     if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
     if (this.sessionState === 'publishing') {
       this.send(createUserControlMessage({ kind: 'streamEof', streamId: this.publishStreamId }));
-      this.sendStatus(
-        NetStatusLevel.Status,
-        NetStatusCode.UnpublishSuccess,
-        reason === 'replaced' ? 'Replaced by a new publisher.' : 'Server shutting down.',
-      );
+      if (end.reason === 'kicked') {
+        // An error status: encoders report it (FFmpeg prints "Server error: <description>")
+        // instead of taking the close for a network failure and reconnecting at once.
+        this.sendStatus(NetStatusLevel.Error, NetStatusCode.PublishDenied, end.message ?? '');
+      } else {
+        this.sendStatus(
+          NetStatusLevel.Status,
+          NetStatusCode.UnpublishSuccess,
+          end.reason === 'replaced' ? 'Replaced by a new publisher.' : 'Server shutting down.',
+        );
+      }
     }
     if (this.sessionState === 'playing' && this.player !== undefined) {
       this.send(createUserControlMessage({ kind: 'streamEof', streamId: this.player.streamId }));
       this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayStop, 'Server shutting down.');
     }
-    this.stopPlaying();
-    this.closeReason = reason;
-    this.endStream({ reason });
+    this.stopPlaying({ reason: 'server-closed' });
+    this.closeReason = end.reason;
+    this.endStream(end);
     this.endSocket();
   }
 
@@ -996,7 +1014,11 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
     const reason = this.closeReason;
     this.endStream(reason === 'error' ? { reason, error: this.closeError } : { reason });
-    this.stopPlaying();
+    this.stopPlaying(
+      reason === 'error'
+        ? { reason, error: this.closeError }
+        : { reason: reason === 'server-closed' ? reason : 'disconnected' },
+    );
     this.sessionState = 'closed';
     this.host.sessionClosed(this);
     this.resolveClosed?.();

@@ -86,10 +86,24 @@ function deliverAll(stream: LiveStream, packets: readonly MediaPacket[]): void {
 }
 
 function player(output: FakeOutput): StreamPlayer {
-  return new StreamPlayer(output, STREAM_ID, 'live/key', MAX_QUEUED);
+  return new StreamPlayer(output, STREAM_ID, { ...publishRequest(), action: 'play' }, MAX_QUEUED);
 }
 
 describe('StreamPlayer', () => {
+  it('counts itself in the stream it follows, until it detaches or the publisher leaves', () => {
+    const stream = liveStream();
+    const first = player(new FakeOutput());
+    const second = player(new FakeOutput());
+    first.attach(stream);
+    second.attach(stream);
+    expect(stream.playerCount).toBe(2);
+    first.detach();
+    first.detach();
+    expect(stream.playerCount).toBe(1);
+    stream.end({ reason: 'unpublished' });
+    expect(stream.playerCount).toBe(0);
+  });
+
   it('starts with StreamBegin, metadata, the video then audio header, then the GOP from its keyframe', () => {
     const stream = liveStream();
     deliverAll(stream, [

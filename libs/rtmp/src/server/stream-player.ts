@@ -7,6 +7,7 @@ import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { LiveStream } from './live-stream';
 import { isConfigurationPacket, MediaPacket } from './media-packet';
+import { PublishRequest } from './publish-request';
 
 /** Where a player's messages go: the session's chunk writer and socket. */
 export interface PlayerOutput {
@@ -48,6 +49,25 @@ function sharedEncoding(
   return bytes;
 }
 
+/** Why a play ended. Only `error` means something went wrong. */
+export type PlayEndReason =
+  /** The player said so: closeStream or deleteStream. */
+  | 'stopped'
+  /** The publisher left and players do not wait for another (`playersWaitForPublisher`). */
+  | 'stream-ended'
+  /** The connection closed (the player quit, or the network dropped). */
+  | 'disconnected'
+  /** The server is shutting down. */
+  | 'server-closed'
+  /** A protocol error or a limit ended the connection. */
+  | 'error';
+
+export interface PlayEnd {
+  readonly reason: PlayEndReason;
+  /** The error, when `reason` is `error`. */
+  readonly error?: Error;
+}
+
 /** Running totals of one player. */
 export interface PlayerStats {
   /** Media messages sent. */
@@ -68,6 +88,9 @@ export interface PlayerStats {
  */
 export class StreamPlayer {
   readonly stats: PlayerStats = { sent: 0, dropped: 0 };
+  /** `app/name` of the stream played. */
+  readonly key: string;
+  readonly startedAt = new Date();
   private detachFromStream: (() => void) | undefined;
   /** The stream attached last: it says which keyframes a player may start at. */
   private stream: LiveStream | undefined;
@@ -80,9 +103,12 @@ export class StreamPlayer {
   constructor(
     private readonly output: PlayerOutput,
     readonly streamId: number,
-    readonly key: string,
+    /** The accepted play request (`action: 'play'`). */
+    readonly request: PublishRequest,
     private readonly maxQueuedBytes: number,
-  ) {}
+  ) {
+    this.key = `${request.app}/${request.streamName}`;
+  }
 
   get attached(): boolean {
     return this.detachFromStream !== undefined;
@@ -120,9 +146,11 @@ export class StreamPlayer {
     }
     const stopPackets = stream.onPacket((packet) => this.deliver(packet));
     const stopEnd = stream.onEnd(() => this.onPublisherLeft());
+    const uncount = stream.countPlayer();
     this.detachFromStream = () => {
       stopPackets();
       stopEnd();
+      uncount();
     };
   }
 
