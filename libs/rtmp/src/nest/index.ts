@@ -1,3 +1,4 @@
+export * from './duplicate-verifier.error';
 export * from './missing-verifier.error';
 export * from './relay-rule.interface';
 export * from './rtmp-module-options.interface';
@@ -6,6 +7,6 @@ export * from './rtmp-relay.service';
 export * from './rtmp-server.service';
 export * from './rtmp-stream';
 export * from './rtmp.module';
-export { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
+export { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
 export type { RtmpModuleExtras } from './rtmp.module-definition';
 export * from './stream-key-verifier';

@@ -13,7 +13,7 @@ import { RelayCounters, RelayStatus, StreamRelay } from '../client/stream-relay'
 import { maskStreamKey } from '../server/mask-stream-key';
 import { matchesRelayRule, relayDestination } from './relay-rule.interface';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
-import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
+import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
 import { RtmpServerService } from './rtmp-server.service';
 import { RtmpStream } from './rtmp-stream';
 

@@ -7,7 +7,7 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { ModulesContainer } from '@nestjs/core';
 import { AddressInfo } from 'net';
 import {
   BehaviorSubject,
@@ -28,12 +28,14 @@ import { PublishRequest, PublishVerdict } from '../server/publish-request';
 import { RtmpLogger } from '../server/rtmp-logger';
 import { PlayEnded, PublishDecision, RtmpServer } from '../server/rtmp-server';
 import { StreamPlayer } from '../server/stream-player';
+import { DuplicateStreamKeyVerifierError } from './duplicate-verifier.error';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
 import { RTMP_MODULE_OPTION_NAMES, RtmpModuleOptions } from './rtmp-module-options.interface';
-import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
+import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
 import { RtmpPlayEnded, RtmpPlayer } from './rtmp-player';
 import { RtmpStream, RtmpStreamEnded } from './rtmp-stream';
 import { StreamKeyVerifier } from './stream-key-verifier';
+import { verifierRegistrations } from './verifier-registrations';
 
 /** Options of a packet subscription. */
 export interface PacketsOptions {
@@ -105,7 +107,7 @@ export class RtmpServerService
 
   constructor(
     @Inject(RTMP_MODULE_OPTIONS) private readonly options: RtmpModuleOptions,
-    private readonly moduleRef: ModuleRef,
+    private readonly modules: ModulesContainer,
   ) {
     this.logger = options.logger === false ? undefined : (options.logger ?? new Logger('Rtmp'));
     this.subscriberErrorLogger = this.logger ?? new Logger('Rtmp');
@@ -114,8 +116,12 @@ export class RtmpServerService
   /** Finds the verifier at init, so a missing one stops the application from starting. */
   onModuleInit(): void {
     assertKnownOptions(this.options, RTMP_MODULE_OPTION_NAMES, 'RtmpModule');
-    this.verifier = this.options.verifierInstance ?? this.findRegisteredVerifier();
-    if (this.verifier === undefined) throw new MissingStreamKeyVerifierError();
+    const registrations = verifierRegistrations(this.modules, this.options.verifierInstance);
+    if (registrations.length === 0) throw new MissingStreamKeyVerifierError();
+    if (registrations.length > 1) {
+      throw new DuplicateStreamKeyVerifierError(registrations.map((r) => r.description));
+    }
+    this.verifier = registrations[0].verifier;
     this.isolateSubscriberErrors();
   }
 
@@ -317,14 +323,6 @@ export class RtmpServerService
   private verify(request: PublishRequest, signal: AbortSignal): Promise<PublishVerdict> {
     const result = (this.verifier as StreamKeyVerifier).verify(request, signal);
     return isObservable(result) ? firstValueFrom(result) : Promise.resolve(result);
-  }
-
-  private findRegisteredVerifier(): StreamKeyVerifier | undefined {
-    try {
-      return this.moduleRef.get(StreamKeyVerifier, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 
   /**

@@ -3,9 +3,10 @@ import { Test } from '@nestjs/testing';
 import { connect } from 'net';
 import { of } from 'rxjs';
 import { PublishRequest, PublishVerdicts } from '../server/publish-request';
+import { DuplicateStreamKeyVerifierError } from './duplicate-verifier.error';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
-import { RTMP_MODULE_OPTIONS } from './rtmp.module-definition';
+import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
 import { RtmpServerService } from './rtmp-server.service';
 import { RtmpModule } from './rtmp.module';
 import { AllowAllStreamKeyVerifier, StreamKeyVerifier } from './stream-key-verifier';
@@ -209,18 +210,111 @@ describe('RtmpModule', () => {
     expect((failure as Error).message).toContain('AllowAllStreamKeyVerifier');
   });
 
-  it('isGlobal makes the service injectable in modules that do not import RtmpModule', async () => {
+  describe('is global by default, as the server is one per process', () => {
     @Injectable()
     class Consumer {
       constructor(readonly rtmp: RtmpServerService) {}
     }
-    @Module({ providers: [Consumer] })
-    class FeatureModule {}
-    const context = await start([
-      RtmpModule.forRoot({ ...LOOPBACK, isGlobal: true, verifier: AllowAllStreamKeyVerifier }),
-      FeatureModule,
-    ]);
-    expect(context.get(Consumer, { strict: false }).rtmp).toBe(context.get(RtmpServerService));
+
+    it('modules that do not import RtmpModule inject the configured service', async () => {
+      @Module({ providers: [Consumer] })
+      class FeatureModule {}
+      const context = await start([
+        RtmpModule.forRoot({ ...LOOPBACK, verifier: AllowAllStreamKeyVerifier }),
+        FeatureModule,
+      ]);
+      expect(context.get(Consumer, { strict: false }).rtmp).toBe(context.get(RtmpServerService));
+    });
+
+    it('a feature module may import the bare RtmpModule: it reaches the configured one, no second server', async () => {
+      @Module({ imports: [RtmpModule], providers: [Consumer] })
+      class FeatureModule {}
+      const context = await start([
+        RtmpModule.forRootAsync({
+          useFactory: () => LOOPBACK,
+          verifier: AllowAllStreamKeyVerifier,
+        }),
+        FeatureModule,
+      ]);
+      const service = context.get(RtmpServerService);
+      expect(context.get(Consumer, { strict: false }).rtmp).toBe(service);
+      expect(service.address()?.port).toBeGreaterThan(0);
+    });
+
+    it('isGlobal: false keeps it to the modules that import it (a shared module re-exporting it)', async () => {
+      @Module({
+        imports: [
+          RtmpModule.forRoot({ ...LOOPBACK, isGlobal: false, verifier: AllowAllStreamKeyVerifier }),
+        ],
+        exports: [RtmpModule],
+      })
+      class SharedRtmpModule {}
+      @Module({ imports: [SharedRtmpModule], providers: [Consumer] })
+      class UsingModule {}
+      @Module({ providers: [Consumer] })
+      class OtherModule {}
+
+      const context = await start([SharedRtmpModule, UsingModule]);
+      expect(context.get(Consumer, { strict: false }).rtmp).toBe(context.get(RtmpServerService));
+      await context.close();
+      app = undefined;
+
+      const failure = await Test.createTestingModule({ imports: [SharedRtmpModule, OtherModule] })
+        .compile()
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(String(failure)).toContain('RtmpServerService');
+    });
+  });
+
+  describe('refuses two StreamKeyVerifiers, naming both', () => {
+    @Injectable()
+    class OtherVerifier extends StreamKeyVerifier {
+      verify() {
+        return PublishVerdicts.reject('other');
+      }
+    }
+
+    async function failureOf(imports: unknown[], providers: unknown[] = []): Promise<unknown> {
+      const moduleRef = await Test.createTestingModule({
+        imports: imports as never[],
+        providers: providers as never[],
+      }).compile();
+      return moduleRef.init().then(
+        async () => {
+          await moduleRef.close();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+    }
+
+    it('the verifier option and a StreamKeyVerifier provider in another module', async () => {
+      @Module({ providers: [{ provide: StreamKeyVerifier, useClass: OtherVerifier }] })
+      class AuthModule {}
+      const failure = await failureOf([
+        RtmpModule.forRoot({ ...LOOPBACK, verifier: AllowAllStreamKeyVerifier }),
+        AuthModule,
+      ]);
+      expect(failure).toBeInstanceOf(DuplicateStreamKeyVerifierError);
+      expect((failure as Error).message).toContain(
+        'AllowAllStreamKeyVerifier (provided in RtmpModule)',
+      );
+      expect((failure as Error).message).toContain('OtherVerifier (provided in AuthModule)');
+    });
+
+    it('the verifierInstance option and a provider of the application', async () => {
+      const failure = await failureOf(
+        [RtmpModule.forRoot({ ...LOOPBACK, verifierInstance: new AllowAllStreamKeyVerifier() })],
+        [{ provide: StreamKeyVerifier, useClass: OtherVerifier }],
+      );
+      expect(failure).toBeInstanceOf(DuplicateStreamKeyVerifierError);
+      expect((failure as Error).message).toMatch(
+        /^RtmpModule found 2 StreamKeyVerifiers: AllowAllStreamKeyVerifier \(RtmpModule's verifierInstance option\), OtherVerifier \(provided in RootTestModule\)\./,
+      );
+    });
   });
 
   it('stops listening and completes its observables when the application closes', async () => {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { RtmpConfigurableModule } from './rtmp.module-definition';
-import { RtmpRelayService } from './rtmp-relay.service';
-import { RtmpServerService } from './rtmp-server.service';
 
 /**
- * RTMP ingest for Nest applications.
+ * RTMP ingest for Nest applications. Configure it once, in the root module, with `forRoot` or
+ * `forRootAsync`; it is global by default. A feature module may also list the bare class
+ * (`imports: [RtmpModule]`) to say it uses RTMP: that adds nothing and reaches the configured
+ * one.
  *
  * ```ts
  * RtmpModule.forRoot({ port: 1935, verifier: MyStreamKeyVerifier })
@@ -15,8 +16,5 @@ import { RtmpServerService } from './rtmp-server.service';
  *
  * @publicApi
  */
-@Module({
-  providers: [RtmpServerService, RtmpRelayService],
-  exports: [RtmpServerService, RtmpRelayService],
-})
+@Module({})
 export class RtmpModule extends RtmpConfigurableModule {}
