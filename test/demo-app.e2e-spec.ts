@@ -12,7 +12,7 @@ import { maskStreamKey, PublishVerdicts, RtmpServer, RtmpServerService } from '.
 import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
-import { freeLoopbackPort } from './support/ports';
+import { freeLoopbackPort, waitForPort } from './support/ports';
 import { ScriptedRtmpClient } from './support/scripted-rtmp-client';
 import { killStartedProcesses, runIn, startProcess } from './support/started-process';
 import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
@@ -426,5 +426,22 @@ describe('the demo application, with real FFmpeg', () => {
       );
       expect(exit.stdout + exit.stderr).not.toContain(key);
     });
+
+    it('npm start stops the server on SIGTERM: the signal reaches node (no orphan left listening)', async () => {
+      const port = await freeLoopbackPort();
+      // npm signals its child, the shell of the script; the script execs node, so that child
+      // is the server itself.
+      const npm = startProcess('npm', ['start'], {
+        cwd: ROOT,
+        env: { ...process.env, RTMP_PORT: String(port), RTMP_HOST: '127.0.0.1', NO_COLOR: '1' },
+        timeoutMs: 120_000,
+      });
+      await npm.waitForOutput(/RTMP server listening on 127\.0\.0\.1:\d+/, 120_000);
+      expect(await waitForPort(port, { timeoutMs: 1_000 })).toBe(true);
+
+      npm.child.kill('SIGTERM');
+      await npm.exited;
+      expect(await waitForPort(port, { timeoutMs: 200 })).toBe(false);
+    }, 150_000);
   });
 });
