@@ -11,8 +11,8 @@ wanted=("$@")
 gstreamer_elements_present() {
   command -v gst-inspect-1.0 >/dev/null 2>&1 || return 1
   local element
-  for element in rtmp2sink rtmp2src flvmux flvdemux x264enc voaacenc h264parse aacparse \
-    videotestsrc audiotestsrc; do
+  for element in rtmp2sink rtmp2src flvmux flvdemux matroskamux x264enc voaacenc h264parse \
+    aacparse videotestsrc audiotestsrc; do
     gst-inspect-1.0 --exists "$element" || return 1
   done
 }
@@ -33,10 +33,10 @@ for peer in "${wanted[@]}"; do
     gstreamer)
       # The elements the GStreamer interop test runs, not just gst-launch-1.0: each plugin set is
       # its own package, and a machine may have the tools with only some of them. -base has the
-      # test sources, -good flvmux/flvdemux and aacparse, -bad rtmp2sink/rtmp2src and h264parse,
-      # -ugly x264enc. The AAC encoder is voaacenc, in -bad too (the package depends on
-      # libvo-aacenc0): no gstreamer1.0-libav with its FFmpeg libraries for avenc_aac, and
-      # fdkaacenc has no package in Debian's archive.
+      # test sources, -good flvmux/flvdemux, matroskamux and aacparse, -bad rtmp2sink/rtmp2src
+      # and h264parse, -ugly x264enc. The AAC encoder is voaacenc, in -bad too (the package
+      # depends on libvo-aacenc0): no gstreamer1.0-libav with its FFmpeg libraries for
+      # avenc_aac, and fdkaacenc has no package in Debian's archive.
       if ! gstreamer_elements_present; then
         packages+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
           gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
