@@ -134,6 +134,7 @@ describe('GStreamer interop (rtmp2sink, rtmp2src)', () => {
   it('rtmp2src plays a stream FFmpeg publishes, every frame from the first keyframe on; flvdemux, h264parse and aacparse take them all', async () => {
     const name = 'rx-gstreamer-played';
     const output = join(workDir, 'gstreamer-played.mkv');
+    const logged = logger.lines.length;
     const source = summarizeFlvFile(clipPath);
     const sourceProbe = await probeMedia(clipPath);
     const playAccepted = firstValueFrom(
@@ -174,6 +175,7 @@ describe('GStreamer interop (rtmp2sink, rtmp2src)', () => {
     expect(gstreamerComplaints(played)).toEqual([]);
     expect(played.code).toBe(0);
     expect(keys.callsFor(name)).toHaveLength(2);
+    expect(trouble(logger.lines.slice(logged))).toEqual([]);
 
     // The server got every frame of the clip.
     const sent = await arrivals;
