@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
-bash scripts/ensure-peers.sh ffmpeg nginx-rtmp
+bash scripts/ensure-peers.sh ffmpeg nginx-rtmp gstreamer
 echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
 echo "== lint" && npx eslint .
 echo "== format" && npx prettier --check . >/dev/null
