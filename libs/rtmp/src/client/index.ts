@@ -1,3 +1,4 @@
+export type { PermanentFailureReason } from './permanent-failure';
 export * from './rtmp-client.error';
 export * from './rtmp-play-client';
 export * from './rtmp-publish-client';

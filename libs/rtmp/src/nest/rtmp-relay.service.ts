@@ -31,7 +31,11 @@ export interface RelayHandle {
    * followed ReconnectRequest moved it.
    */
   readonly destination: string;
-  /** connecting → live → (retrying → connecting → live)* → stopped; replays the latest. */
+  /**
+   * connecting → live → (retrying | failing → connecting → live)* → stopped; replays the
+   * latest. `failing` (with a `reason`) is a destination that refuses the same way each time:
+   * unknown host, app or key refused; it is retried all the same.
+   */
   readonly status$: Observable<RelayStatus>;
   readonly counters: Readonly<RelayCounters>;
   /** Unpublishes from the destination; the ingest goes on. */
@@ -50,7 +54,11 @@ export interface PullHandle {
   readonly name: string;
   /** The source URL with its stream key masked. */
   readonly source: string;
-  /** connecting → live → (retrying → connecting → live)* → stopped; replays the latest. */
+  /**
+   * connecting → live → (retrying | failing → connecting → live)* → stopped; replays the
+   * latest. `failing` (with a `reason`) is a source that refuses the same way each time:
+   * unknown host, app or stream refused; it is retried all the same.
+   */
   readonly status$: Observable<RelayStatus>;
   readonly counters: Readonly<PullCounters>;
   /** Ends the local stream and disconnects from the source. */
@@ -262,6 +270,11 @@ export class RtmpRelayService
       if (next.state === 'retrying') {
         this.logger?.warn(
           `${label()}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
+        );
+      } else if (next.state === 'failing') {
+        // An error, not a warning: it will not pass by itself.
+        this.logger?.error(
+          `${label()}: failing (${next.reason}): ${next.error?.message}; retrying in ${next.retryInMs} ms`,
         );
       } else if (next.state === 'live') {
         this.logger?.log(`${label()}: ${liveWord}`);
