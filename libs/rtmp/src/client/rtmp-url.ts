@@ -52,10 +52,7 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
  */
 export function parseRtmpUrl(url: string): RtmpUrl {
   const text = url.trim();
-  // Shown with control characters replaced (by U+FFFD, no URL delimiter): a line break must not
-  // forge a line in a log.
-  const shown = text.replace(new RegExp(CONTROL_CHARACTER, 'g'), '\uFFFD');
-  const fail = (rule: RtmpUrlRule): RtmpUrlError => new RtmpUrlError(describeUrlText(shown), rule);
+  const fail = (rule: RtmpUrlRule): RtmpUrlError => new RtmpUrlError(describeUrlText(text), rule);
   // URL drops tabs and line breaks silently; the stream name would still carry them.
   if (CONTROL_CHARACTER.test(text)) throw fail('control-character');
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1].toLowerCase();
@@ -111,11 +108,13 @@ export function describeRtmpUrl(url: RtmpUrl): string {
  * What errors show of text meant as an RTMP URL that may not be one (a refused URL, a relay
  * template): masked by the same rule as {@link describeRtmpUrl} as far as its shape can be
  * made out. Text without a `scheme://` is masked whole, as it may be a bare key; so is a path of
- * one segment, which may be the key.
+ * one segment, which may be the key. Control characters are shown as U+FFFD (no URL delimiter):
+ * a line break must not forge a line in a log.
  */
 export function describeUrlText(text: string): string {
-  const structure = STRUCTURE.exec(text);
-  if (structure === null) return maskStreamKey(text);
+  const shown = text.replace(new RegExp(CONTROL_CHARACTER, 'g'), '\uFFFD');
+  const structure = STRUCTURE.exec(shown);
+  if (structure === null) return maskStreamKey(shown);
   const [, scheme, authority, rest] = structure;
   const at = authority.lastIndexOf('@');
   let shownAuthority = authority;
