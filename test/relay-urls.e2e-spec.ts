@@ -26,7 +26,12 @@ import { createSelfSignedCertificate, TlsTerminator } from './support/tls-termin
 const KEY = 'relay-urls-secret-key-1234';
 /** In a destination's userinfo: must never reach a log, an error or the destination. */
 const PASSWORD = 'relay-Passw0rd!never-logged';
-/** A host name that cannot resolve: `.invalid` is reserved for that (RFC 6761). */
+/**
+ * A host name that cannot resolve: `.invalid` is reserved for that (RFC 6761), so no outside
+ * name server is asked about anything real. The local resolver must still answer: here it says
+ * NXDOMAIN (ENOTFOUND) in about 0.1 s. Where no resolver answers, getaddrinfo gives EAI_AGAIN,
+ * which is transient: the tests below would then show `retrying` instead of `failing`.
+ */
 const UNKNOWN_HOST = 'relay-destination.nonexistent.invalid';
 const BACKOFF = { initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0 };
 
