@@ -1,11 +1,13 @@
+import { permanentFailureReason } from './permanent-failure';
 import { RelayBackoff, RetryBackoff } from './retry-backoff';
 import type { RelayStatus } from './stream-relay';
 
 /**
- * The connect → live → retrying → … → stopped cycle that a relay and a pull both run against a
- * remote server: the current status and its listeners, the backoff between attempts, the
- * retry timer, and the count of reconnections. The owner says what happened (`connecting`,
- * `live`, `failed`, `stopped`); the loop calls `connect` again when a retry is due.
+ * The connect → live → retrying (or failing) → … → stopped cycle that a relay and a pull both
+ * run against a remote server: the current status and its listeners, the backoff between
+ * attempts, the retry timer, and the count of reconnections. The owner says what happened
+ * (`connecting`, `live`, `failed`, `stopped`); the loop calls `connect` again when a retry is
+ * due.
  */
 export class ReconnectLoop {
   private current: RelayStatus = { state: 'connecting' };
@@ -48,10 +50,23 @@ export class ReconnectLoop {
     return reconnected;
   }
 
-  /** The connection failed or dropped: retry after the next backoff delay. */
+  /**
+   * The connection failed or dropped: retry after the next backoff delay. A failure the next
+   * attempt will meet again (an unknown host, a refused app or key) is reported as `failing`
+   * with its reason, so a misconfigured remote shows apart from a flapping one; it is retried
+   * all the same, on the same backoff, because remotes get fixed (a DNS record added, a key
+   * renewed) without this application restarting, and because a refusal that looks final may
+   * not be (nginx-rtmp says BadName for a name still held by a connection it has not yet seen
+   * drop).
+   */
   failed(cause: Error | undefined): void {
     const delay = this.backoff.next();
-    this.set({ state: 'retrying', error: cause, retryInMs: delay });
+    const reason = permanentFailureReason(cause);
+    this.set(
+      reason === undefined
+        ? { state: 'retrying', error: cause, retryInMs: delay }
+        : { state: 'failing', error: cause, retryInMs: delay, reason },
+    );
     this.retryTimer = setTimeout(this.connect, delay);
     this.retryTimer.unref();
   }

@@ -335,14 +335,23 @@ export class RtmpClientConnection {
   private socketError(error: Error): Error {
     if (error instanceof RtmpError) return error;
     const url = describeRtmpUrl(this.options.url);
+    // Node's code (ENOTFOUND, ECONNREFUSED, CERT_HAS_EXPIRED...) tells a misconfigured
+    // destination from one that is down (see permanentFailureReason).
+    const context = { systemCode: (error as NodeJS.ErrnoException).code };
     return this.connected
       ? new RtmpClientError(
           RtmpErrorCode.ClientClosed,
           `connection to ${url} lost: ${error.message}`,
+          undefined,
+          undefined,
+          context,
         )
       : new RtmpClientError(
           RtmpErrorCode.ClientConnectFailed,
           `connection to ${url} failed: ${error.message}`,
+          undefined,
+          undefined,
+          context,
         );
   }
 

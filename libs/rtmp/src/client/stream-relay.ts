@@ -3,6 +3,7 @@ export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
 export type { RelayBackoff } from './retry-backoff';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { isConfigurationPacket, MediaPacket } from '../server/media-packet';
+import type { PermanentFailureReason } from './permanent-failure';
 import { ReconnectLoop } from './reconnect-loop';
 import { reconnectRefusal, ReconnectRequestHosts } from './reconnect-request-policy';
 import { RelayBackoff } from './retry-backoff';
@@ -25,14 +26,24 @@ export interface RelaySource {
   onEnd(listener: (end: StreamEnd) => void): () => void;
 }
 
-export type RelayState = 'connecting' | 'live' | 'retrying' | 'stopped';
+/**
+ * Where a relay (or a pull) is: `retrying` after a failure that may pass (the remote is down,
+ * the connection dropped), `failing` after one that will happen again until someone changes the
+ * configuration or the remote (see `PermanentFailureReason`). Both retry on the backoff.
+ */
+export type RelayState = 'connecting' | 'live' | 'retrying' | 'failing' | 'stopped';
 
 export interface RelayStatus {
   readonly state: RelayState;
-  /** Why the last connection failed (while `retrying`, and on `stopped` after a failure). */
+  /**
+   * Why the last connection failed (while `retrying` or `failing`, and on `stopped` after a
+   * failure).
+   */
   readonly error?: Error;
-  /** Milliseconds until the next attempt, while `retrying`. */
+  /** Milliseconds until the next attempt, while `retrying` or `failing`. */
   readonly retryInMs?: number;
+  /** While `failing`: what kind of permanent failure `error` is. */
+  readonly reason?: PermanentFailureReason;
 }
 
 export interface RelayCounters {

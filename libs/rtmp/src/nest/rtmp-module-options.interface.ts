@@ -19,11 +19,16 @@ export interface RtmpModuleOptions extends Partial<RtmpServerOptions> {
   readonly verifierInstance?: StreamKeyVerifier;
   /** Where the server logs; Nest's Logger with context "Rtmp" by default, false for silence. */
   readonly logger?: LoggerService | false;
-  /** Static relays: accepted streams matching a rule are restreamed to its destinations. */
+  /**
+   * Static relays: accepted streams matching a rule are restreamed to its destinations. Every
+   * destination is checked at startup; one that is not a usable RTMP URL stops the bootstrap
+   * (`RtmpUrlError`).
+   */
   readonly relays?: readonly RelayRule[];
   /**
    * Static pulls: each remote stream is played from its server and published here as
-   * `app/name` once the server listens (see `RtmpRelayService.pull`).
+   * `app/name` once the server listens (see `RtmpRelayService.pull`). Every `from` is checked
+   * at startup, as relay destinations are.
    */
   readonly pulls?: readonly PullRule[];
   /** Retry timing of relays and pulls (backoff with jitter); see `DEFAULT_RELAY_BACKOFF`. */

@@ -9,9 +9,11 @@ import {
 } from '@nestjs/common';
 import { BehaviorSubject, Observable, Subscription } from 'rxjs';
 import { PullCounters, StreamPull } from '../client/stream-pull';
+import { parseRtmpUrl } from '../client/rtmp-url';
 import { RelayCounters, RelayStatus, StreamRelay } from '../client/stream-relay';
 import { maskStreamKey } from '../server/mask-stream-key';
 import { matchesRelayRule, relayDestination } from './relay-rule.interface';
+import { assertValidPullRules, assertValidRelayRules } from './relay-rule.validation';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
 import { RtmpServerService } from './rtmp-server.service';
@@ -31,7 +33,11 @@ export interface RelayHandle {
    * followed ReconnectRequest moved it.
    */
   readonly destination: string;
-  /** connecting → live → (retrying → connecting → live)* → stopped; replays the latest. */
+  /**
+   * connecting → live → (retrying | failing → connecting → live)* → stopped; replays the
+   * latest. `failing` (with a `reason`) is a destination that refuses the same way each time:
+   * unknown host, app or key refused; it is retried all the same.
+   */
   readonly status$: Observable<RelayStatus>;
   readonly counters: Readonly<RelayCounters>;
   /** Unpublishes from the destination; the ingest goes on. */
@@ -50,7 +56,11 @@ export interface PullHandle {
   readonly name: string;
   /** The source URL with its stream key masked. */
   readonly source: string;
-  /** connecting → live → (retrying → connecting → live)* → stopped; replays the latest. */
+  /**
+   * connecting → live → (retrying | failing → connecting → live)* → stopped; replays the
+   * latest. `failing` (with a `reason`) is a source that refuses the same way each time:
+   * unknown host, app or stream refused; it is retried all the same.
+   */
   readonly status$: Observable<RelayStatus>;
   readonly counters: Readonly<PullCounters>;
   /** Ends the local stream and disconnects from the source. */
@@ -91,7 +101,14 @@ export class RtmpRelayService
       options.logger === false ? undefined : (options.logger ?? new Logger('RtmpRelay'));
   }
 
+  /**
+   * Checks every relay destination and pull source, so a URL that can never work stops the
+   * bootstrap (an RtmpUrlError naming the rule and the URL, key masked) instead of failing at
+   * the first publish; then follows the streams the relay rules apply to.
+   */
   onModuleInit(): void {
+    assertValidRelayRules(this.options.relays);
+    assertValidPullRules(this.options.pulls);
     const rules = this.options.relays ?? [];
     if (rules.length === 0) return;
     this.subscription = this.rtmp.streamStarted$.subscribe((stream) => this.applyRules(stream));
@@ -136,9 +153,15 @@ export class RtmpRelayService
    * Plays the stream at `from` (rtmp:// or rtmps://) and publishes it here as `app/name`, as
    * long as the pull runs: each publish of the source becomes a local stream (players,
    * `packets()` subscribers and relay rules see it), and the pull reconnects with the relay
-   * backoff when the source goes away. Throws on a bad URL or before the server listens.
+   * backoff when the source goes away.
+   *
+   * @throws RtmpUrlError (`RTMP_ERR_CLIENT_URL_INVALID`) when `from` is not a usable RTMP URL:
+   *   its `rule` says why, its `url` and message show the URL with key and password masked, so
+   *   a controller can answer 400 with it. Checked first, before anything else.
+   * @throws Error before the server listens.
    */
   pull(from: string, app: string, name: string): PullHandle {
+    parseRtmpUrl(from);
     const label = `${app}/${maskStreamKey(name)}`;
     if (this.rtmp.address() === undefined) {
       throw new Error(`cannot pull into ${label}: the RTMP server is not listening yet`);
@@ -185,10 +208,17 @@ export class RtmpRelayService
   }
 
   /**
-   * Starts restreaming the live stream `app/name` to `url`. Throws if the stream is not live
-   * or the URL is not an rtmp:// or rtmps:// URL with an app and a stream name.
+   * Starts restreaming the live stream `app/name` to `url`
+   * (`rtmp[s]://[user:password@]host[:port]/app/name[?query]`).
+   *
+   * @throws RtmpUrlError (`RTMP_ERR_CLIENT_URL_INVALID`) when `url` is not a usable RTMP URL:
+   *   its `rule` says why (`scheme`, `app-and-name`, `port`...), its `url` and message show the
+   *   URL with key and password masked, so a controller can answer 400 with it. Checked first,
+   *   whether the stream is live or not.
+   * @throws Error when the stream is not live.
    */
   start(app: string, name: string, url: string): RelayHandle {
+    parseRtmpUrl(url);
     const stream = this.rtmp.liveStream(app, name);
     if (stream === undefined) {
       throw new Error(`cannot relay ${app}/${maskStreamKey(name)}: the stream is not live`);
@@ -262,6 +292,11 @@ export class RtmpRelayService
       if (next.state === 'retrying') {
         this.logger?.warn(
           `${label()}: ${next.error?.message ?? 'disconnected'}; retrying in ${next.retryInMs} ms`,
+        );
+      } else if (next.state === 'failing') {
+        // An error, not a warning: it will not pass by itself.
+        this.logger?.error(
+          `${label()}: failing (${next.reason}): ${next.error?.message}; retrying in ${next.retryInMs} ms`,
         );
       } else if (next.state === 'live') {
         this.logger?.log(`${label()}: ${liveWord}`);

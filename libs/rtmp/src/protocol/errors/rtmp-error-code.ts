@@ -57,6 +57,7 @@ export const RtmpErrorCode = {
   VerifierTimeout: 'RTMP_ERR_VERIFIER_TIMEOUT',
   VerifierInvalidVerdict: 'RTMP_ERR_VERIFIER_INVALID_VERDICT',
 
+  /** A relay or pull URL that is not rtmp(s)://host/app/name (`RtmpUrlError` names the rule). */
   ClientUrlInvalid: 'RTMP_ERR_CLIENT_URL_INVALID',
   ClientConnectFailed: 'RTMP_ERR_CLIENT_CONNECT_FAILED',
   ClientRejected: 'RTMP_ERR_CLIENT_REJECTED',
