@@ -76,8 +76,6 @@ interface Watched {
   next(matches: (status: RelayStatus) => boolean): Promise<RelayStatus>;
 }
 
-const FRAME_KINDS = ['key', 'video', 'audio'];
-
 function kindOf(packet: MediaPacket): string {
   if (packet.type === 'metadata') return 'metadata';
   if (packet.tag.isSequenceHeader) return `${packet.type}-header`;
@@ -329,8 +327,8 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
   /**
    * What the relay design guarantees at a destination that stayed up: the first frame it got
    * is a video keyframe, and from that keyframe on it got every frame the ingest got, in order,
-   * byte for byte, with the same relative timestamps. Frames before that keyframe (received by
-   * the ingest before the relay was live, or while it waited for a keyframe) are not relayed.
+   * byte for byte, with the same relative timestamps. Frames before that keyframe (before the
+   * GOP that was cached when the relay went live) are not relayed.
    */
   function expectEveryFrameFromAKeyFrame(ingest: Received, frames: MediaFrame[]): FrameAlignment {
     const alignment = alignFrames(ingest.frames, frames);
@@ -341,32 +339,40 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
   }
 
   /**
-   * The relay's start rule, exactly: the first frame it sent is the first video keyframe the
-   * source delivered after the relay's `nth` time going live. Returns that keyframe's index.
+   * The relay's start rule, exactly: the first frame it sent on its `nth` connection is the
+   * keyframe of the GOP the source had cached when that connection went live (the last keyframe
+   * delivered before then), or, with none, the first keyframe after.
    */
-  function expectStartAfterLive(ingest: Received, relay: Watched, start: number, nth = 1): number {
+  function expectStartFromCachedGop(
+    ingest: Received,
+    relay: Watched,
+    start: number,
+    nth = 1,
+  ): void {
     const live = relay.statuses.flatMap((s, i) => (s.state === 'live' ? [i] : []))[nth - 1];
     expect(live).toBeDefined();
     const liveAt = relay.packetsAt[live];
-    const firstAfterLive = ingest.frameKinds.findIndex((kind) => kind >= liveAt);
-    const expected = ingest.frames.findIndex((f, i) => i >= firstAfterLive && f.keyFrame);
-    expect(start).toBe(expected);
-    return liveAt;
+    const afterLive = ingest.frameKinds.findIndex((kind) => kind >= liveAt);
+    const beforeLive = afterLive < 0 ? ingest.frames.length : afterLive;
+    const cached = ingest.frames
+      .slice(0, beforeLive)
+      .map((f) => f.keyFrame)
+      .lastIndexOf(true);
+    const next = ingest.frames.findIndex((f, i) => i >= beforeLive && f.keyFrame);
+    expect(start).toBe(cached >= 0 ? cached : next);
   }
 
   /**
-   * For a relay that went live once: it counted as dropped exactly the audio and video the
-   * source delivered from its creation until it was live, and the frames from then until the
-   * keyframe it started on. Nothing after that keyframe was dropped.
+   * For a relay that went live once: it counted as dropped exactly the audio and video frames
+   * the source delivered after the relay was created and before the keyframe it started on (what
+   * it missed while connecting from that keyframe on went out from the cache). Metadata and
+   * sequence headers are never counted. Nothing after that keyframe was dropped.
    */
   function expectDroppedBeforeStart(ingest: Received, relay: Watched, start: number): void {
-    const liveAt = expectStartAfterLive(ingest, relay, start);
+    expectStartFromCachedGop(ingest, relay, start);
     const createdAt = relay.packetsAt[0];
-    const whileConnecting = ingest.kinds.slice(createdAt, liveAt).filter((k) => k !== 'metadata');
-    const whileWaiting = ingest.kinds
-      .slice(liveAt, ingest.frameKinds[start])
-      .filter((k) => FRAME_KINDS.includes(k));
-    expect(relay.handle.counters.droppedFrames).toBe(whileConnecting.length + whileWaiting.length);
+    const firstAfterCreation = ingest.frameKinds.findIndex((kind) => kind >= createdAt);
+    expect(relay.handle.counters.droppedFrames).toBe(Math.max(0, start - firstAfterCreation));
   }
 
   /** nginx recorded what it got intact: h264 + aac, every frame decodes, nothing else. */
@@ -411,7 +417,7 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
 
     // Only what came before that keyframe is missing: the relay connects while FFmpeg already
-    // sends, and starts on the first keyframe after it is live.
+    // sends, and starts with the GOP the stream had cached by then.
     const starts: [Watched, number][] = [
       [toNginx, recorded.start],
       [toCapture, sent.start],
@@ -490,15 +496,16 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     expect(failure.retryInMs).toBeLessThanOrEqual(BACKOFF.initialDelayMs * (1 + BACKOFF.jitter));
     expect(relay.handle.counters.reconnects).toBe(1);
 
-    // The first recording (cut when nginx stopped) and the second both start on a keyframe.
+    // The first recording (cut when nginx stopped) and the second both start on a keyframe, the
+    // second on that of the GOP cached when the relay was back: it may repeat the end of the
+    // first (a new publish to nginx, which records it as a new file).
     const [first] = restartable.recordedFiles(1);
     const before = alignFrames(ingest.frames, flvFrames(first));
     expect(before).toMatchObject({ startsOnKeyFrame: true, firstMismatch: undefined });
     const recording = await restartable.recording(name, { run: 2 });
     const after = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
-    expect(after.start).toBeGreaterThanOrEqual(before.start + before.received);
-    expectStartAfterLive(ingest, relay, before.start, 1);
-    expectStartAfterLive(ingest, relay, after.start, 2);
+    expectStartFromCachedGop(ingest, relay, before.start, 1);
+    expectStartFromCachedGop(ingest, relay, after.start, 2);
     await expectCleanRecording(recording, ingest.frames.slice(after.start));
   });
 
@@ -819,5 +826,259 @@ describe('relay: destinations that misbehave (issue 18)', () => {
       ]);
       expect(logger.texts().filter((text) => text.includes(KEY))).toEqual([]);
     });
+  });
+});
+
+describe('relay: a clean publish reaches nginx whole, the first GOP included (issue 19, item 2)', () => {
+  /**
+   * 5 s at 30 fps with a keyframe every 2 s (60 frames), + AAC. A relay that waited for the
+   * next keyframe after connecting would lose the first 2 s of it.
+   */
+  const CLEAN = {
+    width: 320,
+    height: 240,
+    frameRate: 30,
+    seconds: 5,
+    gop: 60,
+    videoBitrate: '300k',
+  };
+  const workDir = mkdtempSync(join(tmpdir(), 'rtmp-relay-gop-'));
+  const clipPath = join(workDir, 'clean.flv');
+  /** What ffprobe decodes in the published file: what a recording must hold. */
+  let clipProbe: ProbeResult;
+  /** Destination of whole/*. */
+  let nginx: NginxRtmp;
+  /** Destination of again/*: stopped and started again mid-stream. */
+  let restartable: NginxRtmp;
+  let app: INestApplicationContext | undefined;
+  let rtmp: RtmpServerService;
+  let relayService: RtmpRelayService;
+  let ingestPort: number;
+  const subscriptions = new Subscription();
+
+  /** The frames the ingest got on one stream, as its relays see them (LiveStream listeners). */
+  interface Ingest {
+    readonly frames: MediaFrame[];
+    readonly ended: Promise<void>;
+    /** Resolves once a frame with a timestamp of at least `ms` has arrived. */
+    frameAt(ms: number): Promise<void>;
+  }
+
+  /** Starts following `app/name` (call before publishing): every frame, in arrival order. */
+  function followIngest(appName: string, name: string): Promise<Ingest> {
+    return new Promise((resolve) => {
+      const subscription = rtmp.streamStarted$.subscribe((started) => {
+        if (started.app !== appName || started.name !== name) return;
+        queueMicrotask(() => subscription.unsubscribe());
+        const stream = rtmp.liveStream(appName, name);
+        if (stream === undefined) throw new Error(`${started.key} started but is not live`);
+        const frames: MediaFrame[] = [];
+        const waiters: { ms: number; resolve: () => void }[] = [];
+        stream.onPacket((packet) => {
+          const frame = packetFrame(packet);
+          if (frame === undefined) return;
+          frames.push(frame);
+          for (const waiter of waiters.filter((w) => frame.timestamp >= w.ms)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve();
+          }
+        });
+        resolve({
+          frames,
+          ended: new Promise((done) => stream.onEnd(() => done())),
+          frameAt: (ms) =>
+            frames.some((f) => f.timestamp >= ms)
+              ? Promise.resolve()
+              : new Promise((done) => waiters.push({ ms, resolve: done })),
+        });
+      });
+      subscriptions.add(subscription);
+    });
+  }
+
+  /** A rule's relay of `app/name`: its statuses, and how many frames the ingest had at each. */
+  interface FollowedRelay {
+    readonly handle: RelayHandle;
+    readonly statuses: RelayStatus[];
+    readonly framesAt: number[];
+    readonly stopped: Promise<void>;
+    next(matches: (status: RelayStatus) => boolean): Promise<void>;
+  }
+
+  function followRelay(
+    appName: string,
+    name: string,
+    ingest: Promise<Ingest>,
+  ): Promise<FollowedRelay> {
+    return new Promise((resolve) => {
+      const subscription = relayService.relays$.subscribe((handles) => {
+        const handle = handles.find((h) => h.app === appName && h.name === name);
+        if (handle === undefined) return;
+        queueMicrotask(() => subscription.unsubscribe());
+        const statuses: RelayStatus[] = [];
+        const framesAt: number[] = [];
+        const listeners: { matches: (s: RelayStatus) => boolean; resolve: () => void }[] = [];
+        let frames: MediaFrame[] = [];
+        void ingest.then((followed) => (frames = followed.frames));
+        const stopped = new Promise<void>((done) => {
+          subscriptions.add(
+            handle.status$.subscribe({
+              next: (status) => {
+                statuses.push(status);
+                framesAt.push(frames.length);
+                for (const listener of listeners.filter((l) => l.matches(status))) {
+                  listeners.splice(listeners.indexOf(listener), 1);
+                  listener.resolve();
+                }
+              },
+              complete: () => done(),
+            }),
+          );
+        });
+        resolve({
+          handle,
+          statuses,
+          framesAt,
+          stopped,
+          next: (matches) => {
+            const current = statuses.at(-1);
+            if (current !== undefined && matches(current)) return Promise.resolve();
+            return new Promise((done) => listeners.push({ matches, resolve: done }));
+          },
+        });
+      });
+      subscriptions.add(subscription);
+    });
+  }
+
+  /**
+   * Audio frames FFmpeg sends before the first video keyframe, which no GOP holds. FFmpeg's AAC
+   * encoder starts 1024 samples early (its priming: the first packet is stamped -1024) and the
+   * FLV muxer shifts every timestamp so that none is negative: audio starts at 0 and the first
+   * video frame at 23 ms, behind exactly one audio frame (the next one, also at 23 ms, comes
+   * after the video frame). The GOP cache starts at a keyframe, and a player or relay not yet
+   * started waits for one once the stream is known to have video (its sequence header came
+   * first), so neither sends that frame: the relay counts it as dropped. It is our start rule
+   * that leaves it out, not nginx (its recorder takes audio before the first keyframe).
+   */
+  function leadingAudio(frames: readonly MediaFrame[]): number {
+    const first = frames.findIndex((frame) => frame.keyFrame);
+    expect(frames.slice(0, first).every((frame) => frame.type === 'audio')).toBe(true);
+    return first;
+  }
+
+  beforeAll(async () => {
+    await generateTestMedia(clipPath, CLEAN);
+    clipProbe = await probeMedia(clipPath);
+    [nginx, restartable] = await Promise.all([NginxRtmp.start(), NginxRtmp.start()]);
+    @Module({
+      imports: [
+        RtmpModule.forRoot({
+          port: 0,
+          host: '127.0.0.1',
+          verifier: AllowAllStreamKeyVerifier,
+          relayBackoff: BACKOFF,
+          relays: [
+            { match: 'whole/*', destinations: [nginx.url('{name}')] },
+            { match: 'again/*', destinations: [restartable.url('{name}')] },
+          ],
+        }),
+      ],
+    })
+    class WholeRelayModule {}
+    app = await NestFactory.createApplicationContext(WholeRelayModule, { logger: false });
+    await app.init();
+    rtmp = app.get(RtmpServerService);
+    relayService = app.get(RtmpRelayService);
+    ingestPort = (rtmp.address() as { port: number }).port;
+  }, 30_000);
+
+  afterAll(async () => {
+    killAllProcesses();
+    subscriptions.unsubscribe();
+    await app?.close();
+    await Promise.all([nginx?.dispose(), restartable?.dispose()]);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('records every frame of the publish: the relay starts with the cached GOP', async () => {
+    const name = 'clean';
+    const ingest = followIngest('whole', name);
+    const relay = followRelay('whole', name, ingest);
+    const run = publishWithFfmpeg(clipPath, `rtmp://127.0.0.1:${ingestPort}/whole/${name}`, {
+      realtime: true,
+    });
+    expect((await run).code).toBe(0);
+    const { frames, ended } = await ingest;
+    await ended;
+    const { handle, statuses, stopped } = await relay;
+    await stopped;
+    expect(statuses.map((s) => s.state)).toEqual(['connecting', 'live', 'stopped']);
+
+    const recording = await nginx.recording(name);
+    expect(await decodeErrors(recording)).toBe('');
+    expect(await firstVideoPacketFlags(recording)).toMatch(/^K/);
+    const lead = leadingAudio(frames);
+    expect(lead).toBe(1);
+    // Exact counts: every video frame FFmpeg decodes in the published file, every audio frame
+    // but the one before the first keyframe (see leadingAudio).
+    const probe = await probeMedia(recording);
+    expect({ video: probe.video?.frames, audio: probe.audio?.frames }).toEqual({
+      video: clipProbe.video?.frames,
+      audio: (clipProbe.audio?.frames ?? 0) - lead,
+    });
+    // And byte for byte, in order, from the first keyframe to the end.
+    const recorded = alignFrames(frames, flvFrames(recording));
+    expect(recorded).toMatchObject({ start: lead, firstMismatch: undefined });
+    expect(recorded.received).toBe(recorded.expected);
+    // Nothing counted as dropped but that one frame: the relay was created with the stream.
+    expect(handle.counters.droppedFrames).toBe(lead);
+  });
+
+  it('after nginx restarts, the second recording starts with the cached GOP: its keyframe and every frame since', async () => {
+    const name = 'restarted';
+    const ingest = followIngest('again', name);
+    const relay = followRelay('again', name, ingest);
+    const run = publishWithFfmpeg(clipPath, `rtmp://127.0.0.1:${ingestPort}/again/${name}`, {
+      realtime: true,
+    });
+    const { frames, ended, frameAt } = await ingest;
+    const { statuses, framesAt, stopped, next } = await relay;
+    await next((s) => s.state === 'live');
+    // Half a second into the second GOP: the relay comes back within it.
+    await frameAt(2_500);
+    await restartable.stop();
+    await next((s) => s.state === 'retrying');
+    await restartable.restart();
+    expect((await run).code).toBe(0);
+    await ended;
+    await stopped;
+    expect(statuses.map((s) => s.state).join(' ')).toMatch(
+      /^connecting live (retrying connecting )+live stopped$/,
+    );
+
+    // The first recording, cut when nginx stopped: every frame from the first keyframe on.
+    const [first] = restartable.recordedFiles(1);
+    const before = alignFrames(frames, flvFrames(first));
+    expect(before).toMatchObject({ start: leadingAudio(frames), firstMismatch: undefined });
+
+    // The second: from the keyframe of the GOP that was current when the relay was live again,
+    // to the end. The frames from that keyframe to then came out of the cache.
+    const framesAtLive = framesAt[statuses.map((s) => s.state).lastIndexOf('live')];
+    const gopStart = frames
+      .slice(0, framesAtLive)
+      .map((f) => f.keyFrame)
+      .lastIndexOf(true);
+    expect(framesAtLive - gopStart).toBeGreaterThan(1);
+    const recording = await restartable.recording(name, { run: 2 });
+    expect(await decodeErrors(recording)).toBe('');
+    expect(await firstVideoPacketFlags(recording)).toMatch(/^K/);
+    const after = alignFrames(frames, flvFrames(recording));
+    expect(after).toMatchObject({
+      start: gopStart,
+      startsOnKeyFrame: true,
+      firstMismatch: undefined,
+    });
+    expect(after.received).toBe(after.expected);
   });
 });

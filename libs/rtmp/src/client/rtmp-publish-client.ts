@@ -90,6 +90,11 @@ export class RtmpPublishClient {
     return this.connection.queuedBytes;
   }
 
+  /** Past this many queued bytes, `send*` refuses media that is not forced (the option). */
+  get maxQueuedBytes(): number {
+    return this.options.maxQueuedBytes;
+  }
+
   /** Bytes of media and metadata handed to the socket since the publish started. */
   get bytesSent(): number {
     return this.sentBytes;

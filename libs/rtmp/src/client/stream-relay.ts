@@ -2,7 +2,12 @@ import { StreamEnd } from '../server/live-stream';
 export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
 export type { RelayBackoff } from './retry-backoff';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
-import { isConfigurationPacket, MediaPacket } from '../server/media-packet';
+import {
+  AudioPacket,
+  isConfigurationPacket,
+  MediaPacket,
+  VideoPacket,
+} from '../server/media-packet';
 import type { PermanentFailureReason } from './permanent-failure';
 import { ReconnectLoop } from './reconnect-loop';
 import { reconnectRefusal, ReconnectRequestHosts } from './reconnect-request-policy';
@@ -22,6 +27,19 @@ export interface RelaySource {
    * the order a decoder needs them (LiveStream has it); when absent, `sequenceHeaders` is used.
    */
   readonly decoderConfiguration?: readonly MediaPacket[];
+  /**
+   * The current GOP, keyframe first, as players that join get it (LiveStream has it, and
+   * `gopCacheSize` with it). A relay that connects sends it before live media, so nothing since
+   * the last keyframe is lost; read only when `gopCacheSize` says there is one to send.
+   */
+  readonly gopCache?: readonly (AudioPacket | VideoPacket)[];
+  /** Messages and payload bytes in `gopCache`, known without copying it. */
+  readonly gopCacheSize?: { readonly messages: number; readonly bytes: number };
+  /**
+   * Whether a video packet starts a GOP, where a destination may start (LiveStream has it:
+   * the key track's keyframes); without it, every keyframe does.
+   */
+  isGopStart?(packet: VideoPacket): boolean;
   onPacket(listener: (packet: MediaPacket) => void): () => void;
   onEnd(listener: (end: StreamEnd) => void): () => void;
 }
@@ -53,7 +71,11 @@ export interface RelayCounters {
   frames: number;
   /** Connections made after the first. */
   reconnects: number;
-  /** Media messages not sent: while disconnected, waiting for a keyframe, or backpressure. */
+  /**
+   * Audio and video messages not sent: missed while disconnected (unless they were then sent
+   * from the cached GOP), skipped waiting for a keyframe, or refused by backpressure. Metadata
+   * and sequence headers are never counted: the latest of each is sent on connecting.
+   */
   droppedFrames: number;
 }
 
@@ -88,10 +110,15 @@ export interface StreamRelayOptions extends Omit<RtmpPublishClientOptions, 'url'
 }
 
 /**
- * Restreams one live stream to one destination, for as long as the stream lives. It connects,
- * sends the cached metadata and sequence headers, then media from the next keyframe. When the
- * destination fails it retries with exponential backoff and jitter, and resumes at a keyframe;
- * the source never waits for it. Stops when the source ends or `stop()` is called.
+ * Restreams one live stream to one destination, for as long as the stream lives. It starts as
+ * a player does: once connected it sends the cached metadata and decoder configuration, the
+ * stream's current GOP (from its last keyframe), then live media, so a destination connected
+ * while the stream runs misses nothing since that keyframe. When the destination fails it
+ * retries with exponential backoff and jitter and starts again the same way; the source never
+ * waits for it. Without a GOP to send (the server's `gopCache: false`, a GOP that outgrew the
+ * cache's limits, one that does not fit `maxQueuedBytes`, or a source with no cache) it starts
+ * at the next keyframe instead, as it did before streams had a cache. Stops when the source
+ * ends or `stop()` is called.
  */
 export class StreamRelay {
   readonly counters: RelayCounters = { bytes: 0, frames: 0, reconnects: 0, droppedFrames: 0 };
@@ -104,6 +131,14 @@ export class StreamRelay {
   private reconnectTo: string | undefined;
   /** The destination the relay was started with, whatever ReconnectRequests it followed. */
   private readonly origin: RtmpUrl;
+  /**
+   * Audio and video frames the source delivered while no connection was live. The newest of
+   * them may still go out from the cached GOP on connecting; `missedLost` of them no longer
+   * can (a later keyframe started a new GOP, or the cache let them go) and are already counted
+   * as dropped, as soon as that is known, so `droppedFrames` only ever grows.
+   */
+  private missed = 0;
+  private missedLost = 0;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private readonly detach: () => void;
@@ -156,6 +191,7 @@ export class StreamRelay {
   private async shutdown(): Promise<void> {
     this.stopped = true;
     this.detach();
+    this.settleMissed(0); // no connection will send them now
     this.loop.cancelRetry();
     this.stall.reset();
     const client = this.client;
@@ -182,13 +218,68 @@ export class StreamRelay {
 
   private onLive(client: RtmpPublishClient): void {
     if (this.client !== client || this.stopped) return;
-    this.waitingForKeyFrame = true;
     if (this.loop.live()) this.counters.reconnects += 1;
     const { metadata, sequenceHeaders, decoderConfiguration } = this.source;
     const configuration = decoderConfiguration ?? [sequenceHeaders.video, sequenceHeaders.audio];
     for (const packet of [metadata, ...configuration]) {
       if (packet !== undefined) this.forward(client, packet, true);
     }
+    // Everything here runs in one turn: the GOP is read and sent before the source can deliver
+    // another packet, and every later one comes through onPacket. So the cached frames and the
+    // live ones neither overlap nor leave a gap. The cached frames keep the stream's own
+    // timestamps, as live ones do: each connection is a new publish to the destination, which
+    // starts its clock at the first timestamp it gets (after a reconnection, the resent GOP
+    // starts before where the previous connection stopped; that was another publish).
+    const gop = this.cachedGop(client);
+    let sent = 0;
+    while (sent < gop.length && this.forward(client, gop[sent], true)) sent += 1;
+    // Cut short, the socket is closing (a forced send fails only then; onClose follows): the
+    // frames are counted as not sent, and nothing more goes out on this connection anyway.
+    const whole = gop.length > 0 && sent === gop.length;
+    // Live media continues the GOP, or, with none sent, starts at the next keyframe.
+    this.waitingForKeyFrame = !whole;
+    if (whole) this.sourceHasVideo = true; // a cached GOP starts with a video keyframe
+    this.settleMissed(whole ? gop.length : 0);
+    this.missed = 0;
+    this.missedLost = 0;
+  }
+
+  /**
+   * The source's current GOP, to send whole after the configuration; none when the source has
+   * no GOP cache (or it is off, or outgrown), or when the GOP does not fit under the queue bound.
+   *
+   * All or nothing: a GOP cut short and followed by live frames would leave the destination's
+   * decoder without the frames the later ones refer to, until the next keyframe. It is measured
+   * first (payload bytes, without copying it out of the cache), then sent forced: the chunk
+   * headers add a few bytes per message, and a GOP that fits must not be refused over those
+   * halfway through. One that does not fit is not forced past `maxQueuedBytes` either (a long
+   * GOP at a high bitrate is several MB, per relay): the relay then starts at the next keyframe,
+   * as it would with no cache, and the frames it missed count as dropped.
+   */
+  private cachedGop(client: RtmpPublishClient): readonly (AudioPacket | VideoPacket)[] {
+    const size = this.source.gopCacheSize;
+    if (size === undefined || size.messages === 0) return [];
+    if (client.queuedBytes + size.bytes > client.maxQueuedBytes) return [];
+    return this.source.gopCache ?? [];
+  }
+
+  /** One frame the source delivered while no connection was live. */
+  private miss(packet: MediaPacket): void {
+    // Metadata and decoder configuration are not counted: the latest go out on connecting.
+    if (isConfigurationPacket(packet)) return;
+    this.missed += 1;
+    this.settleMissed(this.source.gopCacheSize?.messages ?? 0);
+  }
+
+  /**
+   * Counts as dropped the missed frames that `recoverable` cached frames no longer cover: the
+   * cache holds the newest frames of the stream, so it covers the newest missed ones.
+   */
+  private settleMissed(recoverable: number): void {
+    const lost = this.missed - Math.min(this.missed, recoverable);
+    if (lost <= this.missedLost) return;
+    this.counters.droppedFrames += lost - this.missedLost;
+    this.missedLost = lost;
   }
 
   private onPacket(packet: MediaPacket): void {
@@ -200,21 +291,23 @@ export class StreamRelay {
     }
     const client = this.client;
     if (client === undefined || !client.publishing) {
-      if (packet.type !== 'metadata') this.counters.droppedFrames += 1;
+      this.miss(packet);
       return;
     }
     // The queue took bytes since it refused a frame: the destination reads, it has not stalled.
     if (this.stall.running && client.writable) this.stall.reset();
     const isConfig = isConfigurationPacket(packet);
     if (!isConfig) {
-      // Where a destination may start: a video keyframe, or any audio frame without video.
+      // Where a destination may start: a GOP's keyframe, or any audio frame without video.
       const startsHere =
-        (packet.type === 'video' && packet.tag.isKeyFrame) ||
+        (packet.type === 'video' && this.startsGop(packet)) ||
         (packet.type === 'audio' && !this.sourceHasVideo);
       if (startsHere && this.reconnectTo !== undefined) {
         // E-RTMP: the old connection carried everything before this keyframe; reconnect now.
+        // The source's cache starts a new GOP here, so the new connection starts with this
+        // very keyframe (missed, then sent from the cache): nothing twice, nothing lost.
         this.followReconnectRequest(client, this.reconnectTo);
-        this.counters.droppedFrames += 1;
+        this.miss(packet);
         return;
       }
       if (this.waitingForKeyFrame) {
@@ -231,6 +324,14 @@ export class StreamRelay {
       this.counters.droppedFrames += 1;
       this.stall.refused();
     }
+  }
+
+  /**
+   * The source's rule when it has one (the stream's key track, as for players, and where its
+   * cache starts a GOP), so a ReconnectRequest is followed where the cached GOP will start.
+   */
+  private startsGop(packet: VideoPacket): boolean {
+    return this.source.isGopStart?.(packet) ?? packet.tag.isKeyFrame;
   }
 
   /** Sends one packet; configuration (metadata, sequence headers) is never refused. */

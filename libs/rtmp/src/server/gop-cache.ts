@@ -41,7 +41,8 @@ const INITIAL_MESSAGE_CAPACITY = 128;
 
 /**
  * The current GOP of one live stream: every audio and video message since the last keyframe,
- * for players that join, so they start at once instead of waiting for the next keyframe.
+ * for players that join and relays that connect, so they start at once instead of waiting for
+ * the next keyframe.
  *
  * Why it copies: a live server holds every stream's GOP, about 2 s of media, at all times.
  * Held as the publisher's packets (objects, views of socket buffers), each message survived

@@ -178,14 +178,18 @@ export class LiveStream {
   /**
    * The current GOP: every audio and video message since the last video keyframe, keyframe
    * first; empty when the cache is off, the stream has no video yet, or the GOP outgrew the
-   * limits. Payloads are views of copies made for replay (see GopCache.packets), safe to keep
-   * and shared by the players that join during one GOP.
+   * limits. What a player that joins, or a relay that connects, sends before live media.
+   * Payloads are views of copies made for replay (see GopCache.packets), safe to keep and
+   * shared by the players and relays that start during one GOP.
    */
   get gopCache(): readonly (AudioPacket | VideoPacket)[] {
     return this.gop.packets();
   }
 
-  /** Messages and payload bytes in the GOP cache now, without copying it. */
+  /**
+   * Messages and payload bytes in the GOP cache now, without copying it (a relay measures the
+   * GOP against its queue bound before it asks for it).
+   */
   get gopCacheSize(): { messages: number; bytes: number } {
     return { messages: this.gop.length, bytes: this.gop.byteLength };
   }
