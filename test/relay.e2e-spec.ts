@@ -326,22 +326,25 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
 
   /**
    * What the relay design guarantees at a destination that stayed up: the first frame it got
-   * is a video keyframe, and from that keyframe on it got every frame the ingest got, in order,
-   * byte for byte, with the same relative timestamps. Frames before that keyframe (before the
-   * GOP that was cached when the relay went live) are not relayed.
+   * is where a decoder can start (a video keyframe, or the stream's very first frame when the
+   * relay started during the first GOP, whose lead-in audio the cache keeps), and from there on
+   * it got every frame the ingest got, in order, byte for byte, with the same relative
+   * timestamps. Frames before (before the GOP that was cached when the relay went live) are not
+   * relayed.
    */
-  function expectEveryFrameFromAKeyFrame(ingest: Received, frames: MediaFrame[]): FrameAlignment {
+  function expectEveryFrameFromAStart(ingest: Received, frames: MediaFrame[]): FrameAlignment {
     const alignment = alignFrames(ingest.frames, frames);
-    expect(alignment).toMatchObject({ startsOnKeyFrame: true, firstMismatch: undefined });
+    expect(alignment).toMatchObject({ firstMismatch: undefined });
     expect(alignment.received).toBe(alignment.expected);
-    expect(ingest.frames[alignment.start].keyFrame).toBe(true);
+    expect(alignment.start === 0 || ingest.frames[alignment.start].keyFrame).toBe(true);
     return alignment;
   }
 
   /**
    * The relay's start rule, exactly: the first frame it sent on its `nth` connection is the
    * keyframe of the GOP the source had cached when that connection went live (the last keyframe
-   * delivered before then), or, with none, the first keyframe after.
+   * delivered before then; the stream's first frame for its first GOP), or, with none, the
+   * first keyframe after.
    */
   function expectStartFromCachedGop(
     ingest: Received,
@@ -359,7 +362,11 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
       .map((f) => f.keyFrame)
       .lastIndexOf(true);
     const next = ingest.frames.findIndex((f, i) => i >= beforeLive && f.keyFrame);
-    expect(start).toBe(cached >= 0 ? cached : next);
+    const first = ingest.frames.findIndex((f) => f.keyFrame);
+    // Live before the stream's second keyframe, it starts with the stream's first frame: the
+    // first GOP is cached with the stream's lead-in (the audio before its first keyframe).
+    const inFirstGop = beforeLive <= first || cached === first;
+    expect(start).toBe(inFirstGop ? 0 : cached >= 0 ? cached : next);
   }
 
   /**
@@ -399,21 +406,21 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     await Promise.all([toNginx.stopped, toCapture.stopped]);
 
     // What the relay itself sent (our server records nothing on its own accord): configuration
-    // first, then a keyframe, then every frame.
+    // first, then every frame from where a decoder can start (the stream's first frame, or a
+    // keyframe: see expectEveryFrameFromAStart).
     const captured = await receivedOn(`${CAPTURE_APP}/${name}`);
     await captured.ended;
     const firstFrame = captured.kinds.findIndex(
       (k) => !['metadata', 'video-header', 'audio-header'].includes(k),
     );
-    expect(captured.kinds[firstFrame]).toBe('key');
     expect(captured.kinds.slice(0, firstFrame)).toEqual(
       expect.arrayContaining(['metadata', 'video-header', 'audio-header']),
     );
-    const sent = expectEveryFrameFromAKeyFrame(ingest, captured.frames);
+    const sent = expectEveryFrameFromAStart(ingest, captured.frames);
 
     // nginx recorded the same frames, and they decode.
     const recording = await nginx.recording(name);
-    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    const recorded = expectEveryFrameFromAStart(ingest, flvFrames(recording));
     await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
 
     // Only what came before that keyframe is missing: the relay connects while FFmpeg already
@@ -456,12 +463,12 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     expect(captured.stream.sequenceHeaders.audio?.payload).toEqual(
       ingest.stream.sequenceHeaders.audio?.payload,
     );
-    const sent = expectEveryFrameFromAKeyFrame(ingest, captured.frames);
+    const sent = expectEveryFrameFromAStart(ingest, captured.frames);
     expect(ingest.frames[sent.start].timestamp).toBeGreaterThanOrEqual((CLIP.seconds * 1000) / 2);
     expectDroppedBeforeStart(ingest, captureRelay, sent.start);
 
     const recording = await nginx.recording(name);
-    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    const recorded = expectEveryFrameFromAStart(ingest, flvFrames(recording));
     await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
     expectDroppedBeforeStart(ingest, nginxRelay, recorded.start);
     // The two cached sequence headers, then the frames.
@@ -496,14 +503,14 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     expect(failure.retryInMs).toBeLessThanOrEqual(BACKOFF.initialDelayMs * (1 + BACKOFF.jitter));
     expect(relay.handle.counters.reconnects).toBe(1);
 
-    // The first recording (cut when nginx stopped) and the second both start on a keyframe, the
-    // second on that of the GOP cached when the relay was back: it may repeat the end of the
-    // first (a new publish to nginx, which records it as a new file).
+    // The first recording (cut when nginx stopped) starts with the stream (lead-in included);
+    // the second on the keyframe of the GOP cached when the relay was back: it may repeat the
+    // end of the first (a new publish to nginx, which records it as a new file).
     const [first] = restartable.recordedFiles(1);
     const before = alignFrames(ingest.frames, flvFrames(first));
-    expect(before).toMatchObject({ startsOnKeyFrame: true, firstMismatch: undefined });
+    expect(before).toMatchObject({ start: 0, firstMismatch: undefined });
     const recording = await restartable.recording(name, { run: 2 });
-    const after = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    const after = expectEveryFrameFromAStart(ingest, flvFrames(recording));
     expectStartFromCachedGop(ingest, relay, before.start, 1);
     expectStartFromCachedGop(ingest, relay, after.start, 2);
     await expectCleanRecording(recording, ingest.frames.slice(after.start));
@@ -520,7 +527,7 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     await Promise.all([live.stopped, dead.stopped]);
 
     const recording = await nginx.recording(name);
-    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    const recorded = expectEveryFrameFromAStart(ingest, flvFrames(recording));
     await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
     expect(live.statuses.map((s) => s.state)).toEqual(['connecting', 'live', 'stopped']);
     expectDroppedBeforeStart(ingest, live, recorded.start);
@@ -563,7 +570,7 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
     await Promise.all([live.stopped, asked.stopped]);
 
     const recording = await nginx.recording(name);
-    const recorded = expectEveryFrameFromAKeyFrame(ingest, flvFrames(recording));
+    const recorded = expectEveryFrameFromAStart(ingest, flvFrames(recording));
     await expectCleanRecording(recording, ingest.frames.slice(recorded.start));
     // Asked on every publish, refused every time: it reconnected where it was, at keyframes.
     expect(moving.publishes).toBeGreaterThanOrEqual(2);
@@ -952,14 +959,11 @@ describe('relay: a clean publish reaches nginx whole, the first GOP included (is
   }
 
   /**
-   * Audio frames FFmpeg sends before the first video keyframe, which no GOP holds. FFmpeg's AAC
-   * encoder starts 1024 samples early (its priming: the first packet is stamped -1024) and the
-   * FLV muxer shifts every timestamp so that none is negative: audio starts at 0 and the first
-   * video frame at 23 ms, behind exactly one audio frame (the next one, also at 23 ms, comes
-   * after the video frame). The GOP cache starts at a keyframe, and a player or relay not yet
-   * started waits for one once the stream is known to have video (its sequence header came
-   * first), so neither sends that frame: the relay counts it as dropped. It is our start rule
-   * that leaves it out, not nginx (its recorder takes audio before the first keyframe).
+   * Audio frames FFmpeg sends before the first video keyframe. FFmpeg's AAC encoder starts 1024
+   * samples early (its priming: the first packet is stamped -1024) and the FLV muxer shifts
+   * every timestamp so that none is negative: audio starts at 0 and the first video frame at
+   * 23 ms, behind exactly one audio frame. The stream's first GOP keeps that lead-in (see
+   * GopCache.appendLeadIn), so the relay sends it too.
    */
   function leadingAudio(frames: readonly MediaFrame[]): number {
     const first = frames.findIndex((frame) => frame.keyFrame);
@@ -1018,21 +1022,20 @@ describe('relay: a clean publish reaches nginx whole, the first GOP included (is
     const recording = await nginx.recording(name);
     expect(await decodeErrors(recording)).toBe('');
     expect(await firstVideoPacketFlags(recording)).toMatch(/^K/);
-    const lead = leadingAudio(frames);
-    expect(lead).toBe(1);
-    // Exact counts: every video frame FFmpeg decodes in the published file, every audio frame
-    // but the one before the first keyframe (see leadingAudio).
+    // The lead-in audio before the first keyframe is there as well (see leadingAudio).
+    expect(leadingAudio(frames)).toBe(1);
+    // Exact counts: every video and audio frame FFmpeg decodes in the published file.
     const probe = await probeMedia(recording);
     expect({ video: probe.video?.frames, audio: probe.audio?.frames }).toEqual({
       video: clipProbe.video?.frames,
-      audio: (clipProbe.audio?.frames ?? 0) - lead,
+      audio: clipProbe.audio?.frames,
     });
-    // And byte for byte, in order, from the first keyframe to the end.
+    // And byte for byte, in order, from the very first frame to the end.
     const recorded = alignFrames(frames, flvFrames(recording));
-    expect(recorded).toMatchObject({ start: lead, firstMismatch: undefined });
+    expect(recorded).toMatchObject({ start: 0, firstMismatch: undefined });
     expect(recorded.received).toBe(recorded.expected);
-    // Nothing counted as dropped but that one frame: the relay was created with the stream.
-    expect(handle.counters.droppedFrames).toBe(lead);
+    // Nothing dropped: the relay was created with the stream.
+    expect(handle.counters.droppedFrames).toBe(0);
   });
 
   it('after nginx restarts, the second recording starts with the cached GOP: its keyframe and every frame since', async () => {
@@ -1060,7 +1063,7 @@ describe('relay: a clean publish reaches nginx whole, the first GOP included (is
     // The first recording, cut when nginx stopped: every frame from the first keyframe on.
     const [first] = restartable.recordedFiles(1);
     const before = alignFrames(frames, flvFrames(first));
-    expect(before).toMatchObject({ start: leadingAudio(frames), firstMismatch: undefined });
+    expect(before).toMatchObject({ start: 0, firstMismatch: undefined });
 
     // The second: from the keyframe of the GOP that was current when the relay was live again,
     // to the end. The frames from that keyframe to then came out of the cache.

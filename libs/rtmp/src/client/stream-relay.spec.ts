@@ -151,6 +151,7 @@ class FakeSource implements RelaySource {
   metadata: MetadataPacket | undefined;
   sequenceHeaders: { audio?: AudioPacket; video?: VideoPacket } = {};
   decoderConfiguration: MediaPacket[] | undefined;
+  mediaStarted: boolean | undefined;
   private packetListeners = new Set<(packet: MediaPacket) => void>();
   private endListeners = new Set<(end: StreamEnd) => void>();
 
@@ -348,6 +349,35 @@ describe('StreamRelay', () => {
       expect(lastClient().sent.map((s) => s.timestamp)).toEqual([40, 40, 80, 80, 120]);
       expect(lastClient().sent.map((s) => s.force)).toEqual([true, true, false, false, false]);
       expect(subject.counters).toMatchObject({ frames: 5, droppedFrames: 2 });
+    });
+
+    it("live before the stream's first frame: sends every frame from the first, the audio before the first keyframe too", async () => {
+      const source = new FakeSource();
+      source.mediaStarted = false;
+      const subject = relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(videoHeader(0), audioHeader(0), audioFrame(0, 1), keyFrame(23, 2));
+      source.emit(audioFrame(23, 3), interFrame(56, 4));
+      expect(lastClient().sent.map((s) => s.timestamp)).toEqual([0, 0, 0, 23, 23, 56]);
+      expect(subject.counters).toMatchObject({ frames: 6, droppedFrames: 0 });
+    });
+
+    it("live before the stream's first frame: video that does not start with a keyframe still waits for one", async () => {
+      const source = new FakeSource();
+      source.mediaStarted = false;
+      const subject = relay(source);
+      lastClient().accept();
+      await settle();
+      source.emit(videoHeader(0), audioFrame(0, 1), interFrame(23, 2), audioFrame(23, 3));
+      source.emit(keyFrame(40, 4), audioFrame(46, 5));
+      expect(lastClient().sent.map((s) => s.kind)).toEqual([
+        kindOf(videoHeader()),
+        kindOf(audioFrame(0, 1)),
+        kindOf(keyFrame(40, 4)),
+        kindOf(audioFrame(46, 5)),
+      ]);
+      expect(subject.counters.droppedFrames).toBe(2);
     });
 
     it('video that joins an audio-only start still starts on a keyframe', async () => {

@@ -40,6 +40,13 @@ export interface RelaySource {
    * the key track's keyframes); without it, every keyframe does.
    */
   isGopStart?(packet: VideoPacket): boolean;
+  /**
+   * Whether the source has delivered an audio or video frame yet (LiveStream has it). Until then
+   * a relay that goes live misses nothing and starts with the first frame, whatever it is (the
+   * audio an encoder sends before its first keyframe); without it, the relay waits for a
+   * keyframe.
+   */
+  readonly mediaStarted?: boolean;
   onPacket(listener: (packet: MediaPacket) => void): () => void;
   onEnd(listener: (end: StreamEnd) => void): () => void;
 }
@@ -127,6 +134,8 @@ export class StreamRelay {
   private client: RtmpPublishClient | undefined;
   private waitingForKeyFrame = true;
   private sourceHasVideo = false;
+  /** Live before the source delivered any frame: the first frames pass, whatever they are. */
+  private atStreamStart = false;
   /** Set by a ReconnectRequest: the URL to reconnect to at the next keyframe. */
   private reconnectTo: string | undefined;
   /** The destination the relay was started with, whatever ReconnectRequests it followed. */
@@ -237,8 +246,11 @@ export class StreamRelay {
     // frames are counted as not sent, and nothing more goes out on this connection anyway.
     const whole = gop.length > 0 && sent === gop.length;
     // Live media continues the GOP, or, with none sent, starts at the next keyframe.
-    this.waitingForKeyFrame = !whole;
-    if (whole) this.sourceHasVideo = true; // a cached GOP starts with a video keyframe
+    this.atStreamStart = !whole && this.source.mediaStarted === false;
+    this.waitingForKeyFrame = !whole && !this.atStreamStart;
+    // A cached GOP starts where a decoder can: a video keyframe, or the lead-in audio of a
+    // stream that announced video (see LiveStream.gopCache).
+    if (whole) this.sourceHasVideo = true;
     this.settleMissed(whole ? gop.length : 0);
     this.missed = 0;
     this.missedLost = 0;
@@ -283,11 +295,20 @@ export class StreamRelay {
   }
 
   private onPacket(packet: MediaPacket): void {
-    if (packet.type === 'video' && !this.sourceHasVideo) {
-      // Video shows up after audio already started (audio-only until now): video must still
-      // start on a keyframe, so gate again.
-      this.sourceHasVideo = true;
-      this.waitingForKeyFrame = true;
+    if (packet.type === 'video') {
+      if (this.atStreamStart && !isConfigurationPacket(packet)) {
+        // The stream's first video frame (its lead-in audio went out): video starts on a
+        // keyframe like anywhere else.
+        this.atStreamStart = false;
+        if (!this.startsGop(packet)) this.waitingForKeyFrame = true;
+      }
+      if (!this.sourceHasVideo) {
+        // Video shows up after audio already started (audio-only until now): video must still
+        // start on a keyframe, so gate again; not at the stream's start, where nothing was
+        // missed and the audio before the first keyframe may pass.
+        this.sourceHasVideo = true;
+        if (!this.atStreamStart) this.waitingForKeyFrame = true;
+      }
     }
     const client = this.client;
     if (client === undefined || !client.publishing) {

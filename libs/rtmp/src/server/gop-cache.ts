@@ -79,6 +79,8 @@ export class GopCache {
   private replayPackets: (AudioPacket | VideoPacket)[] = [];
   /** A message of this GOP could not be parsed again: nothing of it is replayed. */
   private unreplayable = false;
+  /** The cache holds the stream's lead-in (audio before its first video frame; see appendLeadIn). */
+  private leadIn = false;
 
   private readonly blockBytes: number;
 
@@ -112,6 +114,12 @@ export class GopCache {
    */
   startGop(keyFrame: VideoPacket): void {
     if (!this.limits.enabled) return;
+    if (this.leadIn) {
+      // The stream's first keyframe continues its lead-in: one GOP from the stream's start.
+      this.leadIn = false;
+      this.append(keyFrame);
+      if (this.messageCount > 0) return;
+    }
     // Keep as many blocks as the GOP that just ended filled: the next one is likely alike.
     this.releaseBlocksFrom(Math.ceil(this.blockedBytes / this.blockBytes));
     this.empty();
@@ -126,11 +134,35 @@ export class GopCache {
    */
   append(packet: AudioPacket | VideoPacket): void {
     if (this.messageCount === 0) return; // no keyframe yet, or the GOP was dropped
+    if (this.leadIn && packet.type === 'video') {
+      // Video that does not start with a keyframe: nobody can start at the lead-in after all.
+      this.clear();
+      return;
+    }
     const { maxFrames, maxBytes } = this.limits;
     if (this.messageCount >= maxFrames || this.byteCount + packet.payload.length > maxBytes) {
       this.clear();
       return;
     }
+    this.push(packet);
+  }
+
+  /**
+   * Caches audio that comes before a stream's first video frame, when the stream has announced
+   * video (sent its sequence header): encoders send some (FFmpeg's AAC encoder primes one frame
+   * ahead of the first video frame). The first keyframe then continues this lead-in instead of
+   * starting a GOP, so a player or relay that starts during the stream's first GOP gets every
+   * frame from the very first, as a recording of the stream would. Bounded like any GOP.
+   */
+  appendLeadIn(packet: AudioPacket): void {
+    if (!this.limits.enabled) return;
+    if (this.messageCount > 0) {
+      if (this.leadIn) this.append(packet);
+      return;
+    }
+    this.empty();
+    if (packet.payload.length > this.limits.maxBytes) return;
+    this.leadIn = true;
     this.push(packet);
   }
 
@@ -149,6 +181,7 @@ export class GopCache {
     this.keptPayloads = [];
     this.replayPackets = [];
     this.unreplayable = false;
+    this.leadIn = false;
   }
 
   /**

@@ -45,6 +45,41 @@ describe('LiveStream GOP cache', () => {
     expect(stream.gopCache.map(describePacket)).toEqual(['key@40', 'audio@45', 'video@80']);
   });
 
+  it("keeps the audio an encoder sends before its first keyframe, the stream's lead-in, in its first GOP", () => {
+    const stream = liveStream(UNBOUNDED);
+    stream.deliver(videoPacket(0, 'header'));
+    stream.deliver(audioPacket(0, true));
+    stream.deliver(audioPacket(0));
+    expect(stream.gopCache.map(describePacket)).toEqual(['audio@0']);
+    stream.deliver(videoPacket(23, 'key'));
+    stream.deliver(audioPacket(23));
+    stream.deliver(videoPacket(56, 'inter'));
+    expect(stream.gopCache.map(describePacket)).toEqual([
+      'audio@0',
+      'key@23',
+      'audio@23',
+      'video@56',
+    ]);
+    // The next keyframe starts a GOP as usual.
+    stream.deliver(videoPacket(2_023, 'key'));
+    expect(stream.gopCache.map(describePacket)).toEqual(['key@2023']);
+  });
+
+  it('keeps no lead-in for an audio-only stream (no video header), nor once video has started', () => {
+    const audioOnly = liveStream(UNBOUNDED);
+    audioOnly.deliver(audioPacket(0, true));
+    audioOnly.deliver(audioPacket(0));
+    audioOnly.deliver(audioPacket(23));
+    expect(audioOnly.gopCache).toEqual([]);
+
+    const stream = liveStream(UNBOUNDED);
+    stream.deliver(videoPacket(0, 'header'));
+    stream.deliver(videoPacket(0, 'key'));
+    stream.deliver(videoPacket(1_000, 'key'));
+    stream.deliver(audioPacket(1_010));
+    expect(stream.gopCache.map(describePacket)).toEqual(['key@1000', 'audio@1010']);
+  });
+
   it('starts a new GOP at each keyframe and keeps sequence headers and metadata out of it', () => {
     const stream = liveStream(UNBOUNDED);
     stream.deliver(videoPacket(0, 'key'));

@@ -80,6 +80,9 @@ export class LiveStream {
   private readonly endListeners: ListenerSet<StreamEnd>;
   private endState: StreamEnd | undefined;
   private attachedPlayers = 0;
+  /** A video frame (not configuration) has arrived: the stream's lead-in is over. */
+  private videoFrameSeen = false;
+  private frameDelivered = false;
   private latestMetadata: MetadataPacket | undefined;
   private audioHeader: AudioPacket | undefined;
   private videoHeader: VideoPacket | undefined;
@@ -119,6 +122,14 @@ export class LiveStream {
 
   get name(): string {
     return this.request.streamName;
+  }
+
+  /**
+   * Whether an audio or video frame (not configuration) has been delivered. Until then a
+   * consumer that attaches misses nothing and need not wait for a keyframe.
+   */
+  get mediaStarted(): boolean {
+    return this.frameDelivered;
   }
 
   /** Players following the stream now (those waiting for it are not counted). */
@@ -177,8 +188,10 @@ export class LiveStream {
 
   /**
    * The current GOP: every audio and video message since the last video keyframe, keyframe
-   * first; empty when the cache is off, the stream has no video yet, or the GOP outgrew the
-   * limits. What a player that joins, or a relay that connects, sends before live media.
+   * first; during the stream's first GOP, from its first frame (the audio some encoders send
+   * before the first keyframe: see GopCache.appendLeadIn). Empty when the cache is off, the
+   * stream has no video, or the GOP outgrew the limits. It always starts where a decoder can,
+   * so a player that joins, or a relay that connects, sends it whole before live media.
    * Payloads are views of copies made for replay (see GopCache.packets), safe to keep and
    * shared by the players and relays that start during one GOP.
    */
@@ -237,8 +250,12 @@ export class LiveStream {
         replaceLatest(this.videoHeaders, tracksOf(packet.tag), this.videoHeader);
       } else if (isDecoderConfiguration(packet)) {
         replaceLatest(this.videoConfigurations, tracksOf(packet.tag), copyPacket(packet));
-      } else if (this.isGopStart(packet)) this.gop.startGop(packet);
-      else this.gop.append(packet);
+      } else {
+        this.videoFrameSeen = true;
+        this.frameDelivered = true;
+        if (this.isGopStart(packet)) this.gop.startGop(packet);
+        else this.gop.append(packet);
+      }
     } else if (packet.type === 'audio') {
       stats.audioPackets += 1;
       if (packet.tag.isSequenceHeader) {
@@ -246,7 +263,11 @@ export class LiveStream {
         replaceLatest(this.audioHeaders, tracksOf(packet.tag), this.audioHeader);
       } else if (isDecoderConfiguration(packet)) {
         replaceLatest(this.audioConfigurations, tracksOf(packet.tag), copyPacket(packet));
-      } else this.gop.append(packet);
+      } else {
+        this.frameDelivered = true;
+        if (!this.videoFrameSeen && this.videoHeaders.size > 0) this.gop.appendLeadIn(packet);
+        else this.gop.append(packet);
+      }
     } else {
       stats.metadataPackets += 1;
       this.latestMetadata = copyPacket(packet);

@@ -104,6 +104,44 @@ describe('StreamPlayer', () => {
     expect(stream.playerCount).toBe(0);
   });
 
+  it("gives a player that joins during the stream's first GOP every frame: the lead-in audio before the first keyframe too", () => {
+    const stream = liveStream();
+    deliverAll(stream, [videoPacket(0, 'header'), audioPacket(0, true), audioPacket(0)]);
+    const output = new FakeOutput();
+    player(output).attach(stream);
+    deliverAll(stream, [videoPacket(23, 'key'), audioPacket(23), videoPacket(56, 'inter')]);
+    expect(output.labels()).toEqual([
+      'streamBegin',
+      'video-header',
+      'audio-header',
+      'audio@0',
+      'key@23',
+      'audio@23',
+      'video@56',
+    ]);
+  });
+
+  it('gives a player attached before any frame (one waiting for the publisher) every frame from the first', () => {
+    const stream = liveStream();
+    const output = new FakeOutput();
+    player(output).attach(stream);
+    deliverAll(stream, [
+      videoPacket(0, 'header'),
+      audioPacket(0, true),
+      audioPacket(0),
+      videoPacket(23, 'key'),
+      audioPacket(23),
+    ]);
+    expect(output.labels()).toEqual([
+      'streamBegin',
+      'video-header',
+      'audio-header',
+      'audio@0',
+      'key@23',
+      'audio@23',
+    ]);
+  });
+
   it('starts with StreamBegin, metadata, the video then audio header, then the GOP from its keyframe', () => {
     const stream = liveStream();
     deliverAll(stream, [

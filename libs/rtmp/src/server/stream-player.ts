@@ -133,14 +133,18 @@ export class StreamPlayer {
     // colorInfo / MultichannelConfig, video first.
     const headers = stream.decoderConfiguration;
     this.hasVideo = headers.some((packet) => packet.type === 'video');
-    this.waitingForKeyFrame = true;
+    const gop = stream.gopCache;
+    // A cached GOP starts where a decoder can (a keyframe, or the stream's first frames), as
+    // does a stream with no frame yet: from there nothing needs skipping. Otherwise wait for a
+    // keyframe.
+    this.waitingForKeyFrame = gop.length === 0 && stream.mediaStarted;
     // What a joining player is sent first goes to it alone: written as views of the cached
     // payloads, not chunked into copies that nobody else would share.
     this.replaying = true;
     try {
       if (metadata !== undefined) this.write(metadata);
       for (const packet of headers) this.write(packet);
-      for (const packet of stream.gopCache) this.deliver(packet);
+      for (const packet of gop) this.deliver(packet);
     } finally {
       this.replaying = false;
     }
