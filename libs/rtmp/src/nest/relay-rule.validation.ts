@@ -27,7 +27,7 @@ export function assertValidRelayRules(rules: unknown): void {
     if (typeof match !== 'string') {
       throw new TypeError(`RtmpModule relays[${index}].match must be a string such as 'live/*'`);
     }
-    const where = `RtmpModule relays[${index}] (match ${describeMatch(match)})`;
+    const where = `RtmpModule relays[${index}] (match ${describeRelayMatch(match)})`;
     if (!Array.isArray(destinations)) {
       throw new TypeError(`${where}: destinations must be an array of rtmp:// or rtmps:// URLs`);
     }
@@ -77,7 +77,7 @@ function assertUrl(url: string, shown: string, where: string): void {
  * A rule's match as errors show it: a name pattern without a `*` names one stream, whose name
  * is often its key, so it is masked; a pattern (`*`, `studio-*`) is shown.
  */
-function describeMatch(match: string): string {
+export function describeRelayMatch(match: string): string {
   const slash = match.lastIndexOf('/');
   const name = match.slice(slash + 1);
   return `"${match.slice(0, slash + 1)}${name.includes('*') ? name : maskStreamKey(name)}"`;

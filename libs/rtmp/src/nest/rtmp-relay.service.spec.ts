@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RtmpUrlError } from '../client/rtmp-url.error';
+import { StreamRelayError } from '../client/stream-relay.error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RtmpRelayService } from './rtmp-relay.service';
@@ -63,6 +64,21 @@ describe('RtmpRelayService: URLs', () => {
     },
   );
 
+  it('relay timing from configuration: strings taken as numbers, a bad value stops the bootstrap', async () => {
+    const failure = await initFailure(
+      () => ({ relayStallTimeoutMs: 'soon', relayBackoff: { initialDelayMs: '500' } }) as never,
+      true,
+    );
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as Error).message).toContain('relayStallTimeoutMs must be a number');
+    await app?.close().catch(() => undefined);
+    const fine = await initFailure(
+      () => ({ relayStallTimeoutMs: '0', relayBackoff: { initialDelayMs: '500' } }) as never,
+      true,
+    );
+    expect(fine).toBeUndefined();
+  });
+
   it('a pull source that is not an RTMP URL stops the bootstrap', async () => {
     const failure = await initFailure(() => ({
       pulls: [{ from: `rtmp://origin:0/live/${KEY}`, app: 'edge', name: 'cam' }],
@@ -96,6 +112,9 @@ describe('RtmpRelayService: URLs', () => {
       // A good URL for a stream that is not live is another error.
       const notLive = thrownBy(() => relays.start('live', 'not-live', `rtmp://host/live/${KEY}`));
       expect(notLive).not.toBeInstanceOf(RtmpUrlError);
+      expect(notLive).toBeInstanceOf(StreamRelayError);
+      expect(notLive).toMatchObject({ code: RtmpErrorCode.RelayStreamNotLive });
+      expect(notLive.message).toBe('cannot relay live/***(8): the stream is not live');
       expect(relays.list()).toEqual([]);
     });
 

@@ -11,9 +11,16 @@ import { BehaviorSubject, Observable, Subscription } from 'rxjs';
 import { PullCounters, StreamPull } from '../client/stream-pull';
 import { parseRtmpUrl } from '../client/rtmp-url';
 import { RelayCounters, RelayStatus, StreamRelay } from '../client/stream-relay';
+import { StreamRelayError } from '../client/stream-relay.error';
+import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { maskStreamKey } from '../server/mask-stream-key';
 import { matchesRelayRule, relayDestination } from './relay-rule.interface';
-import { assertValidPullRules, assertValidRelayRules } from './relay-rule.validation';
+import {
+  assertValidPullRules,
+  assertValidRelayRules,
+  describeRelayMatch,
+} from './relay-rule.validation';
+import { RelayTiming, resolveRelayTiming } from './relay-timing.options';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
 import { RtmpServerService } from './rtmp-server.service';
@@ -86,6 +93,8 @@ export class RtmpRelayService
   private readonly pulling = new Map<number, { handle: PullHandle; pull: StreamPull }>();
   private readonly pullHandles = new BehaviorSubject<readonly PullHandle[]>([]);
   private subscription: Subscription | undefined;
+  /** `relayBackoff` and `relayStallTimeoutMs`, checked at init. */
+  private timing: RelayTiming = { backoff: undefined, stallTimeoutMs: undefined };
   private nextId = 1;
 
   /** The relays running now; replays the current list to new subscribers. */
@@ -109,6 +118,7 @@ export class RtmpRelayService
   onModuleInit(): void {
     assertValidRelayRules(this.options.relays);
     assertValidPullRules(this.options.pulls);
+    this.timing = resolveRelayTiming(this.options);
     const rules = this.options.relays ?? [];
     if (rules.length === 0) return;
     this.subscription = this.rtmp.streamStarted$.subscribe((stream) => this.applyRules(stream));
@@ -168,7 +178,7 @@ export class RtmpRelayService
     }
     const target = this.rtmp;
     const pull = new StreamPull(target, from, app, name, {
-      backoff: this.options.relayBackoff,
+      backoff: this.timing.backoff,
       onBusy: (error) => this.logger?.warn(`pull into ${label}: ${error.message}`),
     });
     const id = this.nextId++;
@@ -215,20 +225,24 @@ export class RtmpRelayService
    *   its `rule` says why (`scheme`, `app-and-name`, `port`...), its `url` and message show the
    *   URL with key and password masked, so a controller can answer 400 with it. Checked first,
    *   whether the stream is live or not.
-   * @throws Error when the stream is not live.
+   * @throws StreamRelayError (`RTMP_ERR_RELAY_STREAM_NOT_LIVE`) when the stream is not live
+   *   (a controller's 404 or 409).
    */
   start(app: string, name: string, url: string): RelayHandle {
     parseRtmpUrl(url);
     const stream = this.rtmp.liveStream(app, name);
     if (stream === undefined) {
-      throw new Error(`cannot relay ${app}/${maskStreamKey(name)}: the stream is not live`);
+      throw new StreamRelayError(
+        RtmpErrorCode.RelayStreamNotLive,
+        `cannot relay ${app}/${maskStreamKey(name)}: the stream is not live`,
+      );
     }
     const source = `${app}/${maskStreamKey(name)}`;
     // Read each time: a followed ReconnectRequest changes the destination.
     const label = (): string => `${source} → ${relay.destination}`;
     const relay: StreamRelay = new StreamRelay(stream, url, {
-      backoff: this.options.relayBackoff,
-      stallTimeoutMs: this.options.relayStallTimeoutMs,
+      backoff: this.timing.backoff,
+      stallTimeoutMs: this.timing.stallTimeoutMs,
       reconnectRequestHosts: this.options.relayReconnectRequestHosts,
       onReconnectFollowed: (from, to) =>
         this.logger?.log(`${source} → ${from}: following its ReconnectRequest to ${to}`),
@@ -270,7 +284,9 @@ export class RtmpRelayService
         try {
           this.start(stream.app, stream.name, relayDestination(template, stream.app, stream.name));
         } catch (error) {
-          this.logger?.error(`relay rule "${rule.match}" failed: ${(error as Error).message}`);
+          this.logger?.error(
+            `relay rule ${describeRelayMatch(rule.match)} failed: ${(error as Error).message}`,
+          );
         }
       }
     }

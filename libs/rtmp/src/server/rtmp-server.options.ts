@@ -1,4 +1,5 @@
 import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
+import { numberFrom, shownValue } from './option-values';
 import { assertKnownOptions } from './option-names';
 
 /**
@@ -190,20 +191,6 @@ export const RTMP_SERVER_OPTION_NAMES: ReadonlySet<string> = new Set([
   'apps',
 ]);
 
-/** A decimal number written as a string; configuration (environment, files) is strings. */
-const NUMERIC_STRING = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
-
-/** `value` as a number when it is a numeric string, as given otherwise. */
-function numberFrom(value: unknown): unknown {
-  return typeof value === 'string' && NUMERIC_STRING.test(value) ? Number(value) : value;
-}
-
-/** How an error shows a value it refuses: the value and its type (`"abc" (string)`). */
-function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return `${text} (${value === null ? 'null' : typeof value})`;
-}
-
 /**
  * Fills in defaults and refuses values that cannot work, naming the option, the value and its
  * type: a bad value fails here, at startup, rather than in every session (a fractional
@@ -224,7 +211,7 @@ export function resolveRtmpServerOptions(
     const value = numberFrom(resolved[key]);
     if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMEOUT_MS)) {
       throw new TypeError(
-        `RTMP server option ${key} must be a number of milliseconds in 1..${MAX_TIMEOUT_MS}, got ${shown(resolved[key])}`,
+        `RTMP server option ${key} must be a number of milliseconds in 1..${MAX_TIMEOUT_MS}, got ${shownValue(resolved[key])}`,
       );
     }
     fields[key] = value;
@@ -233,7 +220,7 @@ export function resolveRtmpServerOptions(
     const value = numberFrom(resolved[key]);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
       throw new TypeError(
-        `RTMP server option ${key} must be an integer in 1..${max}, got ${shown(resolved[key])}`,
+        `RTMP server option ${key} must be an integer in 1..${max}, got ${shownValue(resolved[key])}`,
       );
     }
     fields[key] = value;
@@ -241,7 +228,7 @@ export function resolveRtmpServerOptions(
   const port = numberFrom(resolved.port);
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new TypeError(
-      `RTMP server option port must be an integer in 0..65535, got ${shown(resolved.port)}`,
+      `RTMP server option port must be an integer in 0..65535, got ${shownValue(resolved.port)}`,
     );
   }
   fields.port = port;
@@ -249,7 +236,9 @@ export function resolveRtmpServerOptions(
     const value: unknown = resolved[key];
     if (value === 'true' || value === 'false') fields[key] = value === 'true';
     else if (typeof value !== 'boolean') {
-      throw new TypeError(`RTMP server option ${key} must be true or false, got ${shown(value)}`);
+      throw new TypeError(
+        `RTMP server option ${key} must be true or false, got ${shownValue(value)}`,
+      );
     }
   }
   if (

@@ -74,6 +74,8 @@ export const RtmpErrorCode = {
   RelayStalled: 'RTMP_ERR_RELAY_STALLED',
   /** A relay did not follow a ReconnectRequest (another host, or from rtmps:// to rtmp://). */
   RelayReconnectRefused: 'RTMP_ERR_RELAY_RECONNECT_REFUSED',
+  /** `RtmpRelayService.start()` of a stream that is not live. */
+  RelayStreamNotLive: 'RTMP_ERR_RELAY_STREAM_NOT_LIVE',
   /** A recording's file could not be created or written (full disk, no permission...). */
   RecordingFileFailed: 'RTMP_ERR_RECORDING_FILE_FAILED',
 } as const;
