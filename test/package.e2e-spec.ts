@@ -5,8 +5,14 @@ import { join, relative, resolve } from 'path';
 import { maskStreamKey } from '../src';
 import { killAllProcesses } from './support/child-processes';
 import { publishWithFfmpeg } from './support/ffmpeg';
+import { playWithFfmpeg } from './support/ffmpeg-play';
 import { summarizeFlvFile } from './support/media-summary';
-import { killStartedProcesses, runIn, startProcess } from './support/started-process';
+import {
+  killStartedProcesses,
+  runIn,
+  StartedProcess,
+  startProcess,
+} from './support/started-process';
 import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
 
 /*
@@ -28,13 +34,23 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** The ```ts block of the README's "Quick start" section. */
-function quickStartExample(): string {
+/** The ```ts block of the README's section `heading` (a `## ` heading). */
+function readmeExample(heading: string): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.split(/^## /m).find((part) => part.startsWith('Quick start'));
+  const section = readme.split(/^## /m).find((part) => part.startsWith(heading));
   const code = section?.match(/```ts\n([\s\S]*?)```/)?.[1];
-  if (code === undefined) throw new Error('README.md has no ```ts block under "## Quick start"');
+  if (code === undefined) throw new Error(`README.md has no \`\`\`ts block under "## ${heading}"`);
   return code;
+}
+
+/**
+ * An example sent SIGTERM: enableShutdownHooks closes it gracefully, then re-raises the signal;
+ * nothing may have gone to stderr.
+ */
+async function expectGracefulExit(app: StartedProcess): Promise<void> {
+  const exit = await app.exited;
+  expect(exit.signal ?? exit.code).toBe('SIGTERM');
+  expect(exit.stderr).toBe('');
 }
 
 function outputOf(result: { stdout: string; stderr: string }): string {
@@ -114,7 +130,7 @@ describe('the npm package', () => {
     );
   });
 
-  it('installs into a fresh Nest 11 project outside the repository, whose own tsc compiles the README example', async () => {
+  it('installs into a fresh Nest 11 project outside the repository, whose own tsc compiles the README examples', async () => {
     expect(relative(ROOT, appDir).startsWith('..')).toBe(true);
     writeFileSync(
       join(appDir, 'package.json'),
@@ -125,6 +141,7 @@ describe('the npm package', () => {
           private: true,
           dependencies: {
             '@nestjs/common': '^11.0.0',
+            '@nestjs/config': '^4.0.0',
             '@nestjs/core': '^11.0.0',
             'nestjs-rtmp': `file:${tarball}`,
             'reflect-metadata': '^0.2.0',
@@ -156,7 +173,11 @@ describe('the npm package', () => {
       }),
     );
     mkdirSync(join(appDir, 'src'));
-    writeFileSync(join(appDir, 'src/main.ts'), quickStartExample());
+    writeFileSync(join(appDir, 'src/main.ts'), readmeExample('Quick start'));
+    writeFileSync(
+      join(appDir, 'src/configured.ts'),
+      readmeExample('With configuration, feature modules and events'),
+    );
 
     const install = await runIn(
       appDir,
@@ -209,9 +230,43 @@ describe('the npm package', () => {
     } finally {
       app.child.kill('SIGTERM');
     }
-    const exit = await app.exited;
-    // enableShutdownHooks: closes gracefully, then re-raises the signal.
-    expect(exit.signal ?? exit.code).toBe('SIGTERM');
-    expect(exit.stderr).toBe('');
+    await expectGracefulExit(app);
   });
+
+  it('runs the README example with @nestjs/config: string options, a feature module importing RtmpModule, playStarted$, disconnect() and streamEnded$', async () => {
+    const app = startProcess(process.execPath, ['dist/configured.js'], {
+      cwd: appDir,
+      // Configuration is strings: the port, the limit and the switch all come as text.
+      env: cleanEnv({ RTMP_PORT: '0', STREAM_KEY, MAX_STREAM_SECONDS: '1', NO_COLOR: '1' }),
+    });
+    try {
+      const [, port] = await app.waitForOutput(/\[Rtmp\] RTMP server listening on .*:(\d+)\s*$/m);
+      const url = `rtmp://127.0.0.1:${port}/live/${STREAM_KEY}`;
+      const publishing = publishWithFfmpeg(clipPath, url, { realtime: true });
+      const masked = maskStreamKey(STREAM_KEY).replace(/[*()]/g, '\\$&');
+      // A player while it runs: the feature module hears it.
+      const playing = playWithFfmpeg(url, join(appDir, 'played.flv'));
+      // Listening on every interface: an IPv4 peer shows as an IPv4-mapped IPv6 address.
+      await app.waitForOutput(
+        new RegExp(`\\[StreamReport\\] (::ffff:)?127\\.0\\.0\\.1 plays live/${masked}`),
+      );
+      // MAX_STREAM_SECONDS later the feature module takes the stream down: the encoder is told.
+      const published = await publishing;
+      expect(published.code).not.toBe(0);
+      expect(published.stderr).toContain('Time is up.');
+      const [, duration, video] = await app.waitForOutput(
+        new RegExp(
+          `\\[StreamReport\\] live/${masked} ended \\(kicked\\) after (\\d+) ms: (\\d+) video`,
+        ),
+      );
+      expect(Number(duration)).toBeGreaterThanOrEqual(1_000);
+      expect(Number(duration)).toBeLessThan(SMALL_TEST_MEDIA.seconds * 1_000);
+      expect(Number(video)).toBeGreaterThan(0);
+      await playing;
+      expect(app.stdout()).not.toContain(STREAM_KEY);
+    } finally {
+      app.child.kill('SIGTERM');
+    }
+    await expectGracefulExit(app);
+  }, 60_000);
 });

@@ -53,6 +53,12 @@ export interface PacketsOptions {
  */
 const subscriberErrorLoggers: LoggerService[] = [];
 
+/** When something that started at `startedAt` ended (now), and how long it lasted. */
+function endedSince(startedAt: Date): { endedAt: Date; durationMs: number } {
+  const endedAt = new Date();
+  return { endedAt, durationMs: endedAt.getTime() - startedAt.getTime() };
+}
+
 function logSubscriberError(error: unknown): void {
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   (subscriberErrorLoggers.at(-1) ?? new Logger('Rtmp')).error(`a subscriber threw: ${message}`);
@@ -283,13 +289,11 @@ export class RtmpServerService
     this.live.next([...this.live.value, stream]);
     stream.onEnd((end) => {
       this.live.next(this.live.value.filter((s) => s !== stream));
-      const endedAt = new Date();
       this.ends.next({
         ...end,
         stream,
         stats: { ...stream.stats },
-        endedAt,
-        durationMs: endedAt.getTime() - stream.startedAt.getTime(),
+        ...endedSince(stream.startedAt),
       });
     });
     this.starts.next(stream);
@@ -301,13 +305,11 @@ export class RtmpServerService
   }
 
   private onPlayEnd({ player, end }: PlayEnded): void {
-    const endedAt = new Date();
     this.playEnds.next({
       ...end,
       player,
       stats: { ...player.stats },
-      endedAt,
-      durationMs: endedAt.getTime() - player.startedAt.getTime(),
+      ...endedSince(player.startedAt),
     });
     this.playersChanged(player);
   }
