@@ -11,11 +11,11 @@ const frameworkFreeImports = {
       patterns: [
         {
           group: ['@nestjs/*'],
-          message: 'protocol/, server/ and client/ must not depend on Nest.',
+          message: 'protocol/, media/, server/ and client/ must not depend on Nest.',
         },
         {
           group: ['rxjs', 'rxjs/*'],
-          message: 'protocol/, server/ and client/ must not depend on RxJS.',
+          message: 'protocol/, media/, server/ and client/ must not depend on RxJS.',
         },
         { group: ['**/nest', '**/nest/*'], message: 'The core must not import the Nest layer.' },
       ],
@@ -43,8 +43,29 @@ export default tseslint.config(
       'libs/rtmp/src/protocol/**/*.ts',
       'libs/rtmp/src/server/**/*.ts',
       'libs/rtmp/src/client/**/*.ts',
+      'libs/rtmp/src/media/**/*.ts',
     ],
     rules: frameworkFreeImports,
+  },
+  {
+    files: ['libs/rtmp/src/media/**/*.ts'],
+    // Test fixtures may build whole requests; media itself may not reach up.
+    ignores: ['**/testing/**'],
+    rules: {
+      // media/ is the floor every role stands on: packets, queues, the keyframe rule.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...frameworkFreeImports['no-restricted-imports'][1].patterns,
+            {
+              group: ['**/server', '**/server/*', '**/client', '**/client/*'],
+              message: 'media/ must not import server/ or client/: they build on it.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['libs/rtmp/src/protocol/**/*.ts'],

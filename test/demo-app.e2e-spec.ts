@@ -7,7 +7,7 @@ import { filter, firstValueFrom, skip } from 'rxjs';
 import { AppModule } from '../apps/demo/src/app.module';
 import { StreamRecorderService } from '../apps/demo/src/stream-recorder.service';
 import { MessageType } from '../libs/rtmp/src/protocol/message';
-import { audioPacket, videoPacket } from '../libs/rtmp/src/server/testing/media-packet.fixtures';
+import { audioPacket, videoPacket } from '../libs/rtmp/src/media/testing/media-packet.fixtures';
 import { maskStreamKey, PublishVerdicts, RtmpServer, RtmpServerService } from '../src';
 import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';

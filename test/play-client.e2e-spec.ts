@@ -47,7 +47,7 @@ import {
   metadataPacket,
   multitrackVideoPacket,
   videoPacket,
-} from '../libs/rtmp/src/server/testing/media-packet.fixtures';
+} from '../libs/rtmp/src/media/testing/media-packet.fixtures';
 
 /** The message stream id the fake server hands out: not 1, so the client must use the reply. */
 const FAKE_STREAM_ID = 7;

@@ -18,7 +18,7 @@ import { NestFactory } from '@nestjs/core';
 import { subscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
 import { AllowAllStreamKeyVerifier, RtmpModule, RtmpServerService } from '../../libs/rtmp/src/nest';
-import { MediaPacket } from '../../libs/rtmp/src/server/media-packet';
+import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
 import {
   announceReady,
   heapAndExternal,

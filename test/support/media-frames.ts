@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { parseMediaTag, readFlvFile } from '../../libs/rtmp/src/protocol/flv';
-import { MediaPacket } from '../../libs/rtmp/src/server/media-packet';
+import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
 import { runProcess } from './child-processes';
 
 /** One audio or video frame (sequence headers and metadata apart), comparable byte for byte. */

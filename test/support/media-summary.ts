@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { parseMediaTag, readFlvFile } from '../../libs/rtmp/src/protocol/flv';
-import { MediaPacket } from '../../libs/rtmp/src/server/media-packet';
+import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
 
 /**
  * What a stream carried, in a form two sides can be compared on: frames (sequence headers

@@ -1,4 +1,5 @@
 export * from './client';
+export * from './media';
 export * from './nest';
 export * from './protocol';
 export * from './server';

@@ -15,8 +15,8 @@ import {
 import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
-import { ListenerSet } from '../server/listener-set';
-import { MediaPacket, mediaPacketOf } from '../server/media-packet';
+import { ListenerSet } from '../media/listener-set';
+import { MediaPacket, mediaPacketOf } from '../media/media-packet';
 import { RtmpClientConnection } from './rtmp-client-connection';
 import { parseRtmpUrl, RtmpUrl } from './rtmp-url';
 

@@ -1,9 +1,11 @@
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { NetStatusCode } from '../protocol/command/net-status-code';
-import { copyPacket, StreamEndReason } from '../server/live-stream';
+import { copyPacket } from '../media/copy-packet';
+import { KeyframeGate } from '../media/keyframe-gate';
+import { StreamEndReason } from '../server/live-stream';
 import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
-import { MediaPacket } from '../server/media-packet';
+import { isConfigurationPacket, MediaPacket } from '../media/media-packet';
 import { ReconnectLoop } from './reconnect-loop';
 import { RelayBackoff } from './retry-backoff';
 import { RtmpPlayClient, RtmpPlayClientOptions } from './rtmp-play-client';
@@ -63,7 +65,8 @@ export class StreamPull {
   private publisher: LocalPublisher | undefined;
   /** The source's latest metadata and sequence headers, to open a local publish mid-stream. */
   private config: { metadata?: MediaPacket; audio?: MediaPacket; video?: MediaPacket } = {};
-  private sourceHasVideo = false;
+  /** Where a local stream may open mid-publish, after the key was refused (see openLocal). */
+  private gate = new KeyframeGate({ startInGap: true });
   /** The local key was refused: wait for the next point a stream may start at to try again. */
   private busy = false;
   private stopped = false;
@@ -167,7 +170,7 @@ export class StreamPull {
     // Copied: the client's payloads are views of socket memory, valid during the call only.
     if (packet.type === 'metadata') this.config.metadata = copyPacket(packet);
     else if (packet.tag.isSequenceHeader) this.config[packet.type] = copyPacket(packet);
-    if (packet.type === 'video') this.sourceHasVideo = true;
+    if (packet.type === 'video') this.gate.expectVideo();
   }
 
   /**
@@ -177,11 +180,7 @@ export class StreamPull {
    */
   private openLocal(packet: MediaPacket): LocalPublisher | undefined {
     if (this.busy) {
-      const startsHere =
-        packet.type === 'metadata' ||
-        packet.tag.isSequenceHeader ||
-        (packet.type === 'video' && packet.tag.isKeyFrame) ||
-        (packet.type === 'audio' && !this.sourceHasVideo);
+      const startsHere = isConfigurationPacket(packet) || this.gate.isStart(packet);
       if (!startsHere) return undefined;
     }
     let publisher: LocalPublisher;
@@ -218,7 +217,7 @@ export class StreamPull {
     const publisher = this.publisher;
     this.publisher = undefined;
     this.config = {};
-    this.sourceHasVideo = false;
+    this.gate = new KeyframeGate({ startInGap: true });
     this.busy = false;
     publisher?.end(reason);
   }

@@ -3,14 +3,14 @@ import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
 import { parseVideoTag } from '../protocol/flv/video-tag.parser';
 import { LiveStream, StreamEnd } from '../server/live-stream';
-import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from '../server/media-packet';
+import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from '../media/media-packet';
 import { PublishVerdicts } from '../server/publish-request';
 import { RtmpServer } from '../server/rtmp-server';
 import {
   colorInfoPacket,
   multitrackVideoPacket,
   publishRequest,
-} from '../server/testing/media-packet.fixtures';
+} from '../media/testing/media-packet.fixtures';
 import { RtmpClientError } from './rtmp-client.error';
 import type { ReconnectRequest, RtmpPublishClientOptions } from './rtmp-publish-client';
 import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';

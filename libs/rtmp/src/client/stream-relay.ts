@@ -7,8 +7,9 @@ import {
   isConfigurationPacket,
   MediaPacket,
   VideoPacket,
-} from '../server/media-packet';
+} from '../media/media-packet';
 import type { PermanentFailureReason } from './permanent-failure';
+import { KeyframeGate } from '../media/keyframe-gate';
 import { ReconnectLoop } from './reconnect-loop';
 import { reconnectRefusal, ReconnectRequestHosts } from './reconnect-request-policy';
 import { RelayBackoff } from './retry-backoff';
@@ -132,10 +133,8 @@ export class StreamRelay {
   private readonly loop: ReconnectLoop;
   private readonly stall: SendStallWatch;
   private client: RtmpPublishClient | undefined;
-  private waitingForKeyFrame = true;
-  private sourceHasVideo = false;
-  /** Live before the source delivered any frame: the first frames pass, whatever they are. */
-  private atStreamStart = false;
+  /** Where media may go to the destination after a gap (see KeyframeGate); anew per connection. */
+  private gate: KeyframeGate;
   /** Set by a ReconnectRequest: the URL to reconnect to at the next keyframe. */
   private reconnectTo: string | undefined;
   /** The destination the relay was started with, whatever ReconnectRequests it followed. */
@@ -164,7 +163,7 @@ export class StreamRelay {
       () => this.client?.publishing === true && !this.client.writable,
       () => this.onStalled(),
     );
-    this.sourceHasVideo = source.sequenceHeaders.video !== undefined;
+    this.gate = this.newGate(true);
     const stopPackets = source.onPacket((packet) => this.onPacket(packet));
     const stopEnd = source.onEnd(() => void this.stop());
     this.detach = () => {
@@ -240,17 +239,18 @@ export class StreamRelay {
     // starts its clock at the first timestamp it gets (after a reconnection, the resent GOP
     // starts before where the previous connection stopped; that was another publish).
     const gop = this.cachedGop(client);
+    // A cached GOP starts where a decoder can; so does a stream with no frame yet (from its
+    // first frame nothing is missed). Otherwise the destination starts at the next keyframe.
+    const gate = this.newGate(gop.length === 0 && this.source.mediaStarted !== false);
+    this.gate = gate;
+    for (const packet of configuration) if (packet !== undefined) gate.admits(packet);
     let sent = 0;
-    while (sent < gop.length && this.forward(client, gop[sent], true)) sent += 1;
+    while (sent < gop.length && gate.admits(gop[sent]) && this.forward(client, gop[sent], true)) {
+      sent += 1;
+    }
     // Cut short, the socket is closing (a forced send fails only then; onClose follows): the
     // frames are counted as not sent, and nothing more goes out on this connection anyway.
     const whole = gop.length > 0 && sent === gop.length;
-    // Live media continues the GOP, or, with none sent, starts at the next keyframe.
-    this.atStreamStart = !whole && this.source.mediaStarted === false;
-    this.waitingForKeyFrame = !whole && !this.atStreamStart;
-    // A cached GOP starts where a decoder can: a video keyframe, or the lead-in audio of a
-    // stream that announced video (see LiveStream.gopCache).
-    if (whole) this.sourceHasVideo = true;
     this.settleMissed(whole ? gop.length : 0);
     this.missed = 0;
     this.missedLost = 0;
@@ -295,21 +295,6 @@ export class StreamRelay {
   }
 
   private onPacket(packet: MediaPacket): void {
-    if (packet.type === 'video') {
-      if (this.atStreamStart && !isConfigurationPacket(packet)) {
-        // The stream's first video frame (its lead-in audio went out): video starts on a
-        // keyframe like anywhere else.
-        this.atStreamStart = false;
-        if (!this.startsGop(packet)) this.waitingForKeyFrame = true;
-      }
-      if (!this.sourceHasVideo) {
-        // Video shows up after audio already started (audio-only until now): video must still
-        // start on a keyframe, so gate again; not at the stream's start, where nothing was
-        // missed and the audio before the first keyframe may pass.
-        this.sourceHasVideo = true;
-        if (!this.atStreamStart) this.waitingForKeyFrame = true;
-      }
-    }
     const client = this.client;
     if (client === undefined || !client.publishing) {
       this.miss(packet);
@@ -318,33 +303,31 @@ export class StreamRelay {
     // The queue took bytes since it refused a frame: the destination reads, it has not stalled.
     if (this.stall.running && client.writable) this.stall.reset();
     const isConfig = isConfigurationPacket(packet);
-    if (!isConfig) {
-      // Where a destination may start: a GOP's keyframe, or any audio frame without video.
-      const startsHere =
-        (packet.type === 'video' && this.startsGop(packet)) ||
-        (packet.type === 'audio' && !this.sourceHasVideo);
-      if (startsHere && this.reconnectTo !== undefined) {
-        // E-RTMP: the old connection carried everything before this keyframe; reconnect now.
-        // The source's cache starts a new GOP here, so the new connection starts with this
-        // very keyframe (missed, then sent from the cache): nothing twice, nothing lost.
-        this.followReconnectRequest(client, this.reconnectTo);
-        this.miss(packet);
-        return;
-      }
-      if (this.waitingForKeyFrame) {
-        if (!startsHere) {
-          this.counters.droppedFrames += 1;
-          return;
-        }
-        this.waitingForKeyFrame = false;
-      }
+    if (this.reconnectTo !== undefined && this.gate.isStart(packet)) {
+      // E-RTMP: the old connection carried everything before this keyframe; reconnect now.
+      // The source's cache starts a new GOP here, so the new connection starts with this very
+      // keyframe (missed, then sent from the cache): nothing twice, nothing lost.
+      this.followReconnectRequest(client, this.reconnectTo);
+      this.miss(packet);
+      return;
+    }
+    if (!this.gate.admits(packet)) {
+      this.counters.droppedFrames += 1;
+      return;
     }
     if (!this.forward(client, packet, isConfig)) {
-      // The destination is behind: drop, and start again cleanly at the next keyframe.
-      this.waitingForKeyFrame = true;
+      // The destination is behind: drop, and start again cleanly where a decoder can.
+      this.gate.gap();
       this.counters.droppedFrames += 1;
       this.stall.refused();
     }
+  }
+
+  /** A gate that starts GOPs where the source does (its key track), told what the source has. */
+  private newGate(startInGap: boolean): KeyframeGate {
+    const gate = new KeyframeGate({ startInGap, isGopStart: (packet) => this.startsGop(packet) });
+    if (this.source.sequenceHeaders.video !== undefined) gate.expectVideo();
+    return gate;
   }
 
   /**

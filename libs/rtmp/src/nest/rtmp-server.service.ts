@@ -18,11 +18,11 @@ import {
   ReplaySubject,
   Subject,
 } from 'rxjs';
-import { BoundedPacketQueue } from '../server/bounded-packet-queue';
+import { BoundedPacketQueue } from '../media/bounded-packet-queue';
 import { LiveStream } from '../server/live-stream';
 import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
 import { maskStreamKey } from '../server/mask-stream-key';
-import { MediaPacket } from '../server/media-packet';
+import { MediaPacket } from '../media/media-packet';
 import { assertKnownOptions } from '../server/option-names';
 import { PublishRequest, PublishVerdict } from '../server/publish-request';
 import { RtmpLogger } from '../server/rtmp-logger';
@@ -239,7 +239,8 @@ export class RtmpServerService
           maxQueuedBytes: options.maxQueuedBytes ?? server.options.maxQueuedBytesPerConsumer,
           deliver: (packet) => subscriber.next(packet),
           // Joining a stream that already sent media: wait for a keyframe, as players do.
-          startAtKeyFrame: stream.stats.audioPackets + stream.stats.videoPackets > 0,
+          startAtKeyFrame: stream.mediaStarted,
+          isGopStart: (packet) => stream.isGopStart(packet),
           onOverflow: (dropped) =>
             this.logger?.warn(
               `a subscriber of ${app}/${maskStreamKey(name)} is too slow: ${dropped} packet(s) dropped, resuming at the next keyframe`,
@@ -248,10 +249,7 @@ export class RtmpServerService
         // Metadata, then every track's sequence header and E-RTMP colorInfo/MultichannelConfig.
         const { metadata } = stream;
         if (metadata !== undefined) queue.push(metadata);
-        for (const packet of stream.decoderConfiguration) {
-          if (packet.type === 'video') queue.streamHasVideo = true;
-          queue.push(packet);
-        }
+        for (const packet of stream.decoderConfiguration) queue.push(packet);
         const stopPackets = stream.onPacket((packet) => queue.push(packet));
         const stopEnd = stream.onEnd((end) =>
           queue.drain(() => {

@@ -1,5 +1,5 @@
 import { LiveStreamStats, StreamEnd } from '../server/live-stream';
-import { AudioPacket, MetadataPacket, VideoPacket } from '../server/media-packet';
+import { AudioPacket, MetadataPacket, VideoPacket } from '../media/media-packet';
 import { PublishRequest } from '../server/publish-request';
 
 /**

@@ -4,7 +4,8 @@ import { join } from 'path';
 import { FlvStreamRecorder } from './flv-stream-recorder';
 import { LiveStream } from './live-stream';
 import { maskStreamKey } from './mask-stream-key';
-import { audioPacket, publishRequest, videoPacket } from './testing/media-packet.fixtures';
+import { audioPacket, publishRequest, videoPacket } from '../media/testing/media-packet.fixtures';
+import { readFlvFile } from '../protocol/flv/read-flv-file';
 
 const KEY = 'secret-key-1234567890';
 
@@ -18,6 +19,25 @@ function deliverSome(stream: LiveStream, from = 0): void {
   stream.deliver(videoPacket(from, 'key'));
   stream.deliver(audioPacket(from + 10));
   stream.deliver(videoPacket(from + 40, 'inter'));
+}
+
+/** Waits until the recorder's file has written everything queued (its disk caught up). */
+async function caughtUp(recorder: FlvStreamRecorder): Promise<void> {
+  const file = (recorder as unknown as { file: { queuedBytes: number } }).file;
+  for (let turn = 0; file.queuedBytes > 0; turn += 1) {
+    if (turn > 500) throw new Error('the recording never caught up');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** What a recording holds, tag by tag: `video-header`, `key`, `video`, `audio-header`, `audio`. */
+function tagsOf(path: string): string[] {
+  return readFlvFile(readFileSync(path)).tags.map((tag) => {
+    if (tag.type === 8) return tag.body[1] === 0 ? 'audio-header' : 'audio';
+    if (tag.type !== 9) return 'data';
+    if (tag.body[1] === 0) return 'video-header';
+    return tag.body[0] >> 4 === 1 ? 'key' : 'video';
+  });
 }
 
 describe('FlvStreamRecorder', () => {
@@ -41,6 +61,53 @@ describe('FlvStreamRecorder', () => {
     expect(summary).toMatchObject({ tags: 4, droppedPackets: 0, end: { reason: 'unpublished' } });
     expect(summary.error).toBeUndefined();
     expect(readFileSync(summary.path).length).toBe(summary.bytes);
+  });
+
+  it('behind on an audio-only stream, skips audio and resumes at the next audio frame once the disk caught up', async () => {
+    const stream = liveStream();
+    stream.deliver(audioPacket(0, true));
+    const recorder = new FlvStreamRecorder(stream, join(dir, 'audio.flv'), { maxQueuedBytes: 1 });
+    await caughtUp(recorder);
+    stream.deliver(audioPacket(0));
+    stream.deliver(audioPacket(23)); // the disk has not taken the frame before yet: skipped
+    await caughtUp(recorder);
+    stream.deliver(audioPacket(46));
+    stream.end({ reason: 'unpublished' });
+    const summary = await recorder.finished;
+    expect(summary).toMatchObject({ tags: 3, droppedPackets: 1 });
+    expect(tagsOf(summary.path)).toEqual(['audio-header', 'audio', 'audio']);
+  });
+
+  it('behind when a new sequence header arrives: writes the header, and resumes at the keyframe after it', async () => {
+    const stream = liveStream();
+    stream.deliver(videoPacket(0, 'header'));
+    const recorder = new FlvStreamRecorder(stream, join(dir, 'video.flv'), { maxQueuedBytes: 1 });
+    await caughtUp(recorder);
+    stream.deliver(videoPacket(0, 'key'));
+    stream.deliver(videoPacket(40, 'inter')); // skipped: behind
+    stream.deliver(videoPacket(60, 'header')); // a new header (resolution change): kept
+    await caughtUp(recorder);
+    stream.deliver(videoPacket(80, 'inter')); // skipped: it needs frames the file never got
+    stream.deliver(videoPacket(100, 'key'));
+    await caughtUp(recorder);
+    stream.deliver(videoPacket(140, 'inter'));
+    stream.end({ reason: 'unpublished' });
+    const summary = await recorder.finished;
+    expect(summary.droppedPackets).toBe(2);
+    expect(tagsOf(summary.path)).toEqual(['video-header', 'key', 'video-header', 'key', 'video']);
+  });
+
+  it('started mid-stream, starts the file at a keyframe after the headers', async () => {
+    const stream = liveStream();
+    stream.deliver(videoPacket(0, 'header'));
+    stream.deliver(videoPacket(0, 'key'));
+    const recorder = new FlvStreamRecorder(stream, join(dir, 'late.flv'));
+    stream.deliver(videoPacket(40, 'inter'));
+    stream.deliver(videoPacket(80, 'key'));
+    stream.end({ reason: 'unpublished' });
+    const summary = await recorder.finished;
+    expect(tagsOf(summary.path)).toEqual(['video-header', 'key']);
+    expect(summary.droppedPackets).toBe(1);
   });
 
   it('ends with an error, not a crash, when its folder cannot be made (a file is in the way)', async () => {

@@ -1,14 +1,16 @@
 import { FlvWriter } from '../protocol/flv/flv.writer';
-import { FlvPacketWriter } from './flv-packet-writer';
+import { FlvPacketWriter } from '../media/flv-packet-writer';
 import { LiveStream, StreamEnd } from './live-stream';
-import { MediaPacket } from './media-packet';
+import { KeyframeGate } from '../media/keyframe-gate';
+import { isConfigurationPacket, MediaPacket } from '../media/media-packet';
 import { RecordingFile } from './recording-file';
 import { RecordingFileError } from './recording-file.error';
 
 export interface FlvRecorderOptions {
   /**
-   * Most bytes waiting for the disk. Past it, packets are dropped until the next video
-   * keyframe, so a slow disk never makes the ingest's memory grow. Default 8 MiB.
+   * Most bytes waiting for the disk. Past it, media is dropped until a decoder can start
+   * again (the next keyframe; the next audio frame without video), so a slow disk never makes
+   * the ingest's memory grow; metadata and sequence headers are always written. Default 8 MiB.
    */
   readonly maxQueuedBytes?: number;
   /** Replace a file already at the path; by default the recording fails with EEXIST instead. */
@@ -47,7 +49,7 @@ export class FlvStreamRecorder {
   private done = false;
   private tags = 0;
   private dropped = 0;
-  private waitingForKeyFrame = false;
+  private readonly gate: KeyframeGate;
 
   constructor(
     stream: LiveStream,
@@ -63,10 +65,15 @@ export class FlvStreamRecorder {
     });
     this.writer = new FlvWriter((chunk) => this.file.write(chunk), { audio: true, video: true });
     this.packets = new FlvPacketWriter(this.writer);
+    // Started mid-stream, the file starts where a decoder can; from the stream's start, with it.
+    this.gate = new KeyframeGate({
+      startInGap: stream.mediaStarted,
+      isGopStart: (packet) => stream.isGopStart(packet),
+    });
     // Metadata, then every track's header and the latest E-RTMP colorInfo/MultichannelConfig.
     const { metadata } = stream;
     if (metadata !== undefined) this.write(metadata);
-    for (const packet of stream.decoderConfiguration) this.write(packet);
+    for (const packet of stream.decoderConfiguration) this.onPacket(packet);
     const stopPackets = stream.onPacket((packet) => this.onPacket(packet));
     const stopEnd = stream.onEnd((end) => this.finish(end));
     this.stopListening = () => {
@@ -93,15 +100,14 @@ export class FlvStreamRecorder {
     );
   }
 
+  /** Configuration always goes to the file; media where the gate lets it (see KeyframeGate). */
   private onPacket(packet: MediaPacket): void {
-    if (this.file.queuedBytes > this.maxQueuedBytes) this.waitingForKeyFrame = true;
-    if (this.waitingForKeyFrame) {
-      const resumes = packet.type === 'video' && packet.tag.isKeyFrame;
-      if (!resumes) {
-        this.dropped += 1;
-        return;
-      }
-      this.waitingForKeyFrame = false;
+    // The disk is behind: skip media, and resume where a decoder can.
+    const behind = this.file.queuedBytes > this.maxQueuedBytes && !isConfigurationPacket(packet);
+    if (behind) this.gate.gap();
+    if (behind || !this.gate.admits(packet)) {
+      this.dropped += 1;
+      return;
     }
     this.write(packet);
   }

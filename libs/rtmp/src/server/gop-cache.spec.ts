@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { GopBlockPool } from './gop-block-pool';
 import { GOP_CACHE_KEEP_AS_IS_BYTES, GopCache, GopCacheLimits } from './gop-cache';
-import { AudioPacket, VideoPacket } from './media-packet';
-import { audioPacket, videoPacket } from './testing/media-packet.fixtures';
+import { AudioPacket, VideoPacket } from '../media/media-packet';
+import { audioPacket, videoPacket } from '../media/testing/media-packet.fixtures';
 
 const UNBOUNDED: GopCacheLimits = { enabled: true, maxFrames: 100_000, maxBytes: 100_000_000 };
 

@@ -1,6 +1,6 @@
 import { MessageType } from '../protocol/message/message-type';
 import { GopBlockPool } from './gop-block-pool';
-import { AudioPacket, mediaPacketOf, VideoPacket } from './media-packet';
+import { AudioPacket, mediaPacketOf, VideoPacket } from '../media/media-packet';
 
 /** Bounds of a stream's GOP cache (see `RtmpServerOptions.gopCache`). */
 export interface GopCacheLimits {

@@ -1,7 +1,6 @@
 export * from './live-stream';
 export * from './local-publisher';
 export * from './mask-stream-key';
-export * from './media-packet';
 export * from './publish-request';
 export * from './rtmp-logger';
 export * from './rtmp-server';
@@ -9,9 +8,7 @@ export * from './rtmp-server.options';
 export * from './rtmp-session';
 export * from './session.error';
 export * from './stream-registry';
-export * from './flv-packet-writer';
 export * from './flv-stream-recorder';
-export * from './bounded-packet-queue';
 export * from './stream-player';
 export * from './gop-cache';
 export * from './gop-block-pool';

@@ -1,6 +1,6 @@
 import { GopCache } from './gop-cache';
 import { GopCacheLimits, LiveStream } from './live-stream';
-import { MediaPacket } from './media-packet';
+import { MediaPacket } from '../media/media-packet';
 import {
   audioPacket,
   colorInfoPacket,
@@ -9,7 +9,7 @@ import {
   multitrackVideoPacket,
   publishRequest,
   videoPacket,
-} from './testing/media-packet.fixtures';
+} from '../media/testing/media-packet.fixtures';
 
 const UNBOUNDED: GopCacheLimits = { enabled: true, maxFrames: 1_000, maxBytes: 1_000_000 };
 

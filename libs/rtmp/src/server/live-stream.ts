@@ -1,15 +1,16 @@
 import { AudioTag } from '../protocol/flv/audio-tag.types';
 import { VideoTag } from '../protocol/flv/video-tag.types';
+import { copyPacket } from '../media/copy-packet';
 import { GopBlockPool } from './gop-block-pool';
 import { GopCache, GopCacheLimits, sharedGopBlockPool } from './gop-cache';
-import { ListenerErrorHandler, ListenerSet } from './listener-set';
+import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
 import {
   AudioPacket,
   isDecoderConfiguration,
   MediaPacket,
   MetadataPacket,
   VideoPacket,
-} from './media-packet';
+} from '../media/media-packet';
 import { PublishRequest } from './publish-request';
 
 /** Why a publish ended. Only `error` means something went wrong. */
@@ -297,24 +298,4 @@ function tracksOf(tag: AudioTag | VideoTag): string {
 function replaceLatest<T>(map: Map<string, T>, key: string, value: T): void {
   map.delete(key);
   map.set(key, value);
-}
-
-/**
- * Copies a packet's payload so it can outlive the socket buffer it came in, and re-points the
- * parsed header's body views (multitrack ones included) at the copy.
- */
-export function copyPacket<T extends MediaPacket>(packet: T): T {
-  const payload = Buffer.from(packet.payload);
-  if (packet.type === 'metadata') return { ...packet, payload };
-  const rebase = (view: Buffer): Buffer => {
-    const offset = view.byteOffset - packet.payload.byteOffset;
-    return payload.subarray(offset, offset + view.length);
-  };
-  const tag = packet.tag as { body?: Buffer; tracks?: readonly { body: Buffer }[] };
-  const copied: Record<string, unknown> = { ...packet.tag };
-  if (tag.body !== undefined) copied.body = rebase(tag.body);
-  if (tag.tracks !== undefined) {
-    copied.tracks = tag.tracks.map((track) => ({ ...track, body: rebase(track.body) }));
-  }
-  return { ...packet, payload, tag: copied };
 }

@@ -1,7 +1,7 @@
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { LiveStream, StreamEnd } from './live-stream';
-import { MediaPacket } from './media-packet';
+import { MediaPacket } from '../media/media-packet';
 import { PublishVerdicts } from './publish-request';
 import { RtmpServer } from './rtmp-server';
 

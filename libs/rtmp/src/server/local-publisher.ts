@@ -1,5 +1,5 @@
 import { LiveStream, StreamEndReason } from './live-stream';
-import { MediaPacket } from './media-packet';
+import { MediaPacket } from '../media/media-packet';
 import { PublishRequest } from './publish-request';
 import { RegisteredPublisher } from './stream-registry';
 

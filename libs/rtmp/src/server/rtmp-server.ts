@@ -3,7 +3,7 @@ import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { GopBlockPool } from './gop-block-pool';
 import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
-import { ListenerErrorHandler, ListenerSet } from './listener-set';
+import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
 import { describeStream, redactStreamKey } from './mask-stream-key';

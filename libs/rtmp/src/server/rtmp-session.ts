@@ -43,10 +43,10 @@ import { ControlMessage, decodeControlMessage } from '../protocol/message/contro
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
-import { ListenerErrorHandler } from './listener-set';
+import { ListenerErrorHandler } from '../media/listener-set';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import { describeApp, describeStream, maskStreamKey, redactStreamKey } from './mask-stream-key';
-import { MediaPacket, mediaPacketOf } from './media-packet';
+import { MediaPacket, mediaPacketOf } from '../media/media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
 import { PublishRequest, PublishVerdict } from './publish-request';
 import { RtmpLogger } from './rtmp-logger';

@@ -8,7 +8,7 @@ import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { decodeUserControl } from '../protocol/message/user-control.codec';
 import { GopCacheLimits, LiveStream } from './live-stream';
-import { MediaPacket } from './media-packet';
+import { MediaPacket } from '../media/media-packet';
 import { PlayerOutput, StreamPlayer } from './stream-player';
 import {
   audioPacket,
@@ -18,7 +18,7 @@ import {
   multitrackVideoPacket,
   publishRequest,
   videoPacket,
-} from './testing/media-packet.fixtures';
+} from '../media/testing/media-packet.fixtures';
 
 const STREAM_ID = 1;
 const MAX_QUEUED = 1_000;
@@ -139,6 +139,21 @@ describe('StreamPlayer', () => {
       'audio@0',
       'key@23',
       'audio@23',
+    ]);
+  });
+
+  it('video that joins an audio-only stream starts at a keyframe (KeyframeGate)', () => {
+    const stream = liveStream();
+    const output = new FakeOutput();
+    player(output).attach(stream);
+    deliverAll(stream, [audioPacket(0, true), audioPacket(0), videoPacket(10, 'inter')]);
+    deliverAll(stream, [audioPacket(23), videoPacket(40, 'key'), audioPacket(46)]);
+    expect(output.labels()).toEqual([
+      'streamBegin',
+      'audio-header',
+      'audio@0',
+      'key@40',
+      'audio@46',
     ]);
   });
 

@@ -2,11 +2,12 @@ import { encodeOnStatus } from '../protocol/command/server-command.builder';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { createStreamCommandMessage } from '../protocol/message/command-message.factory';
 import { createUserControlMessage } from '../protocol/message/control-message.factory';
-import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { ChunkStreamId } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { LiveStream } from './live-stream';
-import { isConfigurationPacket, MediaPacket } from './media-packet';
+import { KeyframeGate } from '../media/keyframe-gate';
+import { isConfigurationPacket, MediaPacket, messageTypeOf } from '../media/media-packet';
 import { PublishRequest } from './publish-request';
 
 /** Where a player's messages go: the session's chunk writer and socket. */
@@ -94,8 +95,8 @@ export class StreamPlayer {
   private detachFromStream: (() => void) | undefined;
   /** The stream attached last: it says which keyframes a player may start at. */
   private stream: LiveStream | undefined;
-  private waitingForKeyFrame = true;
-  private hasVideo = false;
+  /** Where media may resume after a gap (see KeyframeGate); a new one per attach. */
+  private gate = new KeyframeGate({ startInGap: true });
   private hasPlayedBefore = false;
   /** While the cached GOP is written at attach (see `write`). */
   private replaying = false;
@@ -132,12 +133,14 @@ export class StreamPlayer {
     // Every track's header (E-RTMP multitrack streams have one per track) and E-RTMP
     // colorInfo / MultichannelConfig, video first.
     const headers = stream.decoderConfiguration;
-    this.hasVideo = headers.some((packet) => packet.type === 'video');
     const gop = stream.gopCache;
     // A cached GOP starts where a decoder can (a keyframe, or the stream's first frames), as
-    // does a stream with no frame yet: from there nothing needs skipping. Otherwise wait for a
-    // keyframe.
-    this.waitingForKeyFrame = gop.length === 0 && stream.mediaStarted;
+    // does a stream with no frame yet: from there nothing needs skipping. Otherwise wait.
+    this.gate = new KeyframeGate({
+      startInGap: gop.length === 0 && stream.mediaStarted,
+      isGopStart: (packet) => stream.isGopStart(packet),
+    });
+    if (headers.some((packet) => packet.type === 'video')) this.gate.expectVideo();
     // What a joining player is sent first goes to it alone: written as views of the cached
     // payloads, not chunked into copies that nobody else would share.
     this.replaying = true;
@@ -173,33 +176,22 @@ export class StreamPlayer {
 
   private deliver(packet: MediaPacket): void {
     if (isConfigurationPacket(packet)) {
-      if (packet.type === 'video') this.hasVideo = true;
+      this.gate.admits(packet); // tells the gate about video
       this.write(packet);
       return;
     }
-    if (packet.type === 'video') this.hasVideo = true;
-    if (this.output.queuedBytes > this.maxQueuedBytes) this.waitingForKeyFrame = true;
-    if (this.waitingForKeyFrame) {
-      const resumes =
-        (packet.type === 'video' && this.stream?.isGopStart(packet) === true) ||
-        (packet.type === 'audio' && !this.hasVideo);
-      if (!resumes || this.output.queuedBytes > this.maxQueuedBytes) {
-        this.stats.dropped += 1;
-        return;
-      }
-      this.waitingForKeyFrame = false;
+    // Behind: skip, and resume where the gate says. Configuration (above) still goes out.
+    if (this.output.queuedBytes > this.maxQueuedBytes) this.gate.gap();
+    if (this.output.queuedBytes > this.maxQueuedBytes || !this.gate.admits(packet)) {
+      this.stats.dropped += 1;
+      return;
     }
     this.write(packet);
     this.stats.sent += 1;
   }
 
   private write(packet: MediaPacket): void {
-    const typeId =
-      packet.type === 'audio'
-        ? MessageType.Audio
-        : packet.type === 'video'
-          ? MessageType.Video
-          : MessageType.DataAmf0;
+    const typeId = messageTypeOf(packet);
     const chunkStreamId =
       packet.type === 'audio'
         ? ChunkStreamId.Audio

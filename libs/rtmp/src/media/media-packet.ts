@@ -78,3 +78,12 @@ export function mediaPacketOf(
     ? { type: 'audio', timestamp, payload, tag: parseAudioTag(payload) }
     : { type: 'video', timestamp, payload, tag: parseVideoTag(payload) };
 }
+
+/**
+ * The RTMP message type that carries `packet`: audio, video, or AMF0 data for metadata. FLV
+ * tag types are the same numbers, so a recording uses it too.
+ */
+export function messageTypeOf(packet: MediaPacket): MessageType {
+  if (packet.type === 'audio') return MessageType.Audio;
+  return packet.type === 'video' ? MessageType.Video : MessageType.DataAmf0;
+}

@@ -16,7 +16,7 @@ import {
 } from '../../protocol/flv/video-tag.constants';
 import { parseVideoTag } from '../../protocol/flv/video-tag.parser';
 import { AudioPacket, MetadataPacket, VideoPacket } from '../media-packet';
-import { PublishRequest } from '../publish-request';
+import { PublishRequest } from '../../server/publish-request';
 
 /*
  * Packets and requests for the server's unit specs, built with the protocol core's builders

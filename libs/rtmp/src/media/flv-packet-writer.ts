@@ -1,6 +1,5 @@
-import { FlvTagType } from '../protocol/flv/flv-file.constants';
 import { FlvWriter } from '../protocol/flv/flv.writer';
-import { MediaPacket } from './media-packet';
+import { MediaPacket, messageTypeOf } from './media-packet';
 
 /**
  * Writes media packets as FLV tags, timestamps rebased so the file starts at 0: what a
@@ -15,13 +14,11 @@ export class FlvPacketWriter {
   write(packet: MediaPacket): void {
     this.firstTimestamp ??= packet.timestamp;
     const timestamp = (packet.timestamp - this.firstTimestamp) >>> 0;
-    const type =
-      packet.type === 'audio'
-        ? FlvTagType.Audio
-        : packet.type === 'video'
-          ? FlvTagType.Video
-          : FlvTagType.ScriptData;
     // A metadata packet stamped before the first media must not wrap around to ~49 days.
-    this.writer.writeTag(type, timestamp > 0x7fffffff ? 0 : timestamp, packet.payload);
+    this.writer.writeTag(
+      messageTypeOf(packet),
+      timestamp > 0x7fffffff ? 0 : timestamp,
+      packet.payload,
+    );
   }
 }

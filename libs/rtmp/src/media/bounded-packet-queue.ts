@@ -1,4 +1,5 @@
-import { isConfigurationPacket, MediaPacket } from './media-packet';
+import { KeyframeGate } from './keyframe-gate';
+import { isConfigurationPacket, MediaPacket, VideoPacket } from './media-packet';
 
 export interface BoundedPacketQueueOptions {
   /** Most payload bytes waiting for the consumer before the drop policy applies. */
@@ -12,29 +13,33 @@ export interface BoundedPacketQueueOptions {
    * gets nothing it cannot decode). Metadata and sequence headers always pass.
    */
   readonly startAtKeyFrame: boolean;
+  /** Where the stream's GOPs start (LiveStream.isGopStart); any keyframe by default. */
+  readonly isGopStart?: (packet: VideoPacket) => boolean;
 }
 
 /**
  * Decouples one consumer from the session that produces its packets. `push` only queues (the
  * session never waits on a consumer); packets are delivered in a later turn of the event loop,
  * in batches. When more than `maxQueuedBytes` wait, the consumer has fallen behind: every
- * queued audio and video packet is dropped and media resumes at the next video keyframe (the
- * next packet, for a stream without video). Metadata and sequence headers are never dropped,
- * so the consumer can always decode what follows.
+ * queued audio and video packet is dropped and media resumes where a KeyframeGate says (the
+ * next keyframe; the next audio frame for a stream without video). Metadata and sequence
+ * headers are never dropped, so the consumer can always decode what follows.
  */
 export class BoundedPacketQueue {
   private queue: MediaPacket[] = [];
   private head = 0;
   private queuedBytes = 0;
-  private waitingForKeyFrame: boolean;
-  private hasVideo = false;
+  private readonly gate: KeyframeGate;
   private scheduled: NodeJS.Immediate | undefined;
   private droppedTotal = 0;
   private onDrained: (() => void) | undefined;
   private disposed = false;
 
   constructor(private readonly options: BoundedPacketQueueOptions) {
-    this.waitingForKeyFrame = options.startAtKeyFrame;
+    this.gate = new KeyframeGate({
+      startInGap: options.startAtKeyFrame,
+      isGopStart: options.isGopStart,
+    });
   }
 
   get dropped(): number {
@@ -45,15 +50,9 @@ export class BoundedPacketQueue {
     return this.queuedBytes;
   }
 
-  /** Whether the stream is known to carry video (a video sequence header or frame was seen). */
-  set streamHasVideo(value: boolean) {
-    this.hasVideo = value;
-  }
-
   push(packet: MediaPacket): void {
     if (this.disposed) return;
-    if (packet.type === 'video') this.hasVideo = true;
-    if (!this.admits(packet)) {
+    if (!this.gate.admits(packet)) {
       this.droppedTotal += 1;
       return;
     }
@@ -62,7 +61,7 @@ export class BoundedPacketQueue {
       !isConfigurationPacket(packet)
     ) {
       this.overflow();
-      if (!this.admits(packet)) {
+      if (!this.gate.admits(packet)) {
         this.droppedTotal += 1;
         return;
       }
@@ -92,20 +91,6 @@ export class BoundedPacketQueue {
     this.onDrained = undefined;
   }
 
-  /** Applies the keyframe gate: whether `packet` may enter the queue now. */
-  private admits(packet: MediaPacket): boolean {
-    if (!this.waitingForKeyFrame || isConfigurationPacket(packet)) return true;
-    if (packet.type === 'video' && packet.tag.isKeyFrame) {
-      this.waitingForKeyFrame = false;
-      return true;
-    }
-    if (packet.type === 'audio' && !this.hasVideo) {
-      this.waitingForKeyFrame = false;
-      return true;
-    }
-    return false;
-  }
-
   private overflow(): void {
     const kept: MediaPacket[] = [];
     let keptBytes = 0;
@@ -121,7 +106,7 @@ export class BoundedPacketQueue {
     this.queue = kept;
     this.head = 0;
     this.queuedBytes = keptBytes;
-    this.waitingForKeyFrame = true;
+    this.gate.gap();
     this.options.onOverflow?.(this.droppedTotal);
   }
 
