@@ -23,6 +23,21 @@ const frameworkFreeImports = {
   ],
 };
 
+/** The framework-free rule, plus: files of this layer must not import the `layers` named. */
+function layerImports(message, layers) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...frameworkFreeImports['no-restricted-imports'][1].patterns,
+          { group: layers.flatMap((layer) => [`**/${layer}`, `**/${layer}/*`]), message },
+        ],
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench-work/**', '**/*.js', '**/*.mjs'],
@@ -48,24 +63,40 @@ export default tseslint.config(
     rules: frameworkFreeImports,
   },
   {
+    files: ['libs/rtmp/src/common/**/*.ts'],
+    rules: layerImports('common/ holds what every layer uses: it imports only protocol/.', [
+      'server',
+      'client',
+      'relay',
+      'media',
+    ]),
+  },
+  {
+    files: ['libs/rtmp/src/client/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: layerImports('client/ is a peer of the server: it must not import server/ or relay/.', [
+      'server',
+      'relay',
+    ]),
+  },
+  {
+    files: ['libs/rtmp/src/relay/**/*.ts'],
+    // Specs run relays against a real RtmpServer.
+    ignores: ['**/*.spec.ts'],
+    rules: layerImports('relay/ builds on client/ and media/, never on server/ internals.', [
+      'server',
+    ]),
+  },
+  {
     files: ['libs/rtmp/src/media/**/*.ts'],
     // Test fixtures may build whole requests; media itself may not reach up.
     ignores: ['**/testing/**'],
-    rules: {
-      // media/ is the floor every role stands on: packets, queues, the keyframe rule.
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...frameworkFreeImports['no-restricted-imports'][1].patterns,
-            {
-              group: ['**/server', '**/server/*', '**/client', '**/client/*'],
-              message: 'media/ must not import server/ or client/: they build on it.',
-            },
-          ],
-        },
-      ],
-    },
+    // media/ is the floor every role stands on: packets, queues, the keyframe rule.
+    rules: layerImports('media/ must not import server/, client/ or relay/: they build on it.', [
+      'server',
+      'client',
+      'relay',
+    ]),
   },
   {
     files: ['libs/rtmp/src/protocol/**/*.ts'],

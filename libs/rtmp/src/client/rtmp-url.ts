@@ -1,4 +1,4 @@
-import { maskStreamKey } from '../server/mask-stream-key';
+import { maskStreamKey } from '../common/mask-stream-key';
 import { RtmpUrlError, RtmpUrlRule } from './rtmp-url.error';
 
 /** A publish destination taken apart the way encoders do it. */

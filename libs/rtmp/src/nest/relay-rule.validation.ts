@@ -1,6 +1,6 @@
 import { describeUrlText, parseRtmpUrl } from '../client/rtmp-url';
 import { RtmpUrlError } from '../client/rtmp-url.error';
-import { maskStreamKey } from '../server/mask-stream-key';
+import { maskStreamKey } from '../common/mask-stream-key';
 import { relayDestination } from './relay-rule.interface';
 
 /**

@@ -1,6 +1,6 @@
-import { DEFAULT_RELAY_BACKOFF, RelayBackoff } from '../client/retry-backoff';
+import { DEFAULT_RELAY_BACKOFF, RelayBackoff } from '../relay/retry-backoff';
 import { MAX_TIMEOUT_MS } from '../server/rtmp-server.options';
-import { numberFrom, shownValue } from '../server/option-values';
+import { numberFrom, shownValue } from '../common/option-values';
 
 /** The relay and pull timing of RtmpModule's options, checked and with numbers as numbers. */
 export interface RelayTiming {

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
-import { ReconnectRequestHosts } from '../client/reconnect-request-policy';
-import { RelayBackoff } from '../client/retry-backoff';
+import { ReconnectRequestHosts } from '../relay/reconnect-request-policy';
+import { RelayBackoff } from '../relay/retry-backoff';
 import { RTMP_SERVER_OPTION_NAMES, RtmpServerOptions } from '../server/rtmp-server.options';
 import { PullRule, RelayRule } from './relay-rule.interface';
 import { StreamKeyVerifier } from './stream-key-verifier';

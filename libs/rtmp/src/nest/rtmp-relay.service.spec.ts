@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RtmpUrlError } from '../client/rtmp-url.error';
-import { StreamRelayError } from '../client/stream-relay.error';
+import { StreamRelayError } from '../relay/stream-relay.error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RtmpRelayService } from './rtmp-relay.service';

@@ -8,12 +8,12 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { BehaviorSubject, Observable, Subscription } from 'rxjs';
-import { PullCounters, StreamPull } from '../client/stream-pull';
+import { PullCounters, StreamPull } from '../relay/stream-pull';
 import { parseRtmpUrl } from '../client/rtmp-url';
-import { RelayCounters, RelayStatus, StreamRelay } from '../client/stream-relay';
-import { StreamRelayError } from '../client/stream-relay.error';
+import { RelayCounters, RelayStatus, StreamRelay } from '../relay/stream-relay';
+import { StreamRelayError } from '../relay/stream-relay.error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
-import { maskStreamKey } from '../server/mask-stream-key';
+import { maskStreamKey } from '../common/mask-stream-key';
 import { matchesRelayRule, relayDestination } from './relay-rule.interface';
 import {
   assertValidPullRules,

@@ -21,7 +21,7 @@ import {
 import { BoundedPacketQueue } from '../media/bounded-packet-queue';
 import { LiveStream } from '../server/live-stream';
 import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
-import { maskStreamKey } from '../server/mask-stream-key';
+import { maskStreamKey } from '../common/mask-stream-key';
 import { MediaPacket } from '../media/media-packet';
 import { assertKnownOptions } from '../server/option-names';
 import { PublishRequest, PublishVerdict } from '../server/publish-request';

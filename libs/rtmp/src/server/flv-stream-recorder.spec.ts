@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { FlvStreamRecorder } from './flv-stream-recorder';
 import { LiveStream } from './live-stream';
-import { maskStreamKey } from './mask-stream-key';
+import { maskStreamKey } from '../common/mask-stream-key';
 import { audioPacket, publishRequest, videoPacket } from '../media/testing/media-packet.fixtures';
 import { readFlvFile } from '../protocol/flv/read-flv-file';
 

@@ -1,6 +1,5 @@
 export * from './live-stream';
 export * from './local-publisher';
-export * from './mask-stream-key';
 export * from './publish-request';
 export * from './rtmp-logger';
 export * from './rtmp-server';

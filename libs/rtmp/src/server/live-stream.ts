@@ -1,6 +1,7 @@
 import { AudioTag } from '../protocol/flv/audio-tag.types';
 import { VideoTag } from '../protocol/flv/video-tag.types';
 import { copyPacket } from '../media/copy-packet';
+import { StreamEnd } from '../media/stream-end';
 import { GopBlockPool } from './gop-block-pool';
 import { GopCache, GopCacheLimits, sharedGopBlockPool } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
@@ -13,28 +14,7 @@ import {
 } from '../media/media-packet';
 import { PublishRequest } from './publish-request';
 
-/** Why a publish ended. Only `error` means something went wrong. */
-export type StreamEndReason =
-  /** The publisher said so: FCUnpublish, deleteStream or closeStream. */
-  | 'unpublished'
-  /** The connection closed without an unpublish (encoder stopped, network dropped). */
-  | 'disconnected'
-  /** A newcomer took over after this publisher had been silent too long. */
-  | 'replaced'
-  /** The server is shutting down. */
-  | 'server-closed'
-  /** The application disconnected the publisher (`RtmpServer.disconnect`). */
-  | 'kicked'
-  /** A protocol error or a limit ended the connection. */
-  | 'error';
-
-export interface StreamEnd {
-  readonly reason: StreamEndReason;
-  /** The error, when `reason` is `error`. */
-  readonly error?: Error;
-  /** The application's words, when `reason` is `kicked` (key masked). */
-  readonly message?: string;
-}
+export type { StreamEnd, StreamEndReason } from '../media/stream-end';
 
 /** `packet` chunked at `chunkSize` for message stream `streamId`, with a full header. */
 export interface EncodedMessage {

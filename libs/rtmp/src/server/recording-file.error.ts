@@ -1,6 +1,6 @@
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
-import { redactStreamKey } from './mask-stream-key';
+import { redactStreamKey } from '../common/mask-stream-key';
 
 /**
  * Why a recording stopped early: its file could not be created or written (a full disk, no

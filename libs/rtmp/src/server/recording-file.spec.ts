@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { maskStreamKey } from './mask-stream-key';
+import { maskStreamKey } from '../common/mask-stream-key';
 import { RecordingFile } from './recording-file';
 import { RecordingFileError } from './recording-file.error';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
-import { numberFrom, shownValue } from './option-values';
+import { MAX_TIMEOUT_MS, numberFrom, shownValue } from '../common/option-values';
 import { assertKnownOptions } from './option-names';
 
 /**
@@ -138,11 +138,7 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   playersNoDelay: false,
 };
 
-/**
- * Longest delay a Node timer takes: a longer one fires after 1 ms instead (with a warning), so
- * a huge timeout would close every connection at once.
- */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
+export { MAX_TIMEOUT_MS } from '../common/option-values';
 
 type NumericOption = {
   [K in keyof RtmpServerOptions]-?: RtmpServerOptions[K] extends number ? K : never;

@@ -6,7 +6,7 @@ import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
-import { describeStream, redactStreamKey } from './mask-stream-key';
+import { describeStream, redactStreamKey } from '../common/mask-stream-key';
 import {
   isPublishVerdict,
   PublishRequest,

@@ -45,7 +45,12 @@ import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { ListenerErrorHandler } from '../media/listener-set';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
-import { describeApp, describeStream, maskStreamKey, redactStreamKey } from './mask-stream-key';
+import {
+  describeApp,
+  describeStream,
+  maskStreamKey,
+  redactStreamKey,
+} from '../common/mask-stream-key';
 import { MediaPacket, mediaPacketOf } from '../media/media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
 import { PublishRequest, PublishVerdict } from './publish-request';

@@ -1,3 +1,9 @@
+/**
+ * Longest delay a Node timer takes: a longer one fires after 1 ms instead (with a warning), so
+ * a huge timeout would close every connection at once.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /** A decimal number written as a string; configuration (environment, files) is strings. */
 const NUMERIC_STRING = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
 

@@ -2,7 +2,7 @@ import { NetStatusCode } from '../protocol/command/net-status-code';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { permanentFailureReason } from './permanent-failure';
-import { RtmpClientError } from './rtmp-client.error';
+import { RtmpClientError } from '../client/rtmp-client.error';
 import { StreamRelayError } from './stream-relay.error';
 
 /** A connection that failed before it was up, as RtmpClientConnection reports a socket error. */

@@ -1,4 +1,4 @@
-import { RtmpUrl } from './rtmp-url';
+import { RtmpUrl } from '../client/rtmp-url';
 
 /**
  * Hosts a relay may follow an E-RTMP ReconnectRequest to, besides the one it was started with:

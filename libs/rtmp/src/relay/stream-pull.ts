@@ -3,18 +3,35 @@ import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { NetStatusCode } from '../protocol/command/net-status-code';
 import { copyPacket } from '../media/copy-packet';
 import { KeyframeGate } from '../media/keyframe-gate';
-import { StreamEndReason } from '../server/live-stream';
-import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
+import { StreamEndReason } from '../media/stream-end';
 import { isConfigurationPacket, MediaPacket } from '../media/media-packet';
 import { ReconnectLoop } from './reconnect-loop';
 import { RelayBackoff } from './retry-backoff';
-import { RtmpPlayClient, RtmpPlayClientOptions } from './rtmp-play-client';
-import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
-import type { RelayStatus } from './stream-relay';
+import { RtmpPlayClient, RtmpPlayClientOptions } from '../client/rtmp-play-client';
+import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from '../client/rtmp-url';
+import type { RelayStatus } from './relay-status';
 
-/** Where a pull publishes what it plays: an RtmpServer fits. */
+/** Where a pulled stream comes from, as the target shows it (logs, the stream's request). */
+export interface PullOrigin {
+  readonly description: string;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+}
+
+/** The stream a pull opened on its target: RtmpServer's LocalPublisher fits. */
+export interface PulledStream {
+  readonly ended: boolean;
+  /** Delivers one packet; its payload must not be written to afterwards. */
+  deliver(packet: MediaPacket): void;
+  end(reason?: Exclude<StreamEndReason, 'error' | 'kicked'>): void;
+}
+
+/**
+ * Where a pull publishes what it plays: an RtmpServer fits. Throws an RtmpError when it refuses
+ * (`RTMP_ERR_LOCAL_PUBLISH_BUSY`: the key is held; `_CLOSED`: it is closing).
+ */
 export interface PullTarget {
-  publishLocal(app: string, name: string, origin: LocalPublishOrigin): LocalPublisher;
+  publishLocal(app: string, name: string, origin: PullOrigin): PulledStream;
   /** Called when the target closes; the pull then stops. Returns the unsubscribe function. */
   onClose?(listener: () => void): () => void;
 }
@@ -62,7 +79,7 @@ export class StreamPull {
   private readonly parsedUrl: RtmpUrl;
   private readonly loop: ReconnectLoop;
   private client: RtmpPlayClient | undefined;
-  private publisher: LocalPublisher | undefined;
+  private publisher: PulledStream | undefined;
   /** The source's latest metadata and sequence headers, to open a local publish mid-stream. */
   private config: { metadata?: MediaPacket; audio?: MediaPacket; video?: MediaPacket } = {};
   /** Where a local stream may open mid-publish, after the key was refused (see openLocal). */
@@ -92,7 +109,7 @@ export class StreamPull {
   }
 
   /** The local stream being published now, if the source is live. */
-  get localPublisher(): LocalPublisher | undefined {
+  get localPublisher(): PulledStream | undefined {
     return this.publisher?.ended === false ? this.publisher : undefined;
   }
 
@@ -178,12 +195,12 @@ export class StreamPull {
    * was refused (then only where a player could start: configuration, a keyframe, or audio
    * without video), replaying the configuration seen so far. Undefined when refused.
    */
-  private openLocal(packet: MediaPacket): LocalPublisher | undefined {
+  private openLocal(packet: MediaPacket): PulledStream | undefined {
     if (this.busy) {
       const startsHere = isConfigurationPacket(packet) || this.gate.isStart(packet);
       if (!startsHere) return undefined;
     }
-    let publisher: LocalPublisher;
+    let publisher: PulledStream;
     try {
       publisher = this.target.publishLocal(this.app, this.name, {
         description: this.source,

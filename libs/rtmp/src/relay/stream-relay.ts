@@ -1,4 +1,4 @@
-import { StreamEnd } from '../server/live-stream';
+import { StreamEnd } from '../media/stream-end';
 export { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
 export type { RelayBackoff } from './retry-backoff';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
@@ -8,16 +8,17 @@ import {
   MediaPacket,
   VideoPacket,
 } from '../media/media-packet';
-import type { PermanentFailureReason } from './permanent-failure';
+import type { RelayStatus } from './relay-status';
 import { KeyframeGate } from '../media/keyframe-gate';
 import { ReconnectLoop } from './reconnect-loop';
 import { reconnectRefusal, ReconnectRequestHosts } from './reconnect-request-policy';
 import { RelayBackoff } from './retry-backoff';
-import { RtmpPublishClient, RtmpPublishClientOptions } from './rtmp-publish-client';
-import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from './rtmp-url';
+import { RtmpPublishClient, RtmpPublishClientOptions } from '../client/rtmp-publish-client';
+import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from '../client/rtmp-url';
 import { SendStallWatch } from './send-stall-watch';
 import { StreamRelayError } from './stream-relay.error';
 export type { ReconnectRequestHosts } from './reconnect-request-policy';
+export type { RelayState, RelayStatus } from './relay-status';
 
 /** What a relay reads from: a live stream (LiveStream fits). */
 export interface RelaySource {
@@ -50,26 +51,6 @@ export interface RelaySource {
   readonly mediaStarted?: boolean;
   onPacket(listener: (packet: MediaPacket) => void): () => void;
   onEnd(listener: (end: StreamEnd) => void): () => void;
-}
-
-/**
- * Where a relay (or a pull) is: `retrying` after a failure that may pass (the remote is down,
- * the connection dropped), `failing` after one that will happen again until someone changes the
- * configuration or the remote (see `PermanentFailureReason`). Both retry on the backoff.
- */
-export type RelayState = 'connecting' | 'live' | 'retrying' | 'failing' | 'stopped';
-
-export interface RelayStatus {
-  readonly state: RelayState;
-  /**
-   * Why the last connection failed (while `retrying` or `failing`, and on `stopped` after a
-   * failure).
-   */
-  readonly error?: Error;
-  /** Milliseconds until the next attempt, while `retrying` or `failing`. */
-  readonly retryInMs?: number;
-  /** While `failing`: what kind of permanent failure `error` is. */
-  readonly reason?: PermanentFailureReason;
 }
 
 export interface RelayCounters {

@@ -11,8 +11,8 @@ import {
   multitrackVideoPacket,
   publishRequest,
 } from '../media/testing/media-packet.fixtures';
-import { RtmpClientError } from './rtmp-client.error';
-import type { ReconnectRequest, RtmpPublishClientOptions } from './rtmp-publish-client';
+import { RtmpClientError } from '../client/rtmp-client.error';
+import type { ReconnectRequest, RtmpPublishClientOptions } from '../client/rtmp-publish-client';
 import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';
 import { StreamRelayError } from './stream-relay.error';
 
@@ -27,9 +27,10 @@ const mockClients: { fake: boolean; create?: (options: RtmpPublishClientOptions)
   fake: true,
 };
 
-jest.mock('./rtmp-publish-client', () => {
-  const actual =
-    jest.requireActual<typeof import('./rtmp-publish-client')>('./rtmp-publish-client');
+jest.mock('../client/rtmp-publish-client', () => {
+  const actual = jest.requireActual<typeof import('../client/rtmp-publish-client')>(
+    '../client/rtmp-publish-client',
+  );
   return {
     ...actual,
     RtmpPublishClient: jest.fn((options: RtmpPublishClientOptions) =>

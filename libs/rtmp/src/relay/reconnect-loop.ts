@@ -1,6 +1,6 @@
 import { permanentFailureReason } from './permanent-failure';
 import { RelayBackoff, RetryBackoff } from './retry-backoff';
-import type { RelayStatus } from './stream-relay';
+import type { RelayStatus } from './relay-status';
 
 /**
  * The connect → live → retrying (or failing) → … → stopped cycle that a relay and a pull both

@@ -1,4 +1,4 @@
-import { MAX_TIMEOUT_MS } from '../server/rtmp-server.options';
+import { MAX_TIMEOUT_MS } from '../common/option-values';
 
 /**
  * Tells a destination that stopped reading from one that is only slow: the clock starts when
