@@ -1,5 +1,8 @@
 /*
- * `npm run bench`: every benchmark of issue 6, end to end, then BENCHMARKS.md.
+ * `npm run bench`: every benchmark of issue 6, end to end, then BENCHMARKS.md. What the report
+ * is rendered from (results, clips, machine) is saved beside it in .bench-work/bench-results.json,
+ * so that `npm run bench:render` (this script with `--render`) can render BENCHMARKS.md again
+ * from those, without measuring anything, after a change to the report's text or tables.
  *
  * Environment knobs, for development only (a run with any of them writes
  * .bench-work/BENCHMARKS.partial.md instead of BENCHMARKS.md):
@@ -210,6 +213,33 @@ function floorComparison(publishers: readonly PublishersResult[]): string {
   return `\n${lines.join('; ')}.\n`;
 }
 
+/** What render() says about the machine, taken while the bench runs on it. */
+interface Machine {
+  readonly cores: number;
+  readonly cpuModel: string | undefined;
+  readonly memoryBytes: number;
+  readonly kernel: string;
+  readonly node: string;
+  readonly ffmpeg: string;
+  readonly fileLimit: string;
+  /** The 1-minute load average as each part started. */
+  readonly loads: readonly string[];
+}
+
+function describeMachine(): Machine {
+  const cpu = cpus();
+  return {
+    cores: cpu.length,
+    cpuModel: cpu[0]?.model.trim(),
+    memoryBytes: totalmem(),
+    kernel: release(),
+    node: process.version,
+    ffmpeg: ffmpegVersion(),
+    fileLimit: fileLimit(),
+    loads: [...loads],
+  };
+}
+
 function ffmpegVersion(): string {
   const banner = execFileSync('ffmpeg', ['-version']).toString().split('\n')[0];
   return banner.replace(/ Copyright.*/, '');
@@ -349,30 +379,59 @@ async function main(): Promise<void> {
 
   noteLoad('end');
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
-  const report = render({
+  const input: RenderInput = {
     results,
     flood,
     live,
-    startedAt,
+    date: startedAt.toISOString().slice(0, 10),
     minutes,
     loadAtStart,
+    machine: describeMachine(),
     versions: { ...versions, 'node-media-server': versions['node-media-server'] ?? nmsVersion },
-  });
+  };
+  const saved = join(WORK_DIR, partial ? 'bench-results.partial.json' : 'bench-results.json');
+  writeFileSync(saved, `${JSON.stringify(input, keepNonFinite, 2)}\n`);
+  const report = render(input);
   const target = partial
     ? join(WORK_DIR, 'BENCHMARKS.partial.md')
     : join(__dirname, '..', 'BENCHMARKS.md');
   writeFileSync(target, report);
   process.stdout.write(report);
-  progress(`written to ${target} after ${minutes.toFixed(1)} min`);
+  progress(`written to ${target} after ${minutes.toFixed(1)} min; its input to ${saved}`);
 }
 
+/**
+ * `--render [file]`: BENCHMARKS.md rendered again from a run's saved input (by default the last
+ * full run's), nothing measured. A partial run's input renders to the partial report.
+ */
+function renderSaved(file = join(WORK_DIR, 'bench-results.json')): void {
+  const input = JSON.parse(readFileSync(file, 'utf8'), restoreNonFinite) as RenderInput;
+  const target = file.endsWith('.partial.json')
+    ? join(WORK_DIR, 'BENCHMARKS.partial.md')
+    : join(__dirname, '..', 'BENCHMARKS.md');
+  writeFileSync(target, render(input));
+  progress(`rendered ${file} to ${target}`);
+}
+
+/** JSON has no NaN or Infinity (a ratio with nothing to compare, say): kept as strings. */
+function keepNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+function restoreNonFinite(_key: string, value: unknown): unknown {
+  return value === 'NaN' || value === 'Infinity' || value === '-Infinity' ? Number(value) : value;
+}
+
+/** Everything the report is rendered from, saved with each run. */
 interface RenderInput {
   readonly results: Results;
   readonly flood: BenchClip | undefined;
   readonly live: BenchClip | undefined;
-  readonly startedAt: Date;
+  /** The day the run started, YYYY-MM-DD. */
+  readonly date: string;
   readonly minutes: number;
   readonly loadAtStart: number;
+  readonly machine: Machine;
   readonly versions: Partial<Record<ServerKind, string>>;
 }
 
@@ -606,17 +665,16 @@ function fanoutChecks(results: readonly FanoutResult[]): TargetCheck[] {
 }
 
 function render(input: RenderInput): string {
-  const { results, flood, live, versions } = input;
-  const cpu = cpus();
+  const { results, flood, live, versions, machine } = input;
   const sections: string[] = [];
   sections.push(`# Benchmarks
 
-Written by \`npm run bench\` on ${input.startedAt.toISOString().slice(0, 10)} (the run took
-${input.minutes.toFixed(1)} min). Machine: ${cpu.length} cores (${cpu[0]?.model.trim()}),
-${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version},
-${ffmpegVersion()}. Load average (1 min) when the run started: ${input.loadAtStart.toFixed(2)};
-as each part started: ${loads.join(', ')}.
-\`ulimit -n\`: ${fileLimit()}.
+Written by \`npm run bench\` on ${input.date} (the run took
+${input.minutes.toFixed(1)} min). Machine: ${machine.cores} cores (${machine.cpuModel}),
+${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Linux ${machine.kernel}, Node ${machine.node},
+${machine.ffmpeg}. Load average (1 min) when the run started: ${input.loadAtStart.toFixed(2)};
+as each part started: ${machine.loads.join(', ')}.
+\`ulimit -n\`: ${machine.fileLimit}.
 
 Peers, installed by the bench itself: node-media-server ${versions['node-media-server'] ?? NMS_VERSION}
 from npm (into \`.bench-work/nms\`, git-ignored), ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}
@@ -914,7 +972,12 @@ nginx-rtmp, no server on Node's sockets can meet that row's CPU target.
 `;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+const renderAt = process.argv.indexOf('--render');
+if (renderAt >= 0) {
+  renderSaved(process.argv[renderAt + 1]);
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
