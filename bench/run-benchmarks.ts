@@ -691,49 +691,43 @@ function render(input: RenderInput): string {
   const sections: string[] = [];
   sections.push(`# Benchmarks
 
-The latest full run of \`npm run bench\`, which writes this file: on ${input.date} (it took
-${input.minutes.toFixed(1)} min). Only that run is here. How the figures came to be what they are
-(profiles, what was tried and measured, earlier runs) is in
-[bench/profile-notes.md](bench/profile-notes.md); the soak (\`npm run bench:soak\`) is in
+The latest full run of \`npm run bench\`, which rewrites this file: ${input.date}, ${input.minutes.toFixed(1)} min.
+Profiles, what was tried and measured, and earlier runs:
+[bench/profile-notes.md](bench/profile-notes.md). The soak (\`npm run bench:soak\`):
 [bench/soak-results.md](bench/soak-results.md).
 
-**Machine.** ${machine.cores} cores (${machine.cpuModel}), ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Linux ${machine.kernel},
-Node ${machine.node}, ${machine.ffmpeg}, \`ulimit -n\` ${machine.fileLimit}. The servers, the load
-generators and the bench share the two cores, so other work on the machine shows in the
-figures. Load average (1 min) when the run started: ${input.loadAtStart.toFixed(2)}; as each part started:
-${machine.loads.join(', ')}.
+**Machine.** ${machine.cores} cores (${machine.cpuModel}), ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Linux ${machine.kernel}, Node ${machine.node},
+${machine.ffmpeg}, \`ulimit -n\` ${machine.fileLimit}; the servers, the load generators and the
+bench share the cores, so other work on the machine shows in the figures. Load average (1 min)
+at the start: ${input.loadAtStart.toFixed(2)}; as each part started: ${machine.loads.join(', ')}.
 
-**Servers compared.** Each runs in a child process of its own on 127.0.0.1, started fresh for
-each scenario; the load generators (FFmpeg, the replayer, the clients) are other processes.
+**Servers.** Each runs in a child process of its own on 127.0.0.1, fresh for each scenario; the
+load generators (FFmpeg, the replayer, the clients) are other processes.
 
-- **nestjs-rtmp (this library)**: this repository's \`RtmpServer\` compiled to JavaScript
-  (\`bench/servers/nestjs-rtmp-server.ts\`: accept-all verifier, one consumer counting packets and
-  bytes, GOP cache on). Also run **with \`gopCache: false\`** (nginx-rtmp has no GOP cache),
-  **run with \`${SMALL_YOUNG_GENERATION_FLAG}\`** (V8's young generation kept at the 1 MB semi-spaces it starts
-  with instead of growing to 16: README's "Memory" setting, measured for its CPU cost), and with
-  its **default limits** (section 7).
-- **nginx-rtmp**: ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'} from Debian, one process
-  (\`master_process off\`, \`live on\`, no recording); its byte counts come from \`rtmp_stat\`.
-- **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION} from npm (installed by the bench into \`.bench-work/nms\`), RTMP
-  only (\`bench/servers/node-media-server.ts\`, the same counting wrapped around its packet
-  callback); its GOP cache is always on.
-- **Node floor**: no RTMP server, a \`net.Server\` that only counts what it reads
-  (\`bench/servers/node-floor-server.ts\`; in section 2 \`node-floor-publish-server.ts\`, which
-  first answers the publish exchange with this library's protocol core): what taking in the
-  same bytes costs any Node process.
+- **nestjs-rtmp (this library)**: \`RtmpServer\` compiled to JavaScript
+  (\`bench/servers/nestjs-rtmp-server.ts\`: accept-all verifier, a consumer counting packets and
+  bytes, GOP cache on). Also **with \`gopCache: false\`**, **run with \`${SMALL_YOUNG_GENERATION_FLAG}\`** (V8's young
+  generation kept at the 1 MB semi-spaces it starts with instead of 16: README, "Memory"), and
+  with its **default limits** (section 7).
+- **nginx-rtmp**: ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'} from Debian; one process (\`master_process off\`,
+  \`live on\`, no recording), no GOP cache; byte counts from \`rtmp_stat\`.
+- **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION} from npm (into \`.bench-work/nms\`), RTMP only, the same counting
+  around its packet callback (\`bench/servers/node-media-server.ts\`); GOP cache always on.
+- **Node floor**: a \`net.Server\` that only counts what it reads
+  (\`bench/servers/node-floor-server.ts\`; in section 2, \`node-floor-publish-server.ts\` first
+  answers the publish exchange with this library's protocol core): what any Node server pays
+  for taking in the same bytes.
 
-**How to read the columns.** A server's CPU is utime + stime of its process from
-\`/proc/<pid>/stat\` (all threads; 10 ms ticks) over the measured stretch only, so start-up is
-never counted; "% of a core" is those CPU seconds over the stretch's wall seconds × 100. Peak
-RSS is \`VmHWM\` from \`/proc/<pid>/status\`, reset as the stretch starts (\`clear_refs\` 5). On
-the Node servers V8 enlarges its young generation (new space) under load and keeps it: a step in
-RSS that is not a leak, shown apart in the young-generation columns. Bold marks each table's
-headline figures.`);
+**Columns.** CPU: utime + stime from \`/proc/<pid>/stat\` (all threads, 10 ms ticks) over the
+measured stretch only, so start-up is not counted; "% of a core" is that over the stretch's
+wall time × 100. Peak RSS: \`VmHWM\`, reset as the stretch starts (\`clear_refs\` 5). The Node
+servers' V8 enlarges its young generation under load and keeps it, a step in RSS that is not a
+leak: the young-generation columns show it apart. Bold: each table's headline figures.`);
 
   sections.push(`## Against the targets
 
-Issue 6's targets; for the fan-out, issue 8's (no more than node-media-server, nginx-rtmp's
-figures for reference); for hostile traffic, issue 18's. The sections below have the figures.
+Issue 6's; for the fan-out, issue 8's (no more than node-media-server; nginx-rtmp's figures for
+reference); for hostile traffic, issue 18's.
 
 ${targetsTable(targetChecks(results))}`);
 
@@ -741,13 +735,12 @@ ${targetsTable(targetChecks(results))}`);
     sections.push(`## 1. Ingest flood: FFmpeg \`-c copy\`, as fast as it goes
 
 FFmpeg publishes a generated ${flood.spec.width}x${flood.spec.height}@${flood.spec.frameRate} H.264 (${flood.spec.videoBitrate}bit/s) + AAC FLV of
-${(flood.fileBytes / MB).toFixed(0)} MB (${flood.video} video and ${flood.audio} audio messages) without \`-re\`, ${results.flood[0].rounds.length} times per server,
-after one unmeasured publish. Each server announces its own chunk size, which FFmpeg then uses:
-60000 for ours (its default \`outChunkSize\`), 4096 for nginx, 65535 for node-media-server.
-MB/s: the bytes the server read over the wall time from spawning FFmpeg to its exit (FFmpeg's
-start-up, about 0.1 s, included), median and range over the rounds. CPU s per GB: the server's
-CPU time over those bytes. Every packet counted: the server's per-stream packet counts match
-the file's (nginx counts bytes only: FFmpeg's exit status and \`rtmp_stat\`'s byte count).
+${(flood.fileBytes / MB).toFixed(0)} MB (${flood.video} video and ${flood.audio} audio messages) without \`-re\`, ${results.flood[0].rounds.length} times per server after
+one unmeasured publish, with the chunk size the server announces (ours 60000, its default
+\`outChunkSize\`; nginx 4096; node-media-server 65535). MB/s: bytes read over the wall time from
+spawning FFmpeg to its exit, median and range of the rounds. CPU s per GB: the server's CPU
+over those bytes. Every packet counted: the server's per-stream packet counts match the file's
+(nginx counts bytes only: FFmpeg's exit status and \`rtmp_stat\`).
 
 ${ingestTable(results.flood)}`);
   }
@@ -755,13 +748,12 @@ ${ingestTable(results.flood)}`);
   if (results.replay4096.length > 0) {
     sections.push(`## 1b. Replay flood: a recorded FFmpeg session, as fast as the server reads it
 
-FFmpeg's publish of the same clip, recorded once per chunk size by the interop tests' capture
-listener (\`test/support/capture-listener.ts\`), replayed from the bench process
-(\`bench/support/replay.ts\`): the handshake, the recording up to \`publish\`, then after
-NetStream.Publish.Start the rest in 1 MiB slices as fast as the socket takes them, and a
-half-close. One unmeasured replay first; the Node floor is sent the same recording raw. Columns
-as in section 1, except MB/s: the bytes after \`publish\` over the time from the first of them
-to the server closing the connection, which it does once it has read everything.
+FFmpeg's publish of the same clip, recorded once per chunk size
+(\`test/support/capture-listener.ts\`), replayed from the bench process
+(\`bench/support/replay.ts\`): up to \`publish\`, then after NetStream.Publish.Start the rest as
+fast as the socket takes it, after one unmeasured replay; the Node floor gets it raw. MB/s: the
+bytes after \`publish\` over the time until the server closes the connection, having read them
+all. Other columns as in section 1.
 
 Chunk size 4096:
 
@@ -776,15 +768,12 @@ ${ingestTable(results.replay128)}`);
     sections.push(`## 2. Many publishers: FFmpeg \`-re\` encoders side by side
 
 Each run starts its publishers at once, each an FFmpeg \`-re -c copy\` of a generated
-${live.spec.width}x${live.spec.height}@${live.spec.frameRate} H.264 (${live.spec.videoBitrate}bit/s) + AAC clip of ${live.spec.seconds} s (${(live.fileBytes / MB).toFixed(1)} MB); the runs
-follow one another on the same server process, and with 50 FFmpeg processes on two cores the
-publishers compete with the server for CPU. Wall s: from the first FFmpeg spawned to the last
-one exited. RSS 1 s after: once the last publisher left, with V8's young generation then beside
-it. GOP cache content: the most media our streams' GOP caches held at once (sampled every
-0.5 s; each keeps its stream's current GOP, about 2 s here, and the publishers' GOPs end
-together), memory held by design within the peak RSS. Streams intact: every audio, video and
-data message of the clip counted on that stream by the server (nginx: not counted; its byte
-totals are in the last column).
+${live.spec.width}x${live.spec.height}@${live.spec.frameRate} H.264 (${live.spec.videoBitrate}bit/s) + AAC clip of ${live.spec.seconds} s (${(live.fileBytes / MB).toFixed(1)} MB); runs follow one
+another on one server process, and 50 FFmpeg processes compete with the server for the cores.
+Wall s: first FFmpeg spawned to last one exited. RSS 1 s after: once the last publisher left.
+GOP cache content: the most media our GOP caches held at once (sampled every 0.5 s; a stream's
+current GOP, about 2 s here), part of the peak RSS by design. Streams intact: every message of
+the clip counted on its stream (nginx: not counted; see MB received).
 
 ${publishersTable(results.publishers)}
 ${floorComparison(results.publishers)}`);
@@ -793,17 +782,14 @@ ${floorComparison(results.publishers)}`);
   if (results.idle.length > 0) {
     sections.push(`## 3. Idle connections
 
-${results.idle[0].connections} connections from the bench process (a raw client built from the protocol core:
-\`ClientHandshake\`, \`ChunkWriter\`, \`encodeConnect\`), each through the handshake and \`connect\`
-(its \`_result\` received), 50 at a time, then left idle. Ours has its limits raised for the run
-(\`maxConnections\`, \`maxConnectionsPerAddress\` 10000, \`connectToPublishTimeoutMs\` 600 s);
-nginx gets \`worker_connections 4096\`; node-media-server has no limits. RSS before: on the
-fresh server, after a full GC (Node servers); with them: 2 s after the last one connected, as
-is. KB per connection: the difference over the connections; next, the same with both readings
-after a full GC, then without the young generation's growth under the burst (new space's
-resident size from \`v8.getHeapSpaceStatistics()\`, subtracted). node-media-server's JS heap +
-external counts the 1 MB FLV parser buffer each of its sessions allocates (\`Buffer.alloc\`:
-pages never touched, so not resident).
+${results.idle[0].connections} connections from the bench process (a raw client on the protocol core), each through the
+handshake and \`connect\`, 50 at a time, then left idle; limits raised where a server has them
+(ours: \`maxConnections\`, \`maxConnectionsPerAddress\` 10000, \`connectToPublishTimeoutMs\` 600 s;
+nginx: \`worker_connections 4096\`). RSS before: fresh server, after a full GC (Node servers);
+with them: 2 s after the last one connected. KB per connection: (RSS with them − before) /
+connections; then the same after a full GC, and without the young generation's growth
+(\`v8.getHeapSpaceStatistics()\`). node-media-server's JS heap + external counts a 1 MB parser
+buffer per session that is never touched, so not resident.
 
 ${idleTable(results.idle)}`);
   }
@@ -811,22 +797,21 @@ ${idleTable(results.idle)}`);
   if (results.codec.length > 0 || results.sessionPath.length > 0) {
     const parts: string[] = [];
     if (results.codec.length > 0) {
-      parts.push(`A ${CODEC_MEDIA.seconds} s ${CODEC_MEDIA.width}x${CODEC_MEDIA.height}@${CODEC_MEDIA.frameRate} H.264 (${CODEC_MEDIA.videoBitrate}bit/s) + AAC clip generated by FFmpeg, chunked by
-\`ChunkWriter\` as an encoder would publish it (video on csid 8, audio on csid 9), cut into
-64 KiB socket reads and fed to \`ChunkReader\` in one thread. MB/s: stream bytes per CPU second
-(user + system) of the bench process, over at least ${MIN_MEASURE_SECONDS} s after a warm-up round. A
-message can be handed out as a view only when it travels in one chunk: a larger one is
-interleaved with chunk headers on the wire and copied once into a buffer of its own. Target
-(issue 2): reader at least 1 GB/s at chunk size 4096 and 200 MB/s at 128, one core.
+      parts.push(`A ${CODEC_MEDIA.seconds} s ${CODEC_MEDIA.width}x${CODEC_MEDIA.height}@${CODEC_MEDIA.frameRate} H.264 (${CODEC_MEDIA.videoBitrate}bit/s) + AAC clip, chunked by \`ChunkWriter\` as an
+encoder would (video on csid 8, audio on csid 9), cut into 64 KiB reads and fed to
+\`ChunkReader\` in one thread. MB/s: stream bytes per CPU second of the bench process, over at
+least ${MIN_MEASURE_SECONDS} s after a warm-up round. Only a message that travels in one chunk can be handed out
+as a view; a larger one is copied once. Target (issue 2): reader 1 GB/s at chunk size 4096,
+200 MB/s at 128, one core.
 
 ${chunkTable(results.codec)}`);
     }
     if (results.sessionPath.length > 0) {
-      parts.push(`**Session path.** The recorded FFmpeg sessions of section 1b fed, in this process, to a real
-\`RtmpServer\` session through a stand-in socket (\`bench/session.bench.ts\`), in 64 KiB reads:
-the library's whole per-byte path (chunk reader, session, FLV tag parsing, LiveStream with its
-GOP cache, a listener counting packets) without the kernel and Node's socket layer. MB/s per
-CPU second, over at least 2 s after a warm-up round.
+      parts.push(`**Session path.** Section 1b's recordings fed in process to a real \`RtmpServer\` session
+through a stand-in socket (\`bench/session.bench.ts\`), in 64 KiB reads: the library's whole
+per-byte path (chunk reader, session, FLV tags, LiveStream and GOP cache, a counting listener)
+without the kernel or Node's sockets. MB/s per CPU second, over at least 2 s after a warm-up
+round.
 
 ${sessionTable(results.sessionPath)}`);
     }
@@ -840,14 +825,11 @@ ${parts.join('\n\n')}`);
     sections.push(`## 5. Consumer latency
 
 ${latency.publishers} FFmpeg \`-re\` publishers of the live clip (${latency.completed} exited 0) into a Nest application
-(\`bench/servers/latency-app.ts\`: \`RtmpModule.forRoot\` with \`AllowAllStreamKeyVerifier\`)
-subscribed to each of the ${latency.report.streams} streams with \`RtmpServerService.packets()\`; it used
-${latency.cpuPercent.toFixed(1)} % of a core. The clock starts when the socket delivers a buffer (a 'data' listener in
-front of the session's own, through the \`net.server.socket\` diagnostics channel, stamps
-\`process.hrtime.bigint()\`; the session parses synchronously, so every message the buffer
-completes carries that stamp) and stops when the packet reaches the consumer. Left out: the
-time from the kernel receiving the bytes to Node's read. The stamping costs well under a
-microsecond per packet.
+(\`bench/servers/latency-app.ts\`) subscribed to each of the ${latency.report.streams} streams with
+\`RtmpServerService.packets()\`; it used ${latency.cpuPercent.toFixed(1)} % of a core. The clock starts when the socket
+delivers a buffer (stamped by a 'data' listener ahead of the session's, through the
+\`net.server.socket\` diagnostics channel; every message the buffer completes carries the stamp)
+and stops when the packet reaches the consumer. The time before Node's read is left out.
 
 ${latencyTable(latency)}`);
   }
@@ -858,29 +840,18 @@ ${latencyTable(latency)}`);
     sections.push(`## 6. Fan-out: one publisher, ${fanout[0].players} players
 
 One FFmpeg \`-re -stream_loop -1 -c copy\` publisher of the live clip (${live.spec.width}x${live.spec.height}@${live.spec.frameRate} H.264 at
-${live.spec.videoBitrate}bit/s + AAC, looped) and ${fanout[0].players} players of its stream, all in one separate Node process
-(\`bench/support/player-swarm-process.ts\`), the same for every server: each is this
-repository's \`RtmpPlayClient\`, playing as FFmpeg does (connect, createStream, \`play\` live,
-SetBufferLength 3 s, acknowledgements) and counting what it receives. They connect once the
-server has read 256 KB from the publisher and 3 s more have passed (so a GOP cache holds a
-whole GOP), ${FANOUT_BATCH} at a time, each batch up to NetStream.Play.Start before the next. The measured
-window, ${windowSeconds.toFixed(0)} s, starts 3 s after the last player connected. The players read as fast as they
-can (no slow player here) and share the two cores with the server (their CPU is the last
-column); they are checked on bytes and on the first picture, not on every frame, and their
-latency is not measured.
-
-CPU %: over the window; in the kernel: its \`stime\` part, mostly the sends; write calls: write
-and writev per second (\`syscw\` of \`/proc/<pid>/io\`; nginx's sends do not go through them).
-Peak RSS: from the first player's connect to the end of the window. KB per player: (RSS at the
-end of the window − RSS with the publisher alone, after a full GC on the Node servers) / players
-playing. Publisher in: what the server read in the window (the players' acknowledgements
-included); players' total: what they all received. **Served well**: the player received at
-least ${(FULL_RATE_SHARE * 100).toFixed(0)} % of the bytes the server read from the publisher (wire bytes: the chunk headers
-differ by about 1 % at most), its first video message after the AVC sequence header was a
-keyframe, and it was still connected at the end. Time to the first keyframe counts from
-NetStream.Play.Start: with a GOP cache a player starts on the cached GOP at once; without one
-(ours with \`gopCache: false\`; nginx-rtmp, run with \`wait_key on\`) it waits for the next
-keyframe, up to 2 s.
+${live.spec.videoBitrate}bit/s + AAC) and ${fanout[0].players} players, this repository's \`RtmpPlayClient\` playing as FFmpeg does,
+all in one separate process (\`bench/support/player-swarm-process.ts\`) that shares the cores
+with the server (its CPU: last column). They join once the server has read 256 KB and 3 s more
+(a whole GOP), ${FANOUT_BATCH} at a time; the ${windowSeconds.toFixed(0)} s window starts 3 s after the last one joined. CPU %:
+over the window; in the kernel: its \`stime\` part (mostly the sends); write calls: write and
+writev per second (\`/proc/<pid>/io\`; nginx's sends are not counted there). KB per player: (RSS
+at the end − RSS with the publisher alone, after a full GC on the Node servers) / players
+playing. A player's share: its bytes over those the server read from the publisher (wire bytes).
+**Served well**: the player's share was at least ${(FULL_RATE_SHARE * 100).toFixed(0)} %, its first video after the
+sequence header was a keyframe, and it was still connected at the end. Time to the first
+keyframe counts from Play.Start: at once with a GOP cache; without one (ours with
+\`gopCache: false\`; nginx-rtmp, run with \`wait_key on\`) up to one GOP, 2 s.
 
 ${fanoutTable(fanout)}`);
     for (const result of fanout) {
@@ -912,32 +883,24 @@ function hostileSection(
   const ticks = Math.round(floors.cpuSeconds * 100);
   return `## 7. Hostile traffic: issue 18's attacks by peers without a stream key
 
-The attacks of the hostile-peer suite (\`test/hostile-peers.e2e-spec.ts\`), by its own attack
-clients (\`test/support/hostile/attack-clients.ts\`) in the bench process, one after another
-against one fresh process per server; the first row is a control with no attack. Ours runs as
-deployed: every limit on its default, a verifier that knows no attacker's key
-(\`bench/servers/nestjs-rtmp-defaults-server.ts\`), warnings logged to stderr as the bench's
-nginx does. nginx-rtmp runs with its RTMP module's defaults (\`max_message\` 1M, \`timeout\`
-60 s) and \`worker_connections\` 4096, so the 1000 slot holders do not fill it;
-node-media-server with its defaults. Before each attack the server gets a full GC (Node
-servers) and its peak RSS is reset.
+The attacks of \`test/hostile-peers.e2e-spec.ts\`, by its attack clients in the bench process,
+one after another against one fresh process per server; the first row is a control. Ours runs
+as deployed (default limits, a verifier that knows no attacker's key:
+\`bench/servers/nestjs-rtmp-defaults-server.ts\`); nginx-rtmp with its RTMP module's defaults
+(\`max_message\` 1M, \`timeout\` 60 s) and \`worker_connections\` 4096; node-media-server with its
+defaults. Before each attack: a full GC (Node servers) and the peak RSS reset. Server CPU s:
+from the attack's start until the CPU time stops moving for ${CPU_QUIET_MS / 1000} s. Peak RSS growth: that
+stretch's peak minus the RSS at its start. Probe: a handshake every ${PROBE_INTERVAL_MS / 1000} s from ${PROBE_ADDRESS}, in a
+process of its own, for as long as the attack lasts, at least ${MIN_PROBE_WINDOW_MS / 1000} s (the slot holders: from when all
+1000 are open); it fails if refused, closed or over ${PROBE_TIMEOUT_MS / 1000} s. Attackers closed by the server: seen
+from their side (the slot holders: how many it closed, of those opened, replacements included). An attack
+still running after ${ATTACK_LIMIT_S} s is stopped; its figures are then a lower bound.
 
-Server CPU s: from the attack's start until the server's CPU time stops moving (quiet for ${CPU_QUIET_MS / 1000} s).
-Peak RSS growth: the peak over that stretch minus the RSS as it started. Probe: a handshake
-every ${PROBE_INTERVAL_MS / 1000} s from another address (${PROBE_ADDRESS}), in a process of its own
-(\`bench/support/handshake-probe-process.ts\`), while the attack lasts and at least ${MIN_PROBE_WINDOW_MS / 1000} s (the
-slot holders: from when all 1000 are open); it fails when refused, closed, or over ${PROBE_TIMEOUT_MS / 1000} s.
-Attackers closed by the server: seen from the attackers' side (the slot holders: connections
-the server closed, of those opened, replacements included). An attack still running after
-${ATTACK_LIMIT_S} s is stopped and marked so; its figures are then a lower bound.
-
-**Target (issue 18): ours within 2× of nginx-rtmp on every attack** in CPU seconds, peak RSS
-growth and the slowest probe (the "× nginx-rtmp" columns). Where nginx-rtmp's figure is below
-a floor, the ratio is taken against the floor, marked "(floor)": ${floors.cpuSeconds} CPU s (${ticks} ticks of
-\`/proc\`'s 10 ms accounting; below that, one tick either way is ${100 / ticks} % or more), ${floors.peakRssGrowth / 2 ** 20} MiB of
-peak RSS growth (the size V8's young-generation semi-space starts at), ${floors.probeMs} ms for a probe (a
-wait for one of the two cores the attackers keep busy can take that long; no person notices
-less). Why ours misses where it does: [bench/profile-notes.md](bench/profile-notes.md),
+**Target (issue 18): ours within 2× of nginx-rtmp on every attack** in CPU, peak RSS growth and
+the slowest probe (the "× nginx-rtmp" columns), against a floor where nginx-rtmp's figure is
+below it, marked "(floor)": ${floors.cpuSeconds} CPU s (${ticks} ticks of \`/proc\`'s 10 ms accounting), ${floors.peakRssGrowth / 2 ** 20} MiB (the
+young-generation semi-space V8 starts with), ${floors.probeMs} ms (a wait for a core the attackers keep
+busy). Why ours misses where it does: [bench/profile-notes.md](bench/profile-notes.md),
 "Hostile traffic".
 ${unreset.length > 0 ? `\nThe peak RSS could not be reset on ${unreset.join(', ')}: its peaks are the process's so far.\n` : ''}
 ${hostileTable(results)}${floor === undefined ? '' : slotHoldersFloorLine(results, floor)}`;
