@@ -1,7 +1,7 @@
 /*
  * `npm run bench:soak`: the soak of issue 7, on this library's server only. 10 FFmpeg
  * publishers restart every 30 s for 30 minutes while the server's RSS and V8 heap are sampled;
- * writes bench/soak-results.md (which BENCHMARKS.md includes).
+ * writes bench/soak-results.md (which BENCHMARKS.md links to).
  *
  * Environment knobs, for development only (a run with either of them writes
  * .bench-work/soak-results.partial.md instead):

@@ -14,10 +14,11 @@
  *
  * Why the interval is a minute: a block let go is `free`d into malloc's heap, where Node's
  * socket reads (64 KiB each, then shrunk to what was read) split the hole it leaves, and the
- * next block taken comes from fresh memory at the heap's top, so RSS grows. With
- * 50 live publishers coming back after each 45 s pause, a 10 s interval let every block go
- * at each pause, and peak RSS climbed 99 → 117 → 136 → 145 MB over six rounds; with blocks
- * kept it stayed at 99–101 MB (bench/profile-notes.md, session 6).
+ * next block taken comes from fresh memory at the heap's top, so RSS grows. With an interval
+ * shorter than the pauses of publishers that leave and come back, every block went at each
+ * pause and peak RSS climbed round after round, where with the blocks kept it stayed flat; a
+ * minute outlasted the pauses measured, and pauses past it cost little (bench/profile-notes.md,
+ * "pooled blocks again" and "pauses past the pool's release").
  *
  * The caller owns a block between `take` and `give` and gives each back at most once, whole
  * (GopCache does); the pool does not check.

@@ -19,16 +19,16 @@ export const GOP_CACHE_BLOCK_BYTES = 64 * 1024;
 /**
  * Payloads at least this large are kept as they are when they make up most of their memory
  * (a message the chunk reader assembled, or one that filled most of a socket read): copying
- * them would cost CPU (a tenth of a CPU second per GB in the ingest flood, a fifth of the
- * server's whole cost) and save little, as one such buffer per 32 KB of media is too few
+ * them would cost CPU (they are most of an ingest's bytes: a sizeable share of the server's
+ * cost per byte) and save little, as one such buffer per 32 KB of media is too few
  * objects to matter to the garbage collector, and what it pins besides itself is less than
  * its own size.
  *
  * Keyframes are the exception: always copied. A keyframe lives as long as its GOP, long
  * enough for V8 to promote its buffer to the old generation, where it waits for a rare full
- * collection after the GOP ends. With 50 streams of 2.5 Mbit/s and a small young generation
- * (`--max-semi-space-size=1`), copying them took 5–7 MB off peak RSS once the server had
- * warmed up (bench/profile-notes.md, session 8). They are a few percent of a stream's bytes,
+ * collection after the GOP ends. With many streams and a small young generation
+ * (`--max-semi-space-size=1`), copying them lowered peak RSS once the server had warmed up
+ * (bench/profile-notes.md, "keyframes copied"). They are a few percent of a stream's bytes,
  * so the ingest flood, whose other large frames stay kept, costs no more.
  */
 export const GOP_CACHE_KEEP_AS_IS_BYTES = 32 * 1024;
@@ -48,7 +48,7 @@ const INITIAL_MESSAGE_CAPACITY = 128;
  * Held as the publisher's packets (objects, views of socket buffers), each message survived
  * V8's young-generation collections, got promoted, and died in old space GOP after GOP:
  * V8 grew its young generation to the maximum and dropped GOPs waited for major collections,
- * so 50 streams at 2.5 Mbit/s took 131 MB of RSS for 33 MB of media. Here the payload bytes
+ * so RSS grew far past the media it held (bench/profile-notes.md). Here the payload bytes
  * are copied into blocks drawn from a {@link GopBlockPool} and given back to it, and each
  * message's fields into typed arrays: a cached message is no JS object, the publisher's
  * buffers (views of socket reads) die young, and the memory is the media plus under one block

@@ -492,8 +492,9 @@ export class ChunkReader {
 /**
  * Keeps only the limits a reader uses: callers pass whole option objects (a server's has dozens
  * of fields), and a copy of all of them per connection is memory an idle one need not hold.
- * Read one by one: spreading such an object (`{ ...defaults, ...limits }`) allocated about 9 KB
- * per connection as it grew the copy property by property.
+ * Read one by one: spreading such an object (`{ ...defaults, ...limits }`) allocated garbage for
+ * each connection as it grew the copy property by property (bench/profile-notes.md, "Memory:
+ * idle connections").
  */
 function pickLimits(limits: Partial<ChunkReaderLimits>): ChunkReaderLimits {
   const defaults = DEFAULT_PROTOCOL_LIMITS;
