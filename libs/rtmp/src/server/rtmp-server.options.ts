@@ -71,9 +71,9 @@ export interface RtmpServerOptions extends ProtocolLimits {
   /**
    * Chunk size the server sends with, announced right after connect. FFmpeg publishers answer
    * with the same size and then send with it, so it sets how many chunks an FFmpeg ingest costs.
-   * 60000 by default, as SRS (node-media-server announces 65535): in an FFmpeg flood it took
-   * about 20 % less server CPU per GB than 4096 (nginx-rtmp's; see bench/profile-notes.md),
-   * because a frame then comes in one or two chunks instead of up to twenty. Players (FFmpeg,
+   * 60000 by default, as SRS (node-media-server announces 65535): an FFmpeg ingest then costs
+   * less server CPU than with nginx-rtmp's 4096 (measured in bench/profile-notes.md), because a
+   * frame comes in one or two chunks instead of up to twenty. Players (FFmpeg,
    * librtmp, OBS's reader) take any size; OBS publishes with its own 4096 whatever this is.
    */
   readonly outChunkSize: number;
