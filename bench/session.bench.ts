@@ -1,7 +1,7 @@
 import { EventEmitter } from 'events';
 import { Socket } from 'net';
 import { ClientHandshake } from '../libs/rtmp/src/protocol/handshake';
-import { LiveStream, PublishVerdicts, RtmpServer } from '../libs/rtmp/src/server';
+import { LiveStream, StreamVerdicts, RtmpServer } from '../libs/rtmp/src/server';
 import { CapturedSession } from './support/replay';
 
 /** Socket reads on Linux loopback arrive in pieces of up to 64 KiB. */
@@ -69,7 +69,7 @@ export async function benchSessionPath(session: CapturedSession): Promise<Sessio
   const server = new RtmpServer(
     { port: 0, host: '127.0.0.1' },
     {
-      verifyPublish: () => PublishVerdicts.accept(),
+      verifyRequest: () => StreamVerdicts.accept(),
       logger: { log: silent, warn: silent, error: silent },
     },
   );

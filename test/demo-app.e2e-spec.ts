@@ -8,7 +8,7 @@ import { AppModule } from '../apps/demo/src/app.module';
 import { StreamRecorderService } from '../apps/demo/src/stream-recorder.service';
 import { MessageType } from '../libs/rtmp/src/protocol/message';
 import { audioPacket, videoPacket } from '../libs/rtmp/src/media/testing/media-packet.fixtures';
-import { maskStreamKey, PublishVerdicts, RtmpServer, RtmpServerService } from '../src';
+import { maskStreamKey, StreamVerdicts, RtmpServer, RtmpServerService } from '../src';
 import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
@@ -217,7 +217,7 @@ describe('the demo application, with real FFmpeg', () => {
       const destination = new RtmpServer(
         { port: 0, host: '127.0.0.1' },
         {
-          verifyPublish: () => PublishVerdicts.accept(),
+          verifyRequest: () => StreamVerdicts.accept(),
           logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
         },
       );

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { LiveStream, PublishVerdicts, RtmpServer } from '../libs/rtmp/src';
+import { LiveStream, StreamVerdicts, RtmpServer } from '../libs/rtmp/src';
 import {
   loadFfmpegPublishChunks,
   loadObsPublishChunks,
@@ -42,7 +42,7 @@ describe('fuzzing over the socket while a healthy publisher streams', () => {
         maxPendingMessageBytes: 8 * 1024 * 1024,
       },
       {
-        verifyPublish: () => PublishVerdicts.accept(),
+        verifyRequest: () => StreamVerdicts.accept(),
         logger: {
           log: () => undefined,
           warn: (message) => logs.push(message),

@@ -136,7 +136,7 @@ describe('GStreamer interop (rtmp2sink, rtmp2src)', () => {
     const logged = logger.lines.length;
     const sourceProbe = await probeMedia(clipPath);
     const playAccepted = firstValueFrom(
-      rtmp.publishRequests$.pipe(
+      rtmp.streamRequests$.pipe(
         filter((d) => d.request.action === 'play' && d.request.streamName === name),
       ),
     );

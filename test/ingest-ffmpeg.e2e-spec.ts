@@ -4,8 +4,8 @@ import { join } from 'path';
 import {
   FlvStreamRecorder,
   LiveStream,
-  PublishDecision,
-  PublishVerdicts,
+  StreamDecision,
+  StreamVerdicts,
   RecordingSummary,
   RtmpServer,
   StreamEnd,
@@ -51,7 +51,7 @@ describe('ingest from real FFmpeg', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'rtmp-ingest-'));
   const clipPath = join(workDir, 'clip.flv');
   const received = new Map<string, Received>();
-  const decisions: PublishDecision[] = [];
+  const decisions: StreamDecision[] = [];
   const waiters = new Map<string, (value: Received) => void>();
   let server: RtmpServer;
   let baseUrl: string;
@@ -73,14 +73,14 @@ describe('ingest from real FFmpeg', () => {
     server = new RtmpServer(
       { port: 0, host: '127.0.0.1', apps: ['live'] },
       {
-        verifyPublish: (request) =>
+        verifyRequest: (request) =>
           request.streamName.startsWith('good') || request.streamName === 'obs'
-            ? PublishVerdicts.accept()
-            : PublishVerdicts.reject('Stream key not recognised by the test verifier'),
+            ? StreamVerdicts.accept()
+            : StreamVerdicts.reject('Stream key not recognised by the test verifier'),
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );
-    server.onPublishDecision((decision) => decisions.push(decision));
+    server.onRequestDecision((decision) => decisions.push(decision));
     server.onStreamStart((stream) => {
       const summary = emptySummary();
       stream.onPacket((packet) => addPacket(summary, packet));

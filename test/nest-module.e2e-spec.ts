@@ -163,7 +163,7 @@ describe('RtmpModule in a Nest application, with real FFmpeg', () => {
           rtmp.packets('live', 'rx-closing').pipe(filter(isVideoFrame), skip(4)),
         );
         const consumed = await consumer.streamNamed('rx-closing');
-        const requestsDone = lastValueFrom(rtmp.publishRequests$, { defaultValue: 'completed' });
+        const requestsDone = lastValueFrom(rtmp.streamRequests$, { defaultValue: 'completed' });
         const startsDone = lastValueFrom(rtmp.streamStarted$, { defaultValue: 'completed' });
 
         await app.close();
@@ -262,7 +262,7 @@ describe('RtmpModule in a Nest application, with real FFmpeg', () => {
       expect(probe.audio).toEqual(sourceProbe.audio);
     });
 
-    it('accepts through a verifier that returns a Promise; publishRequests$ and liveStreams$ report the stream', async () => {
+    it('accepts through a verifier that returns a Promise; streamRequests$ and liveStreams$ report the stream', async () => {
       const consumed = await publishIntact('promise-accepted');
       expect(keys.callsFor('promise-accepted')).toHaveLength(1);
       expect(consumer.decisions.find((d) => d.request.streamName === 'promise-accepted')).toEqual(
@@ -409,7 +409,7 @@ describe('RtmpModule in a Nest application, with real FFmpeg', () => {
       }).toEqual({ positions, resumesOnNonKeyFrames: [] });
     }, 30_000);
 
-    it('asks the verifier exactly once per publish, and publishRequests$ emits each with its verdict', () => {
+    it('asks the verifier exactly once per publish, and streamRequests$ emits each with its verdict', () => {
       expect(keys.calls.map((call) => call.streamName)).toEqual(published);
       expect(consumer.decisions.map((d) => d.request.streamName)).toEqual(published);
       for (const decision of consumer.decisions) {

@@ -27,7 +27,7 @@ import {
   MessageType,
   NetStatusCode,
   NetStatusLevel,
-  PublishVerdicts,
+  StreamVerdicts,
   readFlvFile,
   RtmpClientError,
   RtmpCommand,
@@ -204,10 +204,10 @@ describe('RtmpPlayClient', () => {
     server = new RtmpServer(
       { port: 0, host: '127.0.0.1', apps: ['live'] },
       {
-        verifyPublish: (request) =>
+        verifyRequest: (request) =>
           request.action === 'play' && request.streamName.startsWith('secret')
-            ? PublishVerdicts.reject('No viewers for this one')
-            : PublishVerdicts.accept(),
+            ? StreamVerdicts.reject('No viewers for this one')
+            : StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );
@@ -506,7 +506,7 @@ describe('RtmpPlayClient', () => {
     const own = new RtmpServer(
       { port: 0, host: '127.0.0.1' },
       {
-        verifyPublish: () => PublishVerdicts.accept(),
+        verifyRequest: () => StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );

@@ -12,9 +12,9 @@ import {
   NetStatus,
   NetStatusCode,
   parseStatusCommand,
-  PublishDecision,
-  PublishRequest,
-  PublishVerdicts,
+  StreamDecision,
+  StreamRequest,
+  StreamVerdicts,
   readFlvFile,
   RtmpClientError,
   RtmpErrorCode,
@@ -117,8 +117,8 @@ describe('playback', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'rtmp-playback-'));
   const clipPath = join(workDir, 'clip.flv');
   const heavyPath = join(workDir, 'heavy.flv');
-  const requests: PublishRequest[] = [];
-  const decisions: PublishDecision[] = [];
+  const requests: StreamRequest[] = [];
+  const decisions: StreamDecision[] = [];
   let server: RtmpServer;
   let port: number;
   let baseUrl: string;
@@ -138,9 +138,9 @@ describe('playback', () => {
   }
 
   /** Resolves with the first decision (from now on) that `match` accepts. */
-  function decided(match: (decision: PublishDecision) => boolean): Promise<PublishDecision> {
+  function decided(match: (decision: StreamDecision) => boolean): Promise<StreamDecision> {
     return new Promise((resolve) => {
-      const stop = server.onPublishDecision((decision) => {
+      const stop = server.onRequestDecision((decision) => {
         if (!match(decision)) return;
         stop();
         resolve(decision);
@@ -172,16 +172,16 @@ describe('playback', () => {
         maxConnectionsPerAddress: PLAYERS + 20,
       },
       {
-        verifyPublish: (request) => {
+        verifyRequest: (request) => {
           requests.push(request);
           return request.action === 'play' && request.query.token === 'wrong'
-            ? PublishVerdicts.reject(REFUSED_REASON)
-            : PublishVerdicts.accept();
+            ? StreamVerdicts.reject(REFUSED_REASON)
+            : StreamVerdicts.accept();
         },
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );
-    server.onPublishDecision((decision) => decisions.push(decision));
+    server.onRequestDecision((decision) => decisions.push(decision));
     ({ port } = await server.listen());
     baseUrl = `rtmp://127.0.0.1:${port}/live`;
   }, 30_000);
@@ -382,15 +382,15 @@ describe('playback', () => {
     const notWaiting = new RtmpServer(
       { port: 0, host: '127.0.0.1', apps: ['live'], playersWaitForPublisher: false },
       {
-        verifyPublish: (request) =>
+        verifyRequest: (request) =>
           request.query.token === 'wrong'
-            ? PublishVerdicts.reject(REFUSED_REASON)
-            : PublishVerdicts.accept(),
+            ? StreamVerdicts.reject(REFUSED_REASON)
+            : StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );
-    const notWaitingDecisions: PublishDecision[] = [];
-    notWaiting.onPublishDecision((decision) => notWaitingDecisions.push(decision));
+    const notWaitingDecisions: StreamDecision[] = [];
+    notWaiting.onRequestDecision((decision) => notWaitingDecisions.push(decision));
     const { port: otherPort } = await notWaiting.listen();
     const url = `rtmp://127.0.0.1:${otherPort}/live`;
     try {
@@ -449,7 +449,7 @@ describe('playback', () => {
     const own = new RtmpServer(
       { port: 0, host: '127.0.0.1', connectToPublishTimeoutMs: timeoutMs },
       {
-        verifyPublish: () => PublishVerdicts.accept(),
+        verifyRequest: () => StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: () => undefined, error: console.error },
       },
     );

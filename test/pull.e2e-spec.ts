@@ -10,7 +10,7 @@ import {
   MediaPacket,
   PullHandle,
   RelayStatus,
-  PublishVerdicts,
+  StreamVerdicts,
   RtmpModule,
   RtmpRelayService,
   RtmpServer,
@@ -225,7 +225,7 @@ describe('pull: FFmpeg → nginx-rtmp (origin) → StreamPull → RtmpModule →
     const edge = new RtmpServer(
       { port: 0, host: '127.0.0.1' },
       {
-        verifyPublish: () => PublishVerdicts.accept(),
+        verifyRequest: () => StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
       },
     );

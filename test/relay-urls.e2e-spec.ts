@@ -6,7 +6,7 @@ import {
   AllowAllStreamKeyVerifier,
   maskStreamKey,
   NetStatusCode,
-  PublishVerdicts,
+  StreamVerdicts,
   RelayStatus,
   RtmpClientError,
   RtmpErrorCode,
@@ -174,10 +174,10 @@ describe('relay and pull URLs (issue 19 item 7)', () => {
       strict = new RtmpServer(
         { port: 0, host: '127.0.0.1', apps: ['live'] },
         {
-          verifyPublish: (request) =>
+          verifyRequest: (request) =>
             request.streamName.startsWith('good')
-              ? PublishVerdicts.accept()
-              : PublishVerdicts.reject('unknown stream key'),
+              ? StreamVerdicts.accept()
+              : StreamVerdicts.reject('unknown stream key'),
           logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
         },
       );

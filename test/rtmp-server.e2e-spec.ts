@@ -7,10 +7,10 @@ import { join } from 'path';
 import {
   LiveStream,
   MediaPacket,
-  PublishDecision,
-  PublishRequest,
-  PublishVerdict,
-  PublishVerdicts,
+  StreamDecision,
+  StreamRequest,
+  StreamVerdict,
+  StreamVerdicts,
   PublishVerifier,
   RtmpError,
   RtmpErrorCode,
@@ -112,7 +112,7 @@ class Resources {
 
   async server(
     options: Partial<RtmpServerOptions> = {},
-    verifyPublish: PublishVerifier = () => PublishVerdicts.accept(),
+    verifyRequest: PublishVerifier = () => StreamVerdicts.accept(),
   ): Promise<TestServer> {
     const logs: string[] = [];
     const record = (message: string): void => {
@@ -121,7 +121,7 @@ class Resources {
     };
     const server = new RtmpServer(
       { port: 0, host: '127.0.0.1', ...options },
-      { verifyPublish, logger: { log: record, warn: record, error: record, debug: record } },
+      { verifyRequest, logger: { log: record, warn: record, error: record, debug: record } },
     );
     this.servers.push(server);
     const { port } = await server.listen();
@@ -898,7 +898,7 @@ describe('RtmpServer sessions', () => {
 
   describe('verifier faults fail closed', () => {
     const verifierTimeoutMs = 200;
-    const faults: [string, string, (request: PublishRequest) => ReturnType<PublishVerifier>][] = [
+    const faults: [string, string, (request: StreamRequest) => ReturnType<PublishVerifier>][] = [
       [
         'throws',
         'RTMP_ERR_VERIFIER_FAILED',
@@ -913,16 +913,16 @@ describe('RtmpServer sessions', () => {
         () => Promise.reject(new Error('key store unreachable')),
       ],
       ['never answers', 'RTMP_ERR_VERIFIER_TIMEOUT', () => new Promise<never>(() => undefined)],
-      ['returns {}', 'RTMP_ERR_VERIFIER_INVALID_VERDICT', () => ({}) as PublishVerdict],
+      ['returns {}', 'RTMP_ERR_VERIFIER_INVALID_VERDICT', () => ({}) as StreamVerdict],
       [
         "returns 'yes'",
         'RTMP_ERR_VERIFIER_INVALID_VERDICT',
-        () => 'yes' as unknown as PublishVerdict,
+        () => 'yes' as unknown as StreamVerdict,
       ],
       [
         'returns a rejection without a reason',
         'RTMP_ERR_VERIFIER_INVALID_VERDICT',
-        () => ({ accepted: false }) as PublishVerdict,
+        () => ({ accepted: false }) as StreamVerdict,
       ],
     ];
 
@@ -935,10 +935,10 @@ describe('RtmpServer sessions', () => {
         const calls: string[] = [];
         const target = await resources.server({ verifierTimeoutMs }, (request) => {
           calls.push(request.streamName);
-          return request.streamName === badKey ? fault(request) : PublishVerdicts.accept();
+          return request.streamName === badKey ? fault(request) : StreamVerdicts.accept();
         });
-        const decisions: PublishDecision[] = [];
-        target.server.onPublishDecision((decision) => decisions.push(decision));
+        const decisions: StreamDecision[] = [];
+        target.server.onRequestDecision((decision) => decisions.push(decision));
 
         const bad = await resources.client(target.port);
         const start = performance.now();
@@ -1008,20 +1008,20 @@ describe('RtmpServer sessions', () => {
 
   describe('budgets for peers not yet accepted', () => {
     it('reports a verdict that comes after the client left as an abandoned decision', async () => {
-      let answer: (verdict: PublishVerdict) => void = () => undefined;
+      let answer: (verdict: StreamVerdict) => void = () => undefined;
       const target = await resources.server(
         {},
-        () => new Promise<PublishVerdict>((resolve) => (answer = resolve)),
+        () => new Promise<StreamVerdict>((resolve) => (answer = resolve)),
       );
-      const decisions: PublishDecision[] = [];
-      target.server.onPublishDecision((decision) => decisions.push(decision));
+      const decisions: StreamDecision[] = [];
+      target.server.onRequestDecision((decision) => decisions.push(decision));
       const client = await resources.client(target.port);
       void client.publish('live', secretKey('left-early')).catch(() => undefined);
       await waitUntil(() => target.server.connectionCount === 1 && answer.length === 1);
       await client.close();
       await waitUntil(() => target.server.connectionCount === 0);
       expect(decisions).toEqual([]);
-      answer(PublishVerdicts.accept());
+      answer(StreamVerdicts.accept());
       await waitUntil(() => decisions.length === 1);
       expect(decisions[0]).toMatchObject({ verdict: { accepted: true }, abandoned: true });
       expect(target.server.liveStreams()).toEqual([]);
@@ -1085,7 +1085,7 @@ describe('RtmpServer sessions', () => {
     it('sends the verdict code and reason, and logs the reason with the key masked', async () => {
       const key = secretKey('rejected');
       const target = await resources.server({}, (request) =>
-        PublishVerdicts.reject(`stream key ${request.streamName} is banned`, 'Denied'),
+        StreamVerdicts.reject(`stream key ${request.streamName} is banned`, 'Denied'),
       );
       const client = await resources.client(target.port);
       const { status } = await client.publish('live', key);
@@ -1107,7 +1107,7 @@ describe('RtmpServer sessions', () => {
       const target = await resources.server({ verifierTimeoutMs: 60_000 }, (request) =>
         request.streamName === pendingKey
           ? new Promise<never>(() => undefined)
-          : PublishVerdicts.accept(),
+          : StreamVerdicts.accept(),
       );
       const plain = await publishStream(resources, target, secretKey('close-plain'));
       const pump = resources.pump(plain.client, plain.streamId);

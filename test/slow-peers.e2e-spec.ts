@@ -1,5 +1,5 @@
 import { Socket } from 'net';
-import { LiveStream, PublishVerdicts, RtmpServer } from '../libs/rtmp/src';
+import { LiveStream, StreamVerdicts, RtmpServer } from '../libs/rtmp/src';
 import { ScriptedRtmpClient } from './support/scripted-rtmp-client';
 
 /** Timeouts of the server under test: short, so hundreds of stalls resolve quickly. */
@@ -34,7 +34,7 @@ describe('slow, idle and flooding peers', () => {
         maxConnectionsPerAddress: 600,
       },
       {
-        verifyPublish: () => PublishVerdicts.accept(),
+        verifyRequest: () => StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: (m) => logs.push(m), error: (m) => logs.push(m) },
       },
     );
@@ -104,7 +104,7 @@ describe('slow, idle and flooding peers', () => {
     const limited = new RtmpServer(
       { port: 0, host: '127.0.0.1', maxConnections: 20, maxConnectionsPerAddress: 20 },
       {
-        verifyPublish: () => PublishVerdicts.accept(),
+        verifyRequest: () => StreamVerdicts.accept(),
         logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
       },
     );

@@ -7,7 +7,7 @@
  *   node .bench-work/build/bench/servers/nestjs-rtmp-defaults-server.js
  *   (compiled by the bench, see compileServers)
  */
-import { PublishVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
+import { StreamVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
 import { announceReady, heapAndExternal, serveParent, v8Memory, youngGeneration } from './ipc';
 
 const silent = (): void => undefined;
@@ -15,10 +15,10 @@ const toStderr = (message: string): void => void process.stderr.write(`${message
 const server = new RtmpServer(
   { port: 0, host: '127.0.0.1' },
   {
-    verifyPublish: (request) =>
+    verifyRequest: (request) =>
       request.streamName.startsWith('bench-')
-        ? PublishVerdicts.accept()
-        : PublishVerdicts.reject('Unknown stream key.'),
+        ? StreamVerdicts.accept()
+        : StreamVerdicts.reject('Unknown stream key.'),
     // Warnings and errors go to stderr, as nginx's do in the bench (`error_log stderr warn`):
     // what the server logs about the attacks is part of what they cost it.
     logger: { log: silent, warn: toStderr, error: toStderr },

@@ -8,7 +8,7 @@
  */
 import { subscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
-import { LiveStream, PublishVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
+import { LiveStream, StreamVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
 import {
   announceReady,
   heapAndExternal,
@@ -58,7 +58,7 @@ const server = new RtmpServer(
     ...(JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? '{}') as object),
   },
   {
-    verifyPublish: () => PublishVerdicts.accept(),
+    verifyRequest: () => StreamVerdicts.accept(),
     logger: { log: silent, warn: silent, error: (message) => process.stderr.write(`${message}\n`) },
   },
 );

@@ -15,9 +15,9 @@ import {
   FlvPacketWriter,
   FlvWriter,
   MediaPacket,
-  PublishDecision,
-  PublishRequest,
-  PublishVerdicts,
+  StreamDecision,
+  StreamRequest,
+  StreamVerdicts,
   RtmpModule,
   RtmpServerService,
   RtmpStream,
@@ -87,15 +87,15 @@ export class TestVerifier extends StreamKeyVerifier {
     super();
   }
 
-  verify(request: PublishRequest): VerdictResult {
+  verify(request: StreamRequest): VerdictResult {
     this.keys.calls.push({ streamName: request.streamName, at: performance.now() });
     switch (this.keys.behaviourOf(request.streamName)) {
       case 'observable':
-        return timer(5).pipe(map(() => PublishVerdicts.accept()));
+        return timer(5).pipe(map(() => StreamVerdicts.accept()));
       case 'promise':
-        return new Promise((resolve) => setTimeout(() => resolve(PublishVerdicts.accept()), 5));
+        return new Promise((resolve) => setTimeout(() => resolve(StreamVerdicts.accept()), 5));
       case 'reject':
-        return PublishVerdicts.reject(REJECTION_REASON);
+        return StreamVerdicts.reject(REJECTION_REASON);
       case 'throw':
         throw new Error(VERIFIER_FAILURE);
       case 'hang':
@@ -133,8 +133,8 @@ export const TEST_APP_SETTINGS = Symbol('TEST_APP_SETTINGS');
 /** Consumes everything RtmpServerService offers, subscribed from onModuleInit. */
 @Injectable()
 export class StreamConsumer implements OnModuleInit, OnModuleDestroy {
-  /** publishRequests$, in order, with when each decision arrived. */
-  readonly decisions: (PublishDecision & { readonly at: number })[] = [];
+  /** streamRequests$, in order, with when each decision arrived. */
+  readonly decisions: (StreamDecision & { readonly at: number })[] = [];
   /** Every value of liveStreams$, as stream keys. */
   readonly liveHistory: string[][] = [];
   private readonly consumed = new Map<string, ConsumedStream>();
@@ -151,7 +151,7 @@ export class StreamConsumer implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     mkdirSync(this.settings.recordDir, { recursive: true });
     this.subscriptions.add(
-      this.rtmp.publishRequests$.subscribe((decision) =>
+      this.rtmp.streamRequests$.subscribe((decision) =>
         this.decisions.push({ ...decision, at: performance.now() }),
       ),
     );

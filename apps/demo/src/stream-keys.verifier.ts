@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'crypto';
 import {
   maskStreamKey,
-  PublishRequest,
-  PublishVerdict,
-  PublishVerdicts,
+  StreamRequest,
+  StreamVerdict,
+  StreamVerdicts,
   StreamKeyVerifier,
 } from '../../../src';
 import { DemoConfig } from './demo-config';
@@ -24,7 +24,7 @@ export class StreamKeysVerifier extends StreamKeyVerifier {
     this.digests = config.streamKeys.map(digest);
   }
 
-  verify(request: PublishRequest): PublishVerdict {
+  verify(request: StreamRequest): StreamVerdict {
     const candidate = digest(request.streamName);
     // Compare against every key, even after a match, so the time taken says nothing.
     let matched = false;
@@ -32,10 +32,10 @@ export class StreamKeysVerifier extends StreamKeyVerifier {
     const who = `${request.app}/${maskStreamKey(request.streamName)} from ${request.remoteAddress}`;
     if (matched) {
       this.logger.log(`accepted ${who}`);
-      return PublishVerdicts.accept();
+      return StreamVerdicts.accept();
     }
     this.logger.warn(`rejected ${who}: unknown stream key`);
-    return PublishVerdicts.reject('Unknown stream key.');
+    return StreamVerdicts.reject('Unknown stream key.');
   }
 }
 

@@ -11,7 +11,7 @@
  * "decision <accepted> <abandoned>" for every verdict, and every log line as "<level> <text>".
  */
 import { join } from 'path';
-import { FlvStreamRecorder, PublishVerdicts, RtmpServer } from '../../../libs/rtmp/src/server';
+import { FlvStreamRecorder, StreamVerdicts, RtmpServer } from '../../../libs/rtmp/src/server';
 
 const [recordDir, optionsJson] = process.argv.slice(2);
 /** How long the verifier takes over a "slow-" key: long enough for its client to leave first. */
@@ -21,13 +21,13 @@ const print = (line: string): boolean => process.stdout.write(`${line}\n`);
 const server = new RtmpServer(
   { port: 0, host: '127.0.0.1', ...(JSON.parse(optionsJson ?? '{}') as object) },
   {
-    verifyPublish: async (request) => {
+    verifyRequest: async (request) => {
       if (request.streamName.startsWith('slow-')) {
         await new Promise((resolve) => setTimeout(resolve, SLOW_VERDICT_MS));
       }
       return request.streamName.startsWith('healthy-')
-        ? PublishVerdicts.accept()
-        : PublishVerdicts.reject('Unknown stream key.');
+        ? StreamVerdicts.accept()
+        : StreamVerdicts.reject('Unknown stream key.');
     },
     logger: {
       log: (text) => print(`log ${text}`),
@@ -37,7 +37,7 @@ const server = new RtmpServer(
   },
 );
 
-server.onPublishDecision(({ verdict, abandoned }) =>
+server.onRequestDecision(({ verdict, abandoned }) =>
   print(`decision ${verdict.accepted} ${abandoned}`),
 );
 server.onStreamStart((stream) => {

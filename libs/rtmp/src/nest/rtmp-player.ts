@@ -1,4 +1,4 @@
-import { PublishRequest } from '../server/publish-request';
+import { StreamRequest } from '../server/stream-request';
 import { PlayEnd, PlayerStats } from '../server/stream-player';
 
 /**
@@ -11,7 +11,7 @@ export interface RtmpPlayer {
   /** `app/name` of the stream played. */
   readonly key: string;
   /** The accepted play request (`action: 'play'`): session, address, query, tcUrl... */
-  readonly request: PublishRequest;
+  readonly request: StreamRequest;
   readonly startedAt: Date;
   /** False while the player waits for its stream to go live (`playersWaitForPublisher`). */
   readonly attached: boolean;

@@ -24,9 +24,9 @@ import { LocalPublisher, LocalPublishOrigin } from '../server/local-publisher';
 import { maskStreamKey } from '../common/mask-stream-key';
 import { MediaPacket } from '../media/media-packet';
 import { assertKnownOptions } from '../server/option-names';
-import { PublishRequest, PublishVerdict } from '../server/publish-request';
+import { StreamRequest, StreamVerdict } from '../server/stream-request';
 import { RtmpLogger } from '../server/rtmp-logger';
-import { PlayEnded, PublishDecision, RtmpServer } from '../server/rtmp-server';
+import { PlayEnded, StreamDecision, RtmpServer } from '../server/rtmp-server';
 import { StreamPlayer } from '../server/stream-player';
 import { DuplicateStreamKeyVerifierError } from './duplicate-verifier.error';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
@@ -68,7 +68,7 @@ function logSubscriberError(error: unknown): void {
  * The RTMP server as Nest and RxJS users expect it: listens on application bootstrap, closes
  * gracefully on shutdown, and exposes publishes and media as Observables.
  *
- * - `publishRequests$`: every publish and play request with its verdict (hot).
+ * - `streamRequests$`: every publish and play request with its verdict (hot).
  * - `streamStarted$` / `streamEnded$`: every accepted stream as it starts and ends (hot);
  *   `liveStreams$`: the set live now, with player counts (replays the current set to late
  *   subscribers).
@@ -87,7 +87,7 @@ export class RtmpServerService
   private readonly subscriberErrorLogger: LoggerService;
   private server: RtmpServer | undefined;
   private verifier: StreamKeyVerifier | undefined;
-  private readonly decisions = new Subject<PublishDecision>();
+  private readonly decisions = new Subject<StreamDecision>();
   private readonly starts = new Subject<RtmpStream>();
   private readonly ends = new Subject<RtmpStreamEnded>();
   private readonly playStarts = new Subject<RtmpPlayer>();
@@ -95,8 +95,10 @@ export class RtmpServerService
   private readonly live = new BehaviorSubject<readonly RtmpStream[]>([]);
   private readonly serverStarted = new ReplaySubject<RtmpServer>(1);
 
-  /** Every publish request with the verdict it got, accepted or not. Hot. */
-  readonly publishRequests$: Observable<PublishDecision> = this.decisions.asObservable();
+  /** Every publish and play request with the verdict it got, accepted or not. Hot. */
+  readonly streamRequests$: Observable<StreamDecision> = this.decisions.asObservable();
+  /** @deprecated Renamed `streamRequests$`: plays are decided too. Removed in the next release. */
+  readonly publishRequests$: Observable<StreamDecision> = this.streamRequests$;
   /** Every accepted stream, as it starts. Hot. */
   readonly streamStarted$: Observable<RtmpStream> = this.starts.asObservable();
   /** Every stream that had started, as it ends: why, its totals and its duration. Hot. */
@@ -143,10 +145,10 @@ export class RtmpServerService
       ...serverOptions
     } = this.options;
     const server = new RtmpServer(serverOptions, {
-      verifyPublish: (request, signal) => this.verify(request, signal),
+      verifyRequest: (request, signal) => this.verify(request, signal),
       logger: this.serverLogger(),
     });
-    server.onPublishDecision((decision) => this.decisions.next(decision));
+    server.onRequestDecision((decision) => this.decisions.next(decision));
     server.onStreamStart((stream) => this.onStreamStart(stream));
     server.onPlayStart((player) => this.onPlayStart(player));
     server.onPlayEnd((ended) => this.onPlayEnd(ended));
@@ -320,7 +322,7 @@ export class RtmpServerService
   }
 
   /** Runs the verifier; Observables count by their first value. The server adds the timeout. */
-  private verify(request: PublishRequest, signal: AbortSignal): Promise<PublishVerdict> {
+  private verify(request: StreamRequest, signal: AbortSignal): Promise<StreamVerdict> {
     const result = (this.verifier as StreamKeyVerifier).verify(request, signal);
     return isObservable(result) ? firstValueFrom(result) : Promise.resolve(result);
   }

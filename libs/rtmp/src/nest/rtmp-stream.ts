@@ -1,6 +1,6 @@
 import { LiveStreamStats, StreamEnd } from '../server/live-stream';
 import { AudioPacket, MetadataPacket, VideoPacket } from '../media/media-packet';
-import { PublishRequest } from '../server/publish-request';
+import { StreamRequest } from '../server/stream-request';
 
 /**
  * A live stream as applications see it: who publishes what since when, with running totals.
@@ -13,7 +13,7 @@ export interface RtmpStream {
   readonly key: string;
   readonly app: string;
   readonly name: string;
-  readonly request: PublishRequest;
+  readonly request: StreamRequest;
   readonly startedAt: Date;
   readonly stats: Readonly<LiveStreamStats>;
   /** The latest onMetaData (copied), undefined until one arrives. */

@@ -2,7 +2,7 @@ import { Injectable, INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect } from 'net';
 import { of } from 'rxjs';
-import { PublishRequest, PublishVerdicts } from '../server/publish-request';
+import { StreamRequest, StreamVerdicts } from '../server/stream-request';
 import { DuplicateStreamKeyVerifierError } from './duplicate-verifier.error';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
@@ -24,10 +24,10 @@ class KeyStoreVerifier extends StreamKeyVerifier {
     super();
   }
 
-  verify(request: PublishRequest) {
+  verify(request: StreamRequest) {
     return this.store.keys.has(request.streamName)
-      ? PublishVerdicts.accept()
-      : PublishVerdicts.reject('no');
+      ? StreamVerdicts.accept()
+      : StreamVerdicts.reject('no');
   }
 }
 
@@ -143,7 +143,7 @@ describe('RtmpModule', () => {
   });
 
   it('lets tests swap the verifier with overrideProvider', async () => {
-    const swapped = { verify: jest.fn(() => of(PublishVerdicts.reject('swapped'))) };
+    const swapped = { verify: jest.fn(() => of(StreamVerdicts.reject('swapped'))) };
     const moduleRef = await Test.createTestingModule({
       imports: [RtmpModule.forRoot({ ...LOOPBACK, verifier: AllowAllStreamKeyVerifier })],
     })
@@ -273,7 +273,7 @@ describe('RtmpModule', () => {
     @Injectable()
     class OtherVerifier extends StreamKeyVerifier {
       verify() {
-        return PublishVerdicts.reject('other');
+        return StreamVerdicts.reject('other');
       }
     }
 
@@ -324,7 +324,7 @@ describe('RtmpModule', () => {
     const service = context.get(RtmpServerService);
     const port = service.address()!.port;
     const completed = jest.fn();
-    service.publishRequests$.subscribe({ complete: completed });
+    service.streamRequests$.subscribe({ complete: completed });
     service.liveStreams$.subscribe({ complete: completed });
     await context.close();
     app = undefined;

@@ -4,7 +4,7 @@ import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
 import { parseVideoTag } from '../protocol/flv/video-tag.parser';
 import { LiveStream, StreamEnd } from '../server/live-stream';
 import { AudioPacket, MediaPacket, MetadataPacket, VideoPacket } from '../media/media-packet';
-import { PublishVerdicts } from '../server/publish-request';
+import { StreamVerdicts } from '../server/stream-request';
 import { RtmpServer } from '../server/rtmp-server';
 import {
   colorInfoPacket,
@@ -1058,7 +1058,7 @@ describe('StreamRelay', () => {
       server = new RtmpServer(
         { port: 0, host: '127.0.0.1' },
         {
-          verifyPublish: () => PublishVerdicts.accept(),
+          verifyRequest: () => StreamVerdicts.accept(),
           logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
         },
       );

@@ -1,6 +1,6 @@
 export * from './live-stream';
 export * from './local-publisher';
-export * from './publish-request';
+export * from './stream-request';
 export * from './rtmp-logger';
 export * from './rtmp-server';
 export * from './rtmp-server.options';

@@ -12,7 +12,7 @@ import {
   MetadataPacket,
   VideoPacket,
 } from '../media/media-packet';
-import { PublishRequest } from './publish-request';
+import { StreamRequest } from './stream-request';
 
 export type { StreamEnd, StreamEndReason } from '../media/stream-end';
 
@@ -85,7 +85,7 @@ export class LiveStream {
   encodedForPlayers: EncodedMessage | undefined;
 
   constructor(
-    readonly request: PublishRequest,
+    readonly request: StreamRequest,
     onListenerError: ListenerErrorHandler,
     gopLimits: GopCacheLimits = NO_GOP_CACHE,
     /** Where the GOP cache takes its memory: the server's pool (see GopBlockPool). */

@@ -2,7 +2,7 @@ import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { LiveStream, StreamEnd } from './live-stream';
 import { MediaPacket } from '../media/media-packet';
-import { PublishVerdicts } from './publish-request';
+import { StreamVerdicts } from './stream-request';
 import { RtmpServer } from './rtmp-server';
 
 const ORIGIN = {
@@ -14,7 +14,7 @@ const silent = { log: () => undefined, warn: () => undefined, error: () => undef
 function newServer(stalePublisherTimeoutMs = 5_000): RtmpServer {
   return new RtmpServer(
     { port: 0, stalePublisherTimeoutMs },
-    { verifyPublish: () => PublishVerdicts.accept(), logger: silent },
+    { verifyRequest: () => StreamVerdicts.accept(), logger: silent },
   );
 }
 

@@ -1,6 +1,6 @@
 import { LiveStream, StreamEndReason } from './live-stream';
 import { MediaPacket } from '../media/media-packet';
-import { PublishRequest } from './publish-request';
+import { StreamRequest } from './stream-request';
 import { RegisteredPublisher } from './stream-registry';
 
 /** Where a local publish comes from, for the stream's `request` (and so for logs and events). */
@@ -30,7 +30,7 @@ export class LocalPublisher implements RegisteredPublisher {
   private lastMedia: number;
 
   constructor(
-    readonly request: PublishRequest,
+    readonly request: StreamRequest,
     stream: LiveStream,
     private readonly host: LocalPublisherHost,
   ) {

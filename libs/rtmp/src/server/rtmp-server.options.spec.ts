@@ -1,5 +1,5 @@
 import { DEFAULT_PROTOCOL_LIMITS } from '../protocol/limits';
-import { PublishVerdicts } from './publish-request';
+import { StreamVerdicts } from './stream-request';
 import { RtmpServer } from './rtmp-server';
 import {
   DEFAULT_RTMP_SERVER_OPTIONS,
@@ -162,7 +162,7 @@ describe('resolveRtmpServerOptions', () => {
   });
 
   it('is what the server checks its options with', () => {
-    const hooks = { verifyPublish: () => PublishVerdicts.accept() };
+    const hooks = { verifyRequest: () => StreamVerdicts.accept() };
     expect(() => new RtmpServer({ handshakeTimeoutMs: 0 }, hooks)).toThrow('handshakeTimeoutMs');
     expect(new RtmpServer({ port: 0, maxConnections: 2 }, hooks).options.maxConnections).toBe(2);
   });

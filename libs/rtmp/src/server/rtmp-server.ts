@@ -7,12 +7,7 @@ import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
 import { describeStream, redactStreamKey } from '../common/mask-stream-key';
-import {
-  isPublishVerdict,
-  PublishRequest,
-  PublishVerdict,
-  PublishVerdicts,
-} from './publish-request';
+import { isStreamVerdict, StreamRequest, StreamVerdict, StreamVerdicts } from './stream-request';
 import { ConnectionRefusalLog } from './connection-refusal-log';
 import { PendingMessageBudget } from './pending-message-budget';
 import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
@@ -28,13 +23,13 @@ import { StreamRegistry } from './stream-registry';
  * (RTMP_ERR_SESSION_SOCKET). Pass it on to fetch() or a database call to stop the work.
  */
 export type PublishVerifier = (
-  request: PublishRequest,
+  request: StreamRequest,
   signal: AbortSignal,
-) => PublishVerdict | Promise<PublishVerdict>;
+) => StreamVerdict | Promise<StreamVerdict>;
 
 export interface RtmpServerHooks {
   /** Required: there is no implicit accept-all. */
-  readonly verifyPublish: PublishVerifier;
+  readonly verifyRequest: PublishVerifier;
   readonly logger?: RtmpLogger;
 }
 
@@ -45,15 +40,18 @@ export interface PlayEnded {
   readonly end: PlayEnd;
 }
 
-export interface PublishDecision {
-  readonly request: PublishRequest;
-  readonly verdict: PublishVerdict;
+export interface StreamDecision {
+  readonly request: StreamRequest;
+  readonly verdict: StreamVerdict;
   /**
    * The client left before the verdict came, so it was not acted on (nothing was sent, no
    * stream started). Every request gets exactly one decision, abandoned ones included.
    */
   readonly abandoned: boolean;
 }
+
+/** @deprecated Renamed {@link StreamDecision}. Removed in the next release. */
+export type PublishDecision = StreamDecision;
 
 /** How often idle publishers are looked for, at most. */
 const IDLE_SWEEP_MAX_MS = 1_000;
@@ -75,7 +73,7 @@ export class RtmpServer {
   private readonly localPublishers = new Set<LocalPublisher>();
   /** Players by stream key: attached while the stream is live, waiting otherwise. */
   private readonly players = new Map<string, Set<StreamPlayer>>();
-  private readonly decisions: ListenerSet<PublishDecision>;
+  private readonly decisions: ListenerSet<StreamDecision>;
   private readonly starts: ListenerSet<LiveStream>;
   private readonly playStarts: ListenerSet<StreamPlayer>;
   private readonly playEnds: ListenerSet<PlayEnded>;
@@ -184,7 +182,7 @@ export class RtmpServer {
         true,
       );
     }
-    const request: PublishRequest = {
+    const request: StreamRequest = {
       action: 'publish',
       sessionId: 0,
       app,
@@ -222,7 +220,7 @@ export class RtmpServer {
   }
 
   /** Every decided publish request, accepted or not. Returns the unsubscribe function. */
-  onPublishDecision(listener: (decision: PublishDecision) => void): () => void {
+  onRequestDecision(listener: (decision: StreamDecision) => void): () => void {
     return this.decisions.add(listener);
   }
 
@@ -363,7 +361,7 @@ export class RtmpServer {
   }
 
   private createLiveStream(
-    request: PublishRequest,
+    request: StreamRequest,
     onListenerError: ListenerErrorHandler,
   ): LiveStream {
     const { options } = this;
@@ -382,13 +380,13 @@ export class RtmpServer {
       options: this.options,
       logger: this.logger,
       now: () => performance.now(),
-      verifyPublish: (request, signal) => this.verify(request, signal),
+      verifyRequest: (request, signal) => this.verify(request, signal),
       claimStream: (session, stream) => {
         const claim = this.registry.claim(stream.key, session, performance.now());
         return claim.claimed;
       },
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
-      publishDecided: (request, verdict, abandoned = false) =>
+      requestDecided: (request, verdict, abandoned = false) =>
         this.decisions.emit({ request, verdict, abandoned }),
       streamStarted: (stream) => this.streamStarted(stream),
       isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
@@ -420,16 +418,16 @@ export class RtmpServer {
    * a verdict, or no answer within `verifierTimeoutMs` all reject the publish.
    */
   private async verify(
-    request: PublishRequest,
+    request: StreamRequest,
     connectionSignal: AbortSignal,
-  ): Promise<PublishVerdict> {
+  ): Promise<StreamVerdict> {
     const label = describeStream(request.app, request.streamName, this.options.apps);
     const timeoutMs = this.options.verifierTimeoutMs;
     const abort = new AbortController();
     const connectionClosed = (): void => abort.abort(connectionSignal.reason);
     connectionSignal.addEventListener('abort', connectionClosed, { once: true });
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<PublishVerdict>((resolve) => {
+    const timeout = new Promise<StreamVerdict>((resolve) => {
       const pending = setTimeout(() => {
         this.verifierTimers.delete(pending);
         this.logger.warn(
@@ -438,15 +436,15 @@ export class RtmpServer {
         abort.abort(
           new RtmpError(RtmpErrorCode.VerifierTimeout, `no verdict in ${timeoutMs} ms`, false),
         );
-        resolve(PublishVerdicts.reject('Verification timed out.'));
+        resolve(StreamVerdicts.reject('Verification timed out.'));
       }, timeoutMs);
       this.verifierTimers.add(pending);
       timer = pending;
     });
-    const verdict = (async (): Promise<PublishVerdict> => {
+    const verdict = (async (): Promise<StreamVerdict> => {
       try {
-        const value: unknown = await this.hooks.verifyPublish(request, abort.signal);
-        if (isPublishVerdict(value)) return value;
+        const value: unknown = await this.hooks.verifyRequest(request, abort.signal);
+        if (isStreamVerdict(value)) return value;
         this.logger.error(
           `${RtmpErrorCode.VerifierInvalidVerdict}: verifier returned no verdict for ${label}`,
         );
@@ -460,7 +458,7 @@ export class RtmpServer {
           `${RtmpErrorCode.VerifierFailed}: verifier threw for ${label}: ${message}`,
         );
       }
-      return PublishVerdicts.reject('Verification failed.');
+      return StreamVerdicts.reject('Verification failed.');
     })();
     try {
       return await Promise.race([verdict, timeout]);

@@ -53,7 +53,7 @@ import {
 } from '../common/mask-stream-key';
 import { MediaPacket, mediaPacketOf } from '../media/media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
-import { PublishRequest, PublishVerdict } from './publish-request';
+import { StreamRequest, StreamVerdict } from './stream-request';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
 import { SessionError } from './session.error';
@@ -78,15 +78,15 @@ export interface SessionHost {
    * Decides a publish or play: never rejects; a failing verifier comes back as a rejection.
    * `signal` is aborted if the connection closes before the verdict.
    */
-  verifyPublish(request: PublishRequest, signal: AbortSignal): Promise<PublishVerdict>;
+  verifyRequest(request: StreamRequest, signal: AbortSignal): Promise<StreamVerdict>;
   /** Registers the stream; false when another live publisher holds it. */
   claimStream(session: RtmpSession, stream: LiveStream): boolean;
   releaseStream(session: RtmpSession, stream: LiveStream): void;
   /** `abandoned`: the peer left before the verdict, which was then not acted on. */
-  publishDecided(request: PublishRequest, verdict: PublishVerdict, abandoned?: boolean): void;
+  requestDecided(request: StreamRequest, verdict: StreamVerdict, abandoned?: boolean): void;
   streamStarted(stream: LiveStream): void;
   /** A new LiveStream for an accepted publish, with the server's GOP cache settings. */
-  createLiveStream(request: PublishRequest, onListenerError: ListenerErrorHandler): LiveStream;
+  createLiveStream(request: StreamRequest, onListenerError: ListenerErrorHandler): LiveStream;
   /** Whether stream `key` (`app/name`) has a live publisher now. */
   isLive(key: string): boolean;
   /** Registers a player: attached at once if its stream is live, else when it starts. */
@@ -614,10 +614,10 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
    */
   private streamRequest(
     message: RtmpMessage,
-    action: PublishRequest['action'],
+    action: StreamRequest['action'],
     rawName: string,
     publishType: string,
-  ): PublishRequest {
+  ): StreamRequest {
     const connect = this.connectInfo as ConnectFields;
     const parsedName = parseStreamName(rawName);
     this.clearTimer();
@@ -658,23 +658,23 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   }
 
   /** Asks the verifier; the signal it gets is aborted if this connection closes meanwhile. */
-  private verify(request: PublishRequest): Promise<PublishVerdict> {
+  private verify(request: StreamRequest): Promise<StreamVerdict> {
     const verification = new AbortController();
     this.verification = verification;
-    return this.host.verifyPublish(request, verification.signal).finally(() => {
+    return this.host.verifyRequest(request, verification.signal).finally(() => {
       if (this.verification === verification) this.verification = undefined;
     });
   }
 
-  private decidePublish(request: PublishRequest, verdict: PublishVerdict): void {
+  private decidePublish(request: StreamRequest, verdict: StreamVerdict): void {
     if (this.sessionState !== 'verifying') {
       // The publisher left meanwhile: nothing is sent, but audits still hear the verdict.
-      this.host.publishDecided(request, verdict, true);
+      this.host.requestDecided(request, verdict, true);
       return;
     }
     try {
       if (!verdict.accepted) {
-        this.host.publishDecided(request, verdict);
+        this.host.requestDecided(request, verdict);
         this.rejectPublish(request, verdict);
         return;
       }
@@ -684,16 +684,16 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         ),
       );
       if (!this.host.claimStream(this, stream)) {
-        const busy: PublishVerdict = {
+        const busy: StreamVerdict = {
           accepted: false,
           reason: 'Already publishing',
           code: 'BadName',
         };
-        this.host.publishDecided(request, busy);
+        this.host.requestDecided(request, busy);
         this.rejectPublish(request, busy);
         return;
       }
-      this.host.publishDecided(request, verdict);
+      this.host.requestDecided(request, verdict);
       this.stream = stream;
       this.sessionState = 'publishing';
       this.lastMedia = this.host.now();
@@ -710,8 +710,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   }
 
   private rejectPublish(
-    request: PublishRequest,
-    verdict: PublishVerdict & { accepted: false },
+    request: StreamRequest,
+    verdict: StreamVerdict & { accepted: false },
   ): void {
     // The reason comes from the verifier, which may have quoted the key.
     const reason = redactStreamKey(verdict.reason, request.streamName);
@@ -740,14 +740,14 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     );
   }
 
-  private decidePlay(request: PublishRequest, verdict: PublishVerdict): void {
+  private decidePlay(request: StreamRequest, verdict: StreamVerdict): void {
     if (this.sessionState !== 'verifying') {
-      this.host.publishDecided(request, verdict, true);
+      this.host.requestDecided(request, verdict, true);
       return;
     }
     try {
       if (!verdict.accepted) {
-        this.host.publishDecided(request, verdict);
+        this.host.requestDecided(request, verdict);
         this.rejectPlay(request, verdict);
         return;
       }
@@ -755,7 +755,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
       const waits = this.host.options.playersWaitForPublisher;
       if (!waits && !this.host.isLive(key)) {
         // Reported as what it was for the player: refused (the verifier had accepted it).
-        this.host.publishDecided(request, {
+        this.host.requestDecided(request, {
           accepted: false,
           reason: 'Stream not found (not live, and playersWaitForPublisher is false).',
         });
@@ -770,7 +770,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         this.endSocket();
         return;
       }
-      this.host.publishDecided(request, verdict);
+      this.host.requestDecided(request, verdict);
       this.sessionState = 'playing';
       this.trust();
       const { socket, writer } = this;
@@ -820,7 +820,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     }
   }
 
-  private rejectPlay(request: PublishRequest, verdict: PublishVerdict & { accepted: false }): void {
+  private rejectPlay(request: StreamRequest, verdict: StreamVerdict & { accepted: false }): void {
     const reason = redactStreamKey(verdict.reason, request.streamName);
     this.host.logger.warn(
       `${this.label()} play of ${this.streamLabel(request)} rejected: ${reason}`,
@@ -1048,7 +1048,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     return `session#${this.id} ${this.remoteAddress}:${this.remotePort}`;
   }
 
-  private streamLabel(request: PublishRequest): string {
+  private streamLabel(request: StreamRequest): string {
     return describeStream(request.app, request.streamName, this.host.options.apps);
   }
 }

@@ -8,7 +8,7 @@ import { ChunkWriter } from '../protocol/chunk/chunk-writer';
 import { LiveStream } from './live-stream';
 import { KeyframeGate } from '../media/keyframe-gate';
 import { isConfigurationPacket, MediaPacket, messageTypeOf } from '../media/media-packet';
-import { PublishRequest } from './publish-request';
+import { StreamRequest } from './stream-request';
 
 /** Where a player's messages go: the session's chunk writer and socket. */
 export interface PlayerOutput {
@@ -105,7 +105,7 @@ export class StreamPlayer {
     private readonly output: PlayerOutput,
     readonly streamId: number,
     /** The accepted play request (`action: 'play'`). */
-    readonly request: PublishRequest,
+    readonly request: StreamRequest,
     private readonly maxQueuedBytes: number,
   ) {
     this.key = `${request.app}/${request.streamName}`;

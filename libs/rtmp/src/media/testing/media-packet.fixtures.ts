@@ -16,7 +16,7 @@ import {
 } from '../../protocol/flv/video-tag.constants';
 import { parseVideoTag } from '../../protocol/flv/video-tag.parser';
 import { AudioPacket, MetadataPacket, VideoPacket } from '../media-packet';
-import { PublishRequest } from '../../server/publish-request';
+import { StreamRequest } from '../../server/stream-request';
 
 /*
  * Packets and requests for the server's unit specs, built with the protocol core's builders
@@ -77,7 +77,7 @@ export function metadataPacket(timestamp = 0, width = 320): MetadataPacket {
   };
 }
 
-export function publishRequest(overrides: Partial<PublishRequest> = {}): PublishRequest {
+export function publishRequest(overrides: Partial<StreamRequest> = {}): StreamRequest {
   return {
     action: 'publish',
     sessionId: 1,

@@ -3,8 +3,9 @@ import { AmfObject } from '../protocol/amf/amf-value';
 /**
  * Everything known about a client when it asks to publish or to play, handed to the verifier
  * before anything is sent back. `streamName` is often the secret key: never log it whole.
+ * (Named `PublishRequest` before plays were verified too; that name is a deprecated alias.)
  */
-export interface PublishRequest {
+export interface StreamRequest {
   /**
    * `publish` for an encoder, `play` for a player: one verifier can keep separate publishing
    * and viewing keys.
@@ -29,22 +30,22 @@ export interface PublishRequest {
 }
 
 /** The status codes a rejection may carry; BadName is the one every encoder stops on. */
-export type PublishRejectionCode = 'BadName' | 'Unauthorized' | 'Denied' | 'Rejected';
+export type StreamRejectionCode = 'BadName' | 'Unauthorized' | 'Denied' | 'Rejected';
 
-export type PublishVerdict =
+export type StreamVerdict =
   | { readonly accepted: true }
   | {
       readonly accepted: false;
       /** Shown to the publisher (FFmpeg prints it) and logged. Never put the key in it. */
       readonly reason: string;
       /** `NetStream.Publish.<code>`; BadName by default (OBS and FFmpeg both stop on it). */
-      readonly code?: PublishRejectionCode;
+      readonly code?: StreamRejectionCode;
     };
 
 /** Builders for verdicts, so verifiers read as sentences. */
-export const PublishVerdicts = {
-  accept: (): PublishVerdict => ({ accepted: true }),
-  reject: (reason: string, code: PublishRejectionCode = 'BadName'): PublishVerdict => ({
+export const StreamVerdicts = {
+  accept: (): StreamVerdict => ({ accepted: true }),
+  reject: (reason: string, code: StreamRejectionCode = 'BadName'): StreamVerdict => ({
     accepted: false,
     reason,
     code,
@@ -52,7 +53,7 @@ export const PublishVerdicts = {
 } as const;
 
 /** A verdict the server can act on; anything else a verifier returns counts as a rejection. */
-export function isPublishVerdict(value: unknown): value is PublishVerdict {
+export function isStreamVerdict(value: unknown): value is StreamVerdict {
   if (typeof value !== 'object' || value === null) return false;
   const verdict = value as { accepted?: unknown; reason?: unknown; code?: unknown };
   if (verdict.accepted === true) return true;
@@ -63,3 +64,12 @@ export function isPublishVerdict(value: unknown): value is PublishVerdict {
       ['BadName', 'Unauthorized', 'Denied', 'Rejected'].includes(verdict.code as string))
   );
 }
+
+/** @deprecated Renamed {@link StreamRequest}: plays are verified too. Removed in the next release. */
+export type PublishRequest = StreamRequest;
+/** @deprecated Renamed {@link StreamVerdict}. Removed in the next release. */
+export type PublishVerdict = StreamVerdict;
+/** @deprecated Renamed {@link StreamRejectionCode}. Removed in the next release. */
+export type PublishRejectionCode = StreamRejectionCode;
+/** @deprecated Renamed {@link StreamVerdicts}. Removed in the next release. */
+export const PublishVerdicts = StreamVerdicts;
