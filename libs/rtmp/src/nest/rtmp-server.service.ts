@@ -11,7 +11,6 @@ import { ModulesContainer } from '@nestjs/core';
 import { AddressInfo } from 'net';
 import {
   BehaviorSubject,
-  config as rxjsConfig,
   firstValueFrom,
   isObservable,
   Observable,
@@ -27,8 +26,10 @@ import { assertKnownOptions } from '../server/option-names';
 import { StreamRequest, StreamVerdict } from '../server/stream-request';
 import { RtmpLogger } from '../server/rtmp-logger';
 import { PlayEnded, StreamDecision, RtmpServer } from '../server/rtmp-server';
+import { RTMP_SERVER_OPTION_NAMES, RtmpServerOptions } from '../server/rtmp-server.options';
 import { StreamPlayer } from '../server/stream-player';
 import { DuplicateStreamKeyVerifierError } from './duplicate-verifier.error';
+import { IsolatedObservable } from './isolated-observable';
 import { MissingStreamKeyVerifierError } from './missing-verifier.error';
 import { RTMP_MODULE_OPTION_NAMES, RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
@@ -46,22 +47,10 @@ export interface PacketsOptions {
   readonly maxQueuedBytes?: number;
 }
 
-/**
- * Loggers of the running services that rely on the RxJS handler below, newest last. The handler
- * is process-wide and outlives an application, so it logs through the newest application still
- * running, never through one already closed (tests run several applications one after another).
- */
-const subscriberErrorLoggers: LoggerService[] = [];
-
 /** When something that started at `startedAt` ended (now), and how long it lasted. */
 function endedSince(startedAt: Date): { endedAt: Date; durationMs: number } {
   const endedAt = new Date();
   return { endedAt, durationMs: endedAt.getTime() - startedAt.getTime() };
-}
-
-function logSubscriberError(error: unknown): void {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  (subscriberErrorLoggers.at(-1) ?? new Logger('Rtmp')).error(`a subscriber threw: ${message}`);
 }
 
 /**
@@ -96,22 +85,22 @@ export class RtmpServerService
   private readonly serverStarted = new ReplaySubject<RtmpServer>(1);
 
   /** Every publish and play request with the verdict it got, accepted or not. Hot. */
-  readonly streamRequests$: Observable<StreamDecision> = this.decisions.asObservable();
+  readonly streamRequests$: Observable<StreamDecision> = this.isolated(this.decisions);
   /** @deprecated Renamed `streamRequests$`: plays are decided too. Removed in the next release. */
   readonly publishRequests$: Observable<StreamDecision> = this.streamRequests$;
   /** Every accepted stream, as it starts. Hot. */
-  readonly streamStarted$: Observable<RtmpStream> = this.starts.asObservable();
+  readonly streamStarted$: Observable<RtmpStream> = this.isolated(this.starts);
   /** Every stream that had started, as it ends: why, its totals and its duration. Hot. */
-  readonly streamEnded$: Observable<RtmpStreamEnded> = this.ends.asObservable();
+  readonly streamEnded$: Observable<RtmpStreamEnded> = this.isolated(this.ends);
   /**
    * The streams live now; a new subscriber gets the current set at once. Emits again when a
    * stream starts or ends and when a live stream's player count changes.
    */
-  readonly liveStreams$: Observable<readonly RtmpStream[]> = this.live.asObservable();
+  readonly liveStreams$: Observable<readonly RtmpStream[]> = this.isolated(this.live);
   /** Every accepted play, as it starts (also while it waits for its stream to go live). Hot. */
-  readonly playStarted$: Observable<RtmpPlayer> = this.playStarts.asObservable();
+  readonly playStarted$: Observable<RtmpPlayer> = this.isolated(this.playStarts);
   /** Every play that had started, as it ends: why, its totals and its duration. Hot. */
-  readonly playEnded$: Observable<RtmpPlayEnded> = this.playEnds.asObservable();
+  readonly playEnded$: Observable<RtmpPlayEnded> = this.isolated(this.playEnds);
 
   constructor(
     @Inject(RTMP_MODULE_OPTIONS) private readonly options: RtmpModuleOptions,
@@ -130,20 +119,13 @@ export class RtmpServerService
       throw new DuplicateStreamKeyVerifierError(registrations.map((r) => r.description));
     }
     this.verifier = registrations[0].verifier;
-    this.isolateSubscriberErrors();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const {
-      verifierInstance: _verifier,
-      logger: _logger,
-      relays: _relays,
-      relayBackoff: _relayBackoff,
-      relayStallTimeoutMs: _relayStallTimeoutMs,
-      relayReconnectRequestHosts: _relayReconnectRequestHosts,
-      pulls: _pulls,
-      ...serverOptions
-    } = this.options;
+    // The server's own options, picked by name: the module's (relays, logger...) stay here.
+    const serverOptions = Object.fromEntries(
+      Object.entries(this.options).filter(([key]) => RTMP_SERVER_OPTION_NAMES.has(key)),
+    ) as Partial<RtmpServerOptions>;
     const server = new RtmpServer(serverOptions, {
       verifyRequest: (request, signal) => this.verify(request, signal),
       logger: this.serverLogger(),
@@ -167,8 +149,6 @@ export class RtmpServerService
     this.playEnds.complete();
     this.live.complete();
     this.serverStarted.complete();
-    const index = subscriberErrorLoggers.indexOf(this.subscriberErrorLogger);
-    if (index >= 0) subscriberErrorLoggers.splice(index, 1);
   }
 
   /** The bound address once the application has started (the real port when `port` is 0). */
@@ -234,7 +214,7 @@ export class RtmpServerService
    */
   packets(app: string, name: string, options: PacketsOptions = {}): Observable<MediaPacket> {
     const key = `${app}/${name}`;
-    return new Observable<MediaPacket>((subscriber) => {
+    const packets = new Observable<MediaPacket>((subscriber) => {
       let detach: () => void = () => undefined;
       const follow = (server: RtmpServer, stream: LiveStream): void => {
         const queue = new BoundedPacketQueue({
@@ -283,6 +263,7 @@ export class RtmpServerService
       detach = () => waitForServer.unsubscribe();
       return () => detach();
     });
+    return this.isolated(packets);
   }
 
   private onStreamStart(stream: LiveStream): void {
@@ -328,14 +309,18 @@ export class RtmpServerService
   }
 
   /**
-   * RxJS rethrows a subscriber's exception asynchronously, which would end the process. Unless
-   * the application has chosen its own handler, log it instead: one consumer's bug must not
-   * stop the server or the other consumers.
+   * `source` as subscribers get it: an exception in their callbacks is logged, never thrown
+   * (see IsolatedObservable), so one consumer's bug cannot stop the server or the others.
    */
-  private isolateSubscriberErrors(): void {
-    if (rxjsConfig.onUnhandledError === null) rxjsConfig.onUnhandledError = logSubscriberError;
-    if (rxjsConfig.onUnhandledError !== logSubscriberError) return;
-    subscriberErrorLoggers.push(this.subscriberErrorLogger);
+  private isolated<T>(source: Observable<T>): Observable<T> {
+    return new IsolatedObservable(source, (error, failure) => {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.subscriberErrorLogger.error(
+        failure === 'subscriber-threw'
+          ? `a subscriber threw: ${message}`
+          : `an RTMP observable failed and its subscriber has no error callback: ${message}`,
+      );
+    });
   }
 
   private serverLogger(): RtmpLogger {
