@@ -1,7 +1,9 @@
 import { EventEmitter } from 'events';
 import { Socket } from 'net';
 import { ClientHandshake } from '../libs/rtmp/src/protocol/handshake';
-import { LiveStream, StreamVerdicts, RtmpServer } from '../libs/rtmp/src/server';
+import { LiveStream } from '../libs/rtmp/src/server/live-stream';
+import { RtmpServer } from '../libs/rtmp/src/server/rtmp-server';
+import { StreamVerdicts } from '../libs/rtmp/src/server/stream-request';
 import { CapturedSession } from './support/replay';
 
 /** Socket reads on Linux loopback arrive in pieces of up to 64 KiB. */

@@ -1,4 +1,4 @@
-import { RtmpPlayClient } from '../libs/rtmp/src/client';
+import { RtmpPlayClient } from '../libs/rtmp/src/client/rtmp-play-client';
 import { NetStatusCode } from '../libs/rtmp/src/protocol/command/net-status-code';
 import { runProcess } from '../test/support/child-processes';
 import { streamIntact } from './ingest.bench';

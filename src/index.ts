@@ -1,2 +1,2 @@
-// The package's public entry: everything users import comes through here.
+// The package's public entry (`nestjs-rtmp`): the names libs/rtmp/src/index.ts lists.
 export * from '../libs/rtmp/src';

@@ -178,6 +178,15 @@ describe('the npm package', () => {
       join(appDir, 'src/configured.ts'),
       readmeExample('With configuration, feature modules and events'),
     );
+    // The codec is its own entry, for tools built on the protocol alone.
+    writeFileSync(
+      join(appDir, 'src/codec.ts'),
+      [
+        "import { ChunkWriter, readFlvFile, RtmpErrorCode } from 'nestjs-rtmp/protocol';",
+        'export const codec = { ChunkWriter, readFlvFile, truncated: RtmpErrorCode.Truncated };',
+        '',
+      ].join('\n'),
+    );
 
     const install = await runIn(
       appDir,
@@ -199,6 +208,22 @@ describe('the npm package', () => {
     });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
+
+    // At run time: the codec entry works; internals are not reachable by a deep path.
+    const reach = await runIn(
+      appDir,
+      process.execPath,
+      [
+        '-e',
+        [
+          "console.log(typeof require('./dist/codec.js').codec.readFlvFile);",
+          "try { require('nestjs-rtmp/libs/rtmp/src/server/rtmp-session'); console.log('reached'); }",
+          'catch (error) { console.log(error.code); }',
+        ].join('\n'),
+      ],
+      { env: cleanEnv() },
+    );
+    expect(reach.stdout.trim().split('\n')).toEqual(['function', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
   }, 180_000);
 
   it('runs the README example: an FFmpeg publish reaches its service, which logs the frame counts', async () => {

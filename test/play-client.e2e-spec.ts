@@ -4,6 +4,17 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import {
   AudioPacket,
+  LiveStream,
+  MediaPacket,
+  StreamVerdicts,
+  RtmpClientError,
+  RtmpErrorCode,
+  RtmpPlayClient,
+  RtmpPublishClient,
+  RtmpServer,
+  VideoPacket,
+} from '../libs/rtmp/src';
+import {
   ChunkReader,
   ChunkStreamId,
   ChunkWriter,
@@ -22,23 +33,14 @@ import {
   encodeRtmpSampleAccess,
   FlvTag,
   FlvTagType,
-  LiveStream,
-  MediaPacket,
   MessageType,
   NetStatusCode,
   NetStatusLevel,
-  StreamVerdicts,
   readFlvFile,
-  RtmpClientError,
   RtmpCommand,
-  RtmpErrorCode,
   RtmpMessage,
-  RtmpPlayClient,
-  RtmpPublishClient,
-  RtmpServer,
   ServerHandshake,
-  VideoPacket,
-} from '../libs/rtmp/src';
+} from '../libs/rtmp/src/protocol';
 import { freeLoopbackPort } from './support/ports';
 import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
 import {

@@ -2,20 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  createUserControlMessage,
-  decodeCommand,
-  encodeCreateStream,
-  encodeDeleteStream,
-  encodePlay,
   LiveStream,
-  MessageType,
-  NetStatus,
-  NetStatusCode,
-  parseStatusCommand,
   StreamDecision,
   StreamRequest,
   StreamVerdicts,
-  readFlvFile,
   RtmpClientError,
   RtmpErrorCode,
   RtmpPlayClient,
@@ -23,6 +13,18 @@ import {
   StreamEnd,
   StreamPlayer,
 } from '../libs/rtmp/src';
+import {
+  createUserControlMessage,
+  decodeCommand,
+  encodeCreateStream,
+  encodeDeleteStream,
+  encodePlay,
+  MessageType,
+  NetStatus,
+  NetStatusCode,
+  parseStatusCommand,
+  readFlvFile,
+} from '../libs/rtmp/src/protocol';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
 import { playWithFfmpeg, probePackets } from './support/ffmpeg-play';

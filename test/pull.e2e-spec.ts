@@ -1,4 +1,5 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
+import { liveStreamOf } from '../libs/rtmp/src/nest/rtmp-server.service';
 import { NestFactory } from '@nestjs/core';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -104,7 +105,7 @@ describe('pull: FFmpeg → nginx-rtmp (origin) → StreamPull → RtmpModule →
     relays = app.get(RtmpRelayService);
     subscriptions.add(
       rtmp.streamStarted$.subscribe((started) => {
-        const stream = rtmp.liveStream(started.app, started.name);
+        const stream = liveStreamOf(rtmp, started.app, started.name);
         if (stream === undefined || started.app !== EDGE_APP) return;
         const summary = emptySummary();
         const firstFrames: string[] = [];
@@ -138,7 +139,7 @@ describe('pull: FFmpeg → nginx-rtmp (origin) → StreamPull → RtmpModule →
     // The source is shown with its key masked.
     expect(handle.source).not.toContain(ORIGIN_NAME);
     await statusOf(handle, (s) => s.state === 'live');
-    expect(rtmp.liveStream(EDGE_APP, EDGE_NAME)).toBeUndefined();
+    expect(liveStreamOf(rtmp, EDGE_APP, EDGE_NAME)).toBeUndefined();
   }, 30_000);
 
   it('each publish at the origin becomes one local stream that local players and subscribers get whole, from its first keyframe', async () => {

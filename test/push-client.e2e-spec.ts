@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
+import { RtmpClientError, RtmpErrorCode, RtmpPublishClient } from '../libs/rtmp/src';
 import {
   DataMessageName,
   encodeDataMessage,
@@ -10,10 +11,7 @@ import {
   FlvTagType,
   parseMediaTag,
   readFlvFile,
-  RtmpClientError,
-  RtmpErrorCode,
-  RtmpPublishClient,
-} from '../libs/rtmp/src';
+} from '../libs/rtmp/src/protocol';
 import { killAllProcesses, ProcessResult, runProcess } from './support/child-processes';
 import { probeMedia, ProbeResult } from './support/ffmpeg';
 import {

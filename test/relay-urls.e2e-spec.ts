@@ -1,11 +1,11 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
+import { liveStreamOf } from '../libs/rtmp/src/nest/rtmp-server.service';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'net';
 import { filter, firstValueFrom, map, Observable } from 'rxjs';
 import {
   AllowAllStreamKeyVerifier,
   maskStreamKey,
-  NetStatusCode,
   StreamVerdicts,
   RelayStatus,
   RtmpClientError,
@@ -16,6 +16,7 @@ import {
   RtmpServerService,
   RtmpUrlError,
 } from '../libs/rtmp/src';
+import { NetStatusCode } from '../libs/rtmp/src/protocol';
 import { CaptureLogger } from './support/capture-logger';
 import { NginxRtmp } from './support/nginx-rtmp';
 import { freeLoopbackPort } from './support/ports';
@@ -364,7 +365,7 @@ describe('relay and pull URLs (issue 19 item 7)', () => {
     it('start() with a bad URL throws RtmpUrlError (a controller answers 400 with it), the stream being live', async () => {
       const name = `${KEY}-start`;
       await publishIngest('manual', name);
-      expect(app.get(RtmpServerService).liveStream('manual', name)).toBeDefined();
+      expect(liveStreamOf(app.get(RtmpServerService), 'manual', name)).toBeDefined();
       const before = relays.list().length;
 
       const bad: [string, string, string][] = [

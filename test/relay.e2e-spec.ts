@@ -1,4 +1,5 @@
 import { INestApplicationContext, LoggerService, Module } from '@nestjs/common';
+import { liveStreamOf } from '../libs/rtmp/src/nest/rtmp-server.service';
 import { NestFactory } from '@nestjs/core';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -149,7 +150,7 @@ describe('relay: FFmpeg → RtmpModule (StreamRelay) → nginx-rtmp', () => {
    * a relay changed state is exactly what the relay had seen.
    */
   function onStreamStarted(rtmp: RtmpServerService, started: RtmpStream): void {
-    const stream = rtmp.liveStream(started.app, started.name);
+    const stream = liveStreamOf(rtmp, started.app, started.name);
     if (stream === undefined) throw new Error(`${started.key} started but is not live`);
     const summary = emptySummary();
     const kinds: string[] = [];
@@ -877,7 +878,7 @@ describe('relay: a clean publish reaches nginx whole, the first GOP included (is
       const subscription = rtmp.streamStarted$.subscribe((started) => {
         if (started.app !== appName || started.name !== name) return;
         queueMicrotask(() => subscription.unsubscribe());
-        const stream = rtmp.liveStream(appName, name);
+        const stream = liveStreamOf(rtmp, appName, name);
         if (stream === undefined) throw new Error(`${started.key} started but is not live`);
         const frames: MediaFrame[] = [];
         const waiters: { ms: number; resolve: () => void }[] = [];

@@ -11,7 +11,7 @@ import {
   StreamRequest,
   StreamVerdict,
   StreamVerdicts,
-  PublishVerifier,
+  RequestVerifier,
   RtmpError,
   RtmpErrorCode,
   RtmpServer,
@@ -112,7 +112,7 @@ class Resources {
 
   async server(
     options: Partial<RtmpServerOptions> = {},
-    verifyRequest: PublishVerifier = () => StreamVerdicts.accept(),
+    verifyRequest: RequestVerifier = () => StreamVerdicts.accept(),
   ): Promise<TestServer> {
     const logs: string[] = [];
     const record = (message: string): void => {
@@ -898,7 +898,7 @@ describe('RtmpServer sessions', () => {
 
   describe('verifier faults fail closed', () => {
     const verifierTimeoutMs = 200;
-    const faults: [string, string, (request: StreamRequest) => ReturnType<PublishVerifier>][] = [
+    const faults: [string, string, (request: StreamRequest) => ReturnType<RequestVerifier>][] = [
       [
         'throws',
         'RTMP_ERR_VERIFIER_FAILED',
@@ -965,10 +965,10 @@ describe('RtmpServer sessions', () => {
 
   describe("the verifier's abort signal", () => {
     /** A verifier that never answers, and hands back the signal of each call. */
-    function hangingVerifier(): { verifier: PublishVerifier; signals: Promise<AbortSignal> } {
+    function hangingVerifier(): { verifier: RequestVerifier; signals: Promise<AbortSignal> } {
       let resolveSignal: (signal: AbortSignal) => void = () => undefined;
       const signals = new Promise<AbortSignal>((resolve) => (resolveSignal = resolve));
-      const verifier: PublishVerifier = (_request, signal) => {
+      const verifier: RequestVerifier = (_request, signal) => {
         resolveSignal(signal);
         return new Promise<never>(() => undefined);
       };

@@ -13,11 +13,14 @@
  *   node bench/servers/latency-app.js  (compiled; the bench starts it)
  */
 import 'reflect-metadata';
+import { liveStreamOf } from '../../libs/rtmp/src/nest/rtmp-server.service';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { subscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
-import { AllowAllStreamKeyVerifier, RtmpModule, RtmpServerService } from '../../libs/rtmp/src/nest';
+import { RtmpServerService } from '../../libs/rtmp/src/nest/rtmp-server.service';
+import { RtmpModule } from '../../libs/rtmp/src/nest/rtmp.module';
+import { AllowAllStreamKeyVerifier } from '../../libs/rtmp/src/nest/stream-key-verifier';
 import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
 import {
   announceReady,
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   const rtmp = app.get(RtmpServerService);
   rtmp.streamStarted$.subscribe((stream) => {
     streams += 1;
-    rtmp.liveStream(stream.app, stream.name)?.onPacket((packet) => {
+    liveStreamOf(rtmp, stream.app, stream.name)?.onPacket((packet) => {
       stamps.set(packet, dataStamp);
       listenerSamples.add(process.hrtime.bigint() - dataStamp);
     });

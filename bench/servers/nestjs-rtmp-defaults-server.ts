@@ -7,7 +7,8 @@
  *   node .bench-work/build/bench/servers/nestjs-rtmp-defaults-server.js
  *   (compiled by the bench, see compileServers)
  */
-import { StreamVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
+import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
+import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
 import { announceReady, heapAndExternal, serveParent, v8Memory, youngGeneration } from './ipc';
 
 const silent = (): void => undefined;

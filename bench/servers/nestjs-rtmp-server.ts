@@ -8,7 +8,9 @@
  */
 import { subscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
-import { LiveStream, StreamVerdicts, RtmpServer } from '../../libs/rtmp/src/server';
+import { LiveStream } from '../../libs/rtmp/src/server/live-stream';
+import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
+import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
 import {
   announceReady,
   heapAndExternal,

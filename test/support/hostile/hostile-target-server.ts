@@ -11,7 +11,9 @@
  * "decision <accepted> <abandoned>" for every verdict, and every log line as "<level> <text>".
  */
 import { join } from 'path';
-import { FlvStreamRecorder, StreamVerdicts, RtmpServer } from '../../../libs/rtmp/src/server';
+import { FlvStreamRecorder } from '../../../libs/rtmp/src/server/flv-stream-recorder';
+import { RtmpServer } from '../../../libs/rtmp/src/server/rtmp-server';
+import { StreamVerdicts } from '../../../libs/rtmp/src/server/stream-request';
 
 const [recordDir, optionsJson] = process.argv.slice(2);
 /** How long the verifier takes over a "slow-" key: long enough for its client to leave first. */

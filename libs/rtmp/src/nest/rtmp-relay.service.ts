@@ -23,7 +23,7 @@ import {
 import { RelayTiming, resolveRelayTiming } from './relay-timing.options';
 import { RtmpModuleOptions } from './rtmp-module-options.interface';
 import { RTMP_MODULE_OPTIONS } from './rtmp-module-options.token';
-import { RtmpServerService } from './rtmp-server.service';
+import { liveStreamOf, RtmpServerService } from './rtmp-server.service';
 import { RtmpStream } from './rtmp-stream';
 
 /**
@@ -230,7 +230,7 @@ export class RtmpRelayService
    */
   start(app: string, name: string, url: string): RelayHandle {
     parseRtmpUrl(url);
-    const stream = this.rtmp.liveStream(app, name);
+    const stream = liveStreamOf(this.rtmp, app, name);
     if (stream === undefined) {
       throw new StreamRelayError(
         RtmpErrorCode.RelayStreamNotLive,

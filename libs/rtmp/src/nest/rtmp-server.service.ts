@@ -47,6 +47,22 @@ export interface PacketsOptions {
   readonly maxQueuedBytes?: number;
 }
 
+/** Keys the service's internal accessor; not exported from the package. */
+const LIVE_STREAM = Symbol('RtmpServerService.liveStream');
+
+/**
+ * The live stream `app/name` itself, for this package's relay service and its tests: listeners
+ * called in the publisher's turn, the GOP cache. Not public API (applications use `packets()`
+ * and the `RtmpStream` views), so it is a function of this file, not a method of the service.
+ */
+export function liveStreamOf(
+  service: RtmpServerService,
+  app: string,
+  name: string,
+): LiveStream | undefined {
+  return service[LIVE_STREAM](app, name);
+}
+
 /** When something that started at `startedAt` ended (now), and how long it lasted. */
 function endedSince(startedAt: Date): { endedAt: Date; durationMs: number } {
   const endedAt = new Date();
@@ -197,8 +213,8 @@ export class RtmpServerService
     return this.server.publishLocal(app, name, origin);
   }
 
-  /** The live stream `app/name` itself, for the relay service (same package). */
-  liveStream(app: string, name: string): LiveStream | undefined {
+  /** See {@link liveStreamOf}. */
+  [LIVE_STREAM](app: string, name: string): LiveStream | undefined {
     return this.server?.liveStreams().find((stream) => stream.key === `${app}/${name}`);
   }
 

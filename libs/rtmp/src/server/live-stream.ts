@@ -16,14 +16,6 @@ import { StreamRequest } from './stream-request';
 
 export type { StreamEnd, StreamEndReason } from '../media/stream-end';
 
-/** `packet` chunked at `chunkSize` for message stream `streamId`, with a full header. */
-export interface EncodedMessage {
-  readonly packet: MediaPacket;
-  readonly chunkSize: number;
-  readonly streamId: number;
-  readonly bytes: Buffer;
-}
-
 export type { GopCacheLimits } from './gop-cache';
 
 const NO_GOP_CACHE: GopCacheLimits = { enabled: false, maxFrames: 0, maxBytes: 0 };
@@ -77,12 +69,8 @@ export class LiveStream {
   private readonly gop: GopCache;
   /** Track whose keyframes start GOPs: that of the first keyframe (0 unless multitrack). */
   private keyTrack: number | undefined;
-  /**
-   * The message being delivered, chunked once for every player that takes it as is (see
-   * StreamPlayer). Cleared as each delivery starts and when the stream ends, so it never
-   * outlives the delivery it was made for, even if a publisher reuses packet objects.
-   */
-  encodedForPlayers: EncodedMessage | undefined;
+  /** What consumers share for the packet being delivered (see `sharedForDelivery`). */
+  private deliveryShared: { readonly key: string; readonly value: unknown } | undefined;
 
   constructor(
     readonly request: StreamRequest,
@@ -202,6 +190,25 @@ export class LiveStream {
     return tag.tracks.some((track) => track.trackId === this.keyTrack);
   }
 
+  /**
+   * What a consumer worked out for the packet being delivered and shared under `key` with the
+   * others that need the same (players chunk a message once for all of them; see
+   * `shareForDelivery`); undefined if none did yet.
+   */
+  sharedForDelivery<T>(key: string): T | undefined {
+    const shared = this.deliveryShared;
+    return shared !== undefined && shared.key === key ? (shared.value as T) : undefined;
+  }
+
+  /**
+   * Shares `value` under `key` for the rest of this delivery. One value at a time, dropped as
+   * the next delivery starts and when the stream ends, so it never outlives the delivery it was
+   * made for, even if a publisher reuses packet objects.
+   */
+  shareForDelivery(key: string, value: unknown): void {
+    this.deliveryShared = { key, value };
+  }
+
   /** Listens to every packet from now on; returns the function that stops listening. */
   onPacket(listener: (packet: MediaPacket) => void): () => void {
     return this.packetListeners.add(listener);
@@ -220,7 +227,7 @@ export class LiveStream {
   /** For the session: delivers one packet to every listener. */
   deliver(packet: MediaPacket): void {
     if (this.endState !== undefined) return;
-    this.encodedForPlayers = undefined;
+    this.deliveryShared = undefined;
     const stats = this.stats;
     stats.bytes += packet.payload.length;
     if (packet.type === 'video') {
@@ -260,7 +267,7 @@ export class LiveStream {
   end(end: StreamEnd): void {
     if (this.endState !== undefined) return;
     this.endState = end;
-    this.encodedForPlayers = undefined;
+    this.deliveryShared = undefined;
     this.gop.clear();
     this.packetListeners.clear();
     this.endListeners.emit(end);

@@ -22,14 +22,14 @@ import { StreamRegistry } from './stream-registry';
  * `verifierTimeoutMs` passed (RTMP_ERR_VERIFIER_TIMEOUT) or the connection closed
  * (RTMP_ERR_SESSION_SOCKET). Pass it on to fetch() or a database call to stop the work.
  */
-export type PublishVerifier = (
+export type RequestVerifier = (
   request: StreamRequest,
   signal: AbortSignal,
 ) => StreamVerdict | Promise<StreamVerdict>;
 
 export interface RtmpServerHooks {
   /** Required: there is no implicit accept-all. */
-  readonly verifyRequest: PublishVerifier;
+  readonly verifyRequest: RequestVerifier;
   readonly logger?: RtmpLogger;
 }
 

@@ -25,31 +25,6 @@ export interface PlayerOutput {
   sendEncoded?(bytes: Buffer, message: RtmpMessage): void;
 }
 
-/**
- * The bytes of `message` chunked at `chunkSize`, shared by every player of `stream`: all of
- * them get each packet in a row, within one delivery, so the message is chunked (and its
- * payload copied) once, not once per player. The stream clears it as each delivery starts.
- */
-function sharedEncoding(
-  stream: LiveStream,
-  packet: MediaPacket,
-  message: RtmpMessage,
-  chunkSize: number,
-): Buffer {
-  const encoded = stream.encodedForPlayers;
-  if (
-    encoded !== undefined &&
-    encoded.packet === packet &&
-    encoded.chunkSize === chunkSize &&
-    encoded.streamId === message.messageStreamId
-  ) {
-    return encoded.bytes;
-  }
-  const bytes = ChunkWriter.encodeWithFullHeader(message, chunkSize);
-  stream.encodedForPlayers = { packet, chunkSize, streamId: message.messageStreamId, bytes };
-  return bytes;
-}
-
 /** Why a play ended. Only `error` means something went wrong. */
 export type PlayEndReason =
   /** The player said so: closeStream or deleteStream. */
@@ -98,6 +73,9 @@ export class StreamPlayer {
   /** Where media may resume after a gap (see KeyframeGate); a new one per attach. */
   private gate = new KeyframeGate({ startInGap: true });
   private hasPlayedBefore = false;
+  /** What this player's chunked messages are shared under (see `sharedEncoding`). */
+  private encodingKey = '';
+  private encodingChunkSize = -1;
   /** While the cached GOP is written at attach (see `write`). */
   private replaying = false;
 
@@ -213,10 +191,28 @@ export class StreamPlayer {
       output.sendEncoded !== undefined &&
       output.chunkSize !== undefined
     ) {
-      output.sendEncoded(sharedEncoding(stream, packet, message, output.chunkSize), message);
+      output.sendEncoded(this.sharedEncoding(stream, message, output.chunkSize), message);
     } else {
       output.send(message);
     }
+  }
+
+  /**
+   * The bytes of `message` chunked at `chunkSize`, shared by every player of `stream` with the
+   * same chunk size and stream id: all of them get each packet in a row, within one delivery,
+   * so the message is chunked (and its payload copied) once, not once per player.
+   */
+  private sharedEncoding(stream: LiveStream, message: RtmpMessage, chunkSize: number): Buffer {
+    // The key is made when the chunk size changes, not per message (this is the fan-out path).
+    if (chunkSize !== this.encodingChunkSize) {
+      this.encodingChunkSize = chunkSize;
+      this.encodingKey = `chunks:${chunkSize}:${this.streamId}`;
+    }
+    const shared = stream.sharedForDelivery<Buffer>(this.encodingKey);
+    if (shared !== undefined) return shared;
+    const bytes = ChunkWriter.encodeWithFullHeader(message, chunkSize);
+    stream.shareForDelivery(this.encodingKey, bytes);
+    return bytes;
   }
 
   private status(code: string, description: string): void {
