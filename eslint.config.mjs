@@ -72,6 +72,15 @@ export default tseslint.config(
     ]),
   },
   {
+    files: ['libs/rtmp/src/connection/**/*.ts'],
+    rules: layerImports('connection/ is the core both roles share: it imports only protocol/.', [
+      'server',
+      'client',
+      'relay',
+      'media',
+    ]),
+  },
+  {
     files: ['libs/rtmp/src/client/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: layerImports('client/ is a peer of the server: it must not import server/ or relay/.', [

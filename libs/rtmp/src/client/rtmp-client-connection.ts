@@ -1,8 +1,7 @@
 import { connect as connectTcp, Socket } from 'net';
 import { connect as connectTls, ConnectionOptions as TlsOptions } from 'tls';
 import { AmfObject } from '../protocol/amf/amf-value';
-import { ChunkReader } from '../protocol/chunk/chunk-reader';
-import { ChunkWriter } from '../protocol/chunk/chunk-writer';
+import { RtmpConnection } from '../connection/rtmp-connection';
 import { encodeConnect, encodeCreateStream } from '../protocol/command/client-command.builder';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
@@ -17,12 +16,6 @@ import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ClientHandshake } from '../protocol/handshake/client-handshake';
 import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
 import { createCommandMessage } from '../protocol/message/command-message.factory';
-import {
-  createAcknowledgementMessage,
-  createSetChunkSizeMessage,
-  createUserControlMessage,
-} from '../protocol/message/control-message.factory';
-import { decodeControlMessage } from '../protocol/message/control-message.decoder';
 import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
@@ -53,7 +46,10 @@ export interface RtmpClientConnectionEvents {
   onStatus(status: NetStatus): void;
   /** User control events other than PingRequest, which the connection answers itself. */
   onUserControl?(event: UserControlEvent): void;
-  /** Messages that are neither commands nor control: media, data, aggregates, unknown types. */
+  /**
+   * Messages that are not commands: media and data (those of an aggregate one by one), and
+   * protocol control the connection does not answer itself, which a client may ignore.
+   */
   onMessage?(message: RtmpMessage): void;
   /** Called once when the socket closed: `cause` is undefined after a clean `close()`. */
   onClose(cause: Error | undefined): void;
@@ -61,9 +57,6 @@ export interface RtmpClientConnectionEvents {
 
 /** `started` once the client saw its start code (Publish.Start, Play.Start). */
 export type RtmpClientConnectionState = 'idle' | 'connecting' | 'started' | 'closing' | 'closed';
-
-/** How long close() waits for the server to close before destroying the socket. */
-const CLOSE_GRACE_MS = 2_000;
 
 /**
  * The connection under both clients: TCP or TLS connect with a timeout, client handshake,
@@ -74,14 +67,12 @@ const CLOSE_GRACE_MS = 2_000;
 export class RtmpClientConnection {
   /** Deepest AMF nesting accepted from the server (the `maxAmfDepth` limit). */
   readonly maxAmfDepth: number;
-  private readonly reader: ChunkReader;
-  private readonly writer = new ChunkWriter();
+  private readonly limits: ProtocolLimits;
   private socket: Socket | undefined;
+  /** The RTMP connection over the socket, once there is one. */
+  private connection: RtmpConnection | undefined;
   private currentState: RtmpClientConnectionState = 'idle';
   private transactionId = 1;
-  private received = 0;
-  private bytesAcknowledged = 0;
-  private serverWindow = 0;
   private readonly pending = new Map<number, (command: RtmpCommand) => void>();
   private startWaiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private closeCause: Error | undefined;
@@ -93,9 +84,8 @@ export class RtmpClientConnection {
     private readonly options: RtmpClientConnectionOptions,
     private readonly events: RtmpClientConnectionEvents,
   ) {
-    const limits = { ...DEFAULT_PROTOCOL_LIMITS, ...options.limits };
-    this.maxAmfDepth = limits.maxAmfDepth;
-    this.reader = new ChunkReader((message) => this.onMessage(message), limits);
+    this.limits = { ...DEFAULT_PROTOCOL_LIMITS, ...options.limits };
+    this.maxAmfDepth = this.limits.maxAmfDepth;
   }
 
   /** Where the connection is: `started` from `markStarted()` until it closes. */
@@ -105,7 +95,7 @@ export class RtmpClientConnection {
 
   /** Bytes received from the server, handshake included. */
   get bytesReceived(): number {
-    return this.received;
+    return this.connection?.bytesReceived ?? 0;
   }
 
   /** Bytes written to the socket but not yet sent. */
@@ -128,6 +118,15 @@ export class RtmpClientConnection {
       : connectTcp({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;
+    const connection = new RtmpConnection(
+      socket,
+      { limits: this.limits },
+      {
+        onMessage: (message) => this.onMessage(message),
+        onUserControl: (event) => this.events.onUserControl?.(event),
+      },
+    );
+    this.connection = connection;
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     const handshake = new ClientHandshake();
     socket.on('error', (error) => this.fail(this.socketError(error)));
@@ -138,17 +137,16 @@ export class RtmpClientConnection {
     });
     socket.on('data', (data: Buffer) => {
       try {
-        this.received += data.length;
+        connection.countReceived(data.length);
         if (!handshake.complete) {
           const progress = handshake.push(data);
           if (progress.output !== undefined) socket.write(progress.output);
           if (!progress.complete) return;
           this.events.onHandshake();
-          if (progress.rest.length > 0) this.reader.push(progress.rest);
+          if (progress.rest.length > 0) connection.push(progress.rest);
         } else {
-          this.reader.push(data);
+          connection.push(data);
         }
-        this.acknowledge();
       } catch (error) {
         this.fail(error instanceof Error ? error : new Error(String(error)));
       }
@@ -165,8 +163,7 @@ export class RtmpClientConnection {
 
   /** Announces and applies an outgoing chunk size. */
   setChunkSize(chunkSize: number): void {
-    this.send(createSetChunkSizeMessage(chunkSize));
-    this.writer.setChunkSize(chunkSize);
+    this.connection?.setChunkSize(chunkSize);
   }
 
   /** Sends `connect` (transaction 1); `onAccepted` runs on its `_result`, a refusal fails. */
@@ -198,13 +195,7 @@ export class RtmpClientConnection {
 
   /** Writes one message; false when the socket can no longer take it. */
   send(message: RtmpMessage): boolean {
-    const socket = this.socket;
-    if (socket === undefined || socket.destroyed || !socket.writable) return false;
-    const parts = this.writer.encode(message);
-    socket.cork();
-    for (const part of parts) socket.write(part);
-    socket.uncork();
-    return true;
+    return this.connection?.send(message) ?? false;
   }
 
   nextTransactionId(): number {
@@ -242,9 +233,7 @@ export class RtmpClientConnection {
     if (socket === undefined || this.currentState === 'closed') return;
     if (this.currentState !== 'closing') {
       this.currentState = 'closing';
-      socket.end();
-      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-      timer.unref();
+      this.connection?.end();
     }
     this.startWaiter?.reject(this.closedBeforeStart());
     this.startWaiter = undefined;
@@ -277,25 +266,14 @@ export class RtmpClientConnection {
     });
   }
 
+  /** Commands are the connection's; media and data (aggregates split) go to the client. */
   private onMessage(message: RtmpMessage): void {
     if (message.typeId === MessageType.CommandAmf0 || message.typeId === MessageType.CommandAmf3) {
       const options = { maxDepth: this.maxAmfDepth };
       this.onCommand(decodeCommand(message.payload, message.typeId, options));
       return;
     }
-    const control = decodeControlMessage(message);
-    if (control === undefined) {
-      this.events.onMessage?.(message);
-    } else if (control.type === 'windowAcknowledgementSize') {
-      this.serverWindow = control.windowSize;
-    } else if (control.type === 'userControl') {
-      const { event } = control;
-      if (event.kind === 'pingRequest') {
-        this.send(createUserControlMessage({ kind: 'pingResponse', timestamp: event.timestamp }));
-      } else {
-        this.events.onUserControl?.(event);
-      }
-    }
+    this.events.onMessage?.(message);
   }
 
   private onCommand(command: RtmpCommand): void {
@@ -318,14 +296,6 @@ export class RtmpClientConnection {
   ): void {
     this.pending.set(transactionId, onReply);
     this.sendCommand(payload);
-  }
-
-  /** Acknowledges once the server announced a window and that many bytes came in. */
-  private acknowledge(): void {
-    const unacknowledged = this.received - this.bytesAcknowledged;
-    if (this.serverWindow === 0 || unacknowledged < this.serverWindow) return;
-    this.bytesAcknowledged = this.received;
-    this.send(createAcknowledgementMessage(this.received % 0x100000000));
   }
 
   /**
@@ -361,6 +331,7 @@ export class RtmpClientConnection {
   }
 
   private onSocketClose(): void {
+    this.connection?.closed();
     const wasClosing = this.currentState === 'closing';
     this.currentState = 'closed';
     const cause =

@@ -7,7 +7,6 @@ import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { NetStatus } from '../protocol/command/response-command.parser';
 import { ProtocolLimits } from '../protocol/limits';
-import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import {
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
@@ -233,7 +232,7 @@ export class RtmpPlayClient {
     });
   }
 
-  /** Media, data and aggregates; shared objects and unknown types are not for a player. */
+  /** Media and data (the connection splits aggregates); anything else is not for a player. */
   private onMessage(message: RtmpMessage): void {
     switch (message.typeId) {
       case MessageType.Audio:
@@ -243,15 +242,6 @@ export class RtmpPlayClient {
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:
         this.onData(message);
-        return;
-      case MessageType.Aggregate:
-        forEachAggregateSubMessage(message, (sub) => {
-          if (sub.typeId === MessageType.Audio || sub.typeId === MessageType.Video) {
-            this.onMedia(sub);
-          } else if (sub.typeId === MessageType.DataAmf0 || sub.typeId === MessageType.DataAmf3) {
-            this.onData(sub);
-          }
-        });
         return;
     }
   }

@@ -1,7 +1,7 @@
 import { Socket } from 'net';
 import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
-import { ChunkReader, ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
-import { ChunkWriter } from '../protocol/chunk/chunk-writer';
+import { ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
+import { RtmpConnection, RtmpConnectionHandler } from '../connection/rtmp-connection';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
 import { dataMessageBody, encodeRtmpSampleAccess } from '../protocol/command/data-message.builder';
@@ -27,19 +27,15 @@ import { parseStreamName } from '../protocol/command/stream-name';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ServerHandshake } from '../protocol/handshake/server-handshake';
-import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import {
   createConnectionCommandMessage,
   createStreamCommandMessage,
 } from '../protocol/message/command-message.factory';
 import {
-  createAcknowledgementMessage,
-  createSetChunkSizeMessage,
   createSetPeerBandwidthMessage,
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
 } from '../protocol/message/control-message.factory';
-import { ControlMessage, decodeControlMessage } from '../protocol/message/control-message.decoder';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
@@ -99,8 +95,6 @@ export interface SessionHost {
   now(): number;
 }
 
-/** How long a closing socket may take to flush and close before it is destroyed. */
-const CLOSE_GRACE_MS = 2_000;
 /**
  * Most bytes of replies (command results, statuses, ping responses, acknowledgements) a peer may
  * leave waiting in the socket's user-space buffer, which fills only once the kernel's buffers
@@ -137,24 +131,16 @@ interface SessionSocket extends Socket {
 type ConnectFields = Pick<ConnectCommand, 'tcUrl' | 'flashVer' | 'commandObject'>;
 /** A session's app query until `connect` gives one (shared: most have none). */
 const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
-/** Sub-message types taken out of an aggregate; the rest are ignored. */
-const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
-  MessageType.Audio,
-  MessageType.Video,
-  MessageType.DataAmf0,
-  MessageType.DataAmf3,
-]);
 
 /**
  * One client connection: handshake, connect, createStream, publish, verification, then media
  * until the publisher leaves. Every fault closes this connection only, with a typed reason.
  */
-export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
+export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, RtmpConnectionHandler {
   private sessionState: SessionState = 'handshake';
   /** Dropped once complete, with its 3 KB reply buffer: an idle connection should not keep it. */
   private handshake: ServerHandshake | undefined = new ServerHandshake();
-  private readonly reader: ChunkReader;
-  private readonly writer = new ChunkWriter();
+  private readonly connection: RtmpConnection;
   /** What a publish or play request needs from `connect`, not the whole parsed command. */
   private connectInfo: ConnectFields | undefined;
   private appName = '';
@@ -168,10 +154,6 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   private stream: LiveStream | undefined;
   private player: StreamPlayer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private destroyTimer: NodeJS.Timeout | undefined;
-  private bytesReceived = 0;
-  private bytesAcknowledged = 0;
-  private peerWindow = 0;
   private lastMedia: number;
   private closeReason: StreamEndReason = 'disconnected';
   private closeError: Error | undefined;
@@ -191,20 +173,24 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     this.commandAllowance = options.maxCommandsBeforeAccept;
     // Until the verifier accepts a publish or play, the peer has shown no key: it gets the
     // small limits, and its messages grow with what it sends rather than what it announces.
-    this.reader = new ChunkReader(
-      (message) => this.onMessage(message),
+    this.connection = new RtmpConnection(
+      socket,
       {
-        maxMessageSize: Math.min(options.maxMessageSize, options.maxMessageSizeBeforeAccept),
-        maxChunkSize: options.maxChunkSize,
-        maxChunkStreams: options.maxChunkStreams,
-        maxPendingMessageBytes: Math.min(
-          options.maxPendingMessageBytes,
-          options.maxPendingMessageBytesBeforeAccept,
-        ),
-        maxAbandonedMessages: options.maxAbandonedMessages,
+        limits: {
+          maxMessageSize: Math.min(options.maxMessageSize, options.maxMessageSizeBeforeAccept),
+          maxChunkSize: options.maxChunkSize,
+          maxChunkStreams: options.maxChunkStreams,
+          maxPendingMessageBytes: Math.min(
+            options.maxPendingMessageBytes,
+            options.maxPendingMessageBytesBeforeAccept,
+          ),
+          maxAbandonedMessages: options.maxAbandonedMessages,
+        },
+        memoryBudget: this,
+        readerPolicy: BEFORE_ACCEPT_READER_POLICY,
+        unreadAllowance: () => this.unreadAllowance(),
       },
       this,
-      BEFORE_ACCEPT_READER_POLICY,
     );
     socket.setNoDelay(true);
     // Listeners shared by every session, finding theirs through the socket (as ws does): an
@@ -251,7 +237,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   }
 
   get pendingMessageBytes(): number {
-    return this.reader.pendingMessageBytes;
+    return this.connection.pendingMessageBytes;
   }
 
   reserveMessageBytes(bytes: number): void {
@@ -334,7 +320,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         : { reason: this.closeReason },
     );
     this.clearTimer();
-    this.reader.release();
+    this.connection.release();
     this.socket.destroy();
   }
 
@@ -368,7 +354,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   private onData(data: Buffer): void {
     if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
     try {
-      this.bytesReceived += data.length;
+      this.connection.countReceived(data.length);
       let chunks = data;
       if (this.sessionState === 'handshake') {
         const progress = (this.handshake as ServerHandshake).push(data);
@@ -384,14 +370,14 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         chunks = progress.rest;
         if (chunks.length === 0) return;
       }
-      this.reader.push(chunks);
-      this.acknowledge();
+      this.connection.push(chunks);
     } catch (error) {
       this.fail(asError(error));
     }
   }
 
-  private onMessage(message: RtmpMessage): void {
+  /** Commands, media and data from the connection (aggregates arrive split). */
+  onMessage(message: RtmpMessage): void {
     switch (message.typeId) {
       case MessageType.Audio:
       case MessageType.Video:
@@ -412,20 +398,19 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
           }),
         );
         return;
-      case MessageType.Aggregate:
-        // Aggregates carry media and data only (nginx maps them to audio/video). Anything else
-        // is ignored: a nested aggregate would recurse once per level, and a few bytes per
-        // level are enough to overflow the stack; a command has no business in one.
-        forEachAggregateSubMessage(message, (sub) => {
-          if (AGGREGATE_SUB_MESSAGE_TYPES.has(sub.typeId)) this.onMessage(sub);
-        });
-        return;
-      default: {
-        const control = decodeControlMessage(message);
-        if (control !== undefined) this.onControl(control);
-        // Anything else (shared objects, type 7...) is ignored, as nginx does.
-      }
+      // Anything else (shared objects, acknowledgements, type 7...) is ignored, as nginx does.
     }
+  }
+
+  /** Every write is refused past this (see RtmpConnection): the peer is closed instead. */
+  onPeerNotReading(unreadBytes: number): void {
+    this.fail(
+      new SessionError(
+        RtmpErrorCode.SessionPeerNotReading,
+        `the peer leaves ${unreadBytes} bytes unread`,
+        { unreadBytes },
+      ),
+    );
   }
 
   /** Counts a command against `maxCommandsBeforeAccept`, before it is decoded. */
@@ -443,50 +428,18 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
   /** The verifier accepted a publish or play: the peer gets its full limits from now on. */
   private trust(): void {
     this.commandAllowance = Number.POSITIVE_INFINITY;
-    this.reader.reconfigure(this.host.options, ACCEPTED_READER_POLICY);
-  }
-
-  private onControl(control: ControlMessage): void {
-    if (control.type === 'windowAcknowledgementSize') {
-      // Acknowledge only peers that asked for it (OBS and FFmpeg never do), as nginx does.
-      this.peerWindow = control.windowSize;
-    } else if (control.type === 'userControl' && control.event.kind === 'pingRequest') {
-      this.send(
-        createUserControlMessage({ kind: 'pingResponse', timestamp: control.event.timestamp }),
-      );
-    }
+    this.connection.reconfigure(this.host.options, ACCEPTED_READER_POLICY);
   }
 
   /**
-   * Whether the peer reads what it is sent. When it has left more unread than it may, the
-   * connection is closed (and false returned): whatever it provokes next would stay in memory.
+   * Most bytes the peer may leave unread. A player's socket also holds its media, which
+   * StreamPlayer bounds on its own (queue limit plus the message that crossed it): only what
+   * goes beyond that counts as unread replies.
    */
-  private peerIsReading(): boolean {
-    const unread = this.socket.writableLength;
-    // A player's socket also holds its media, which StreamPlayer bounds on its own (queue limit
-    // plus the message that crossed it): only what goes beyond that counts as unread replies.
+  private unreadAllowance(): number {
+    if (this.player === undefined) return MAX_UNREAD_REPLY_BYTES;
     const { maxQueuedBytesPerConsumer, maxMessageSize } = this.host.options;
-    const allowed =
-      this.player === undefined
-        ? MAX_UNREAD_REPLY_BYTES
-        : MAX_UNREAD_REPLY_BYTES + maxQueuedBytesPerConsumer + maxMessageSize;
-    if (unread <= allowed) return true;
-    this.fail(
-      new SessionError(
-        RtmpErrorCode.SessionPeerNotReading,
-        `the peer leaves ${unread} bytes unread`,
-        { unreadBytes: unread },
-      ),
-    );
-    return false;
-  }
-
-  private acknowledge(): void {
-    if (this.peerWindow === 0) return;
-    if (this.bytesReceived - this.bytesAcknowledged < this.peerWindow) return;
-    this.bytesAcknowledged = this.bytesReceived;
-    // The sequence number is the byte count modulo 2^32 (the field is 32 bits).
-    this.send(createAcknowledgementMessage(this.bytesReceived % 0x100000000));
+    return MAX_UNREAD_REPLY_BYTES + maxQueuedBytesPerConsumer + maxMessageSize;
   }
 
   private onCommand(message: RtmpMessage, command: RtmpCommand): void {
@@ -593,8 +546,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
         }),
       );
       this.send(createUserControlMessage({ kind: 'streamBegin', streamId: 0 }));
-      this.send(createSetChunkSizeMessage(options.outChunkSize));
-      this.writer.setChunkSize(options.outChunkSize);
+      this.connection.setChunkSize(options.outChunkSize);
       this.sendCommand(
         encodeConnectResult({
           transactionId: command.transactionId,
@@ -773,12 +725,12 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
       this.host.requestDecided(request, verdict);
       this.sessionState = 'playing';
       this.trust();
-      const { socket, writer } = this;
+      const { connection } = this;
       const player = new StreamPlayer(
         {
           send: (outgoing) => this.send(outgoing),
           get queuedBytes() {
-            return socket.writableLength;
+            return connection.queuedBytes;
           },
           // Not waiting for a publisher to come back: the play is over, and the player leaves
           // the registry now rather than when the socket has finished closing.
@@ -789,7 +741,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
                 this.endSocket();
               },
           get chunkSize() {
-            return writer.chunkSize;
+            return connection.chunkSize;
           },
           sendEncoded: (bytes, message) => this.sendEncoded(bytes, message),
         },
@@ -813,7 +765,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
       this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
       // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
       // went out at once.
-      if (!this.host.options.playersNoDelay) socket.setNoDelay(false);
+      if (!this.host.options.playersNoDelay) this.socket.setNoDelay(false);
       this.host.addPlayer(player);
     } catch (error) {
       this.fail(asError(error));
@@ -939,20 +891,12 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
 
   /** Writes a message chunked elsewhere (shared by every player, see StreamPlayer). */
   private sendEncoded(bytes: Buffer, message: RtmpMessage): void {
-    const socket = this.socket;
-    if (socket.destroyed || !socket.writable || !this.peerIsReading()) return;
-    this.writer.recordFullHeaderSent(message);
-    socket.write(bytes);
+    this.connection.sendEncoded(bytes, message);
   }
 
-  /** Every message to the peer goes through here (or sendEncoded): one unread bound for all. */
+  /** Every message to the peer goes through the connection: one unread bound for all. */
   private send(message: RtmpMessage): void {
-    const socket = this.socket;
-    if (socket.destroyed || !socket.writable || !this.peerIsReading()) return;
-    const parts = this.writer.encode(message);
-    socket.cork();
-    for (const part of parts) socket.write(part);
-    socket.uncork();
+    this.connection.send(message);
   }
 
   /** Ends the publish (if any), says so where the socket is open, and ends the socket. */
@@ -989,9 +933,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
     if (this.sessionState === 'closed') return;
     this.sessionState = 'closing';
     this.clearTimer();
-    this.socket.end();
-    this.destroyTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
-    this.destroyTimer.unref();
+    this.connection.end();
   }
 
   private endStream(end: StreamEnd): void {
@@ -1012,11 +954,10 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder {
 
   private onSocketClose(): void {
     this.clearTimer();
-    this.reader.release();
+    this.connection.closed();
     this.verification?.abort(
       new SessionError(RtmpErrorCode.SessionSocket, 'the connection closed before the verdict'),
     );
-    if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
     const reason = this.closeReason;
     this.endStream(reason === 'error' ? { reason, error: this.closeError } : { reason });
     this.stopPlaying(

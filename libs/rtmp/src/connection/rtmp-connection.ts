@@ -1,0 +1,216 @@
+import { Socket } from 'net';
+import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
+import { ChunkReader, ChunkReaderLimits, ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
+import { ChunkWriter } from '../protocol/chunk/chunk-writer';
+import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
+import { decodeControlMessage } from '../protocol/message/control-message.decoder';
+import {
+  createAcknowledgementMessage,
+  createSetChunkSizeMessage,
+  createUserControlMessage,
+} from '../protocol/message/control-message.factory';
+import { MessageType } from '../protocol/message/message-type';
+import { RtmpMessage } from '../protocol/message/rtmp-message';
+import { UserControlEvent } from '../protocol/message/user-control-event';
+
+/** How long a closing socket may take to flush and close before it is destroyed. */
+export const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Message types taken out of an aggregate; the rest are ignored. Aggregates carry media and data
+ * only (nginx maps them to audio and video): a nested aggregate would recurse once per level,
+ * and a few bytes per level are enough to overflow the stack; a command has no business in one.
+ */
+const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
+  MessageType.Audio,
+  MessageType.Video,
+  MessageType.DataAmf0,
+  MessageType.DataAmf3,
+]);
+
+/** What the role on top (server session, client) is told. */
+export interface RtmpConnectionHandler {
+  /**
+   * Commands, audio, video and data messages, in order; those an aggregate carries arrive one
+   * by one. Protocol control the core answers itself (window, pings, chunk size) is not passed.
+   */
+  onMessage(message: RtmpMessage): void;
+  /** User control events other than ping requests (StreamBegin, StreamEOF...). */
+  onUserControl?(event: UserControlEvent): void;
+  /**
+   * The peer has left more than `unreadAllowance` bytes unread: whatever it provokes next
+   * would stay in memory. The role closes the connection with its own typed error.
+   */
+  onPeerNotReading?(unreadBytes: number): void;
+}
+
+export interface RtmpConnectionOptions {
+  /** The chunk reader's limits (they may be tightened and relaxed with `reconfigure`). */
+  readonly limits: Partial<ChunkReaderLimits>;
+  readonly memoryBudget?: ChunkMemoryBudget;
+  readonly readerPolicy?: ChunkReaderPolicy;
+  /** Bytes the peer may leave unread in the socket, read at every write; default no bound. */
+  readonly unreadAllowance?: () => number;
+}
+
+/**
+ * The RTMP connection under both roles, as `ws` has one WebSocket for client and server: after
+ * the handshake (each role's own), it reads chunks into messages, writes messages as chunks
+ * (corked, one syscall per message), acknowledges against the window the peer announced, answers
+ * pings, splits aggregates, bounds what a peer may leave unread, and closes gracefully. The
+ * roles decide what commands and media mean. Socket listeners stay with the roles: a server
+ * shares them between all its sessions.
+ */
+export class RtmpConnection {
+  private readonly reader: ChunkReader;
+  private readonly writer = new ChunkWriter();
+  private received = 0;
+  private acknowledged = 0;
+  /** The window the peer announced (WindowAcknowledgementSize); 0: it asked for none. */
+  private peerWindow = 0;
+  private destroyTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: RtmpConnectionOptions,
+    private readonly handler: RtmpConnectionHandler,
+  ) {
+    this.reader = new ChunkReader(
+      (message) => this.dispatch(message),
+      options.limits,
+      options.memoryBudget,
+      options.readerPolicy,
+    );
+  }
+
+  /** Bytes received from the peer, handshake included. */
+  get bytesReceived(): number {
+    return this.received;
+  }
+
+  /** Bytes written to the socket but not yet sent. */
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** The outgoing chunk size. */
+  get chunkSize(): number {
+    return this.writer.chunkSize;
+  }
+
+  /** Bytes held in unfinished incoming messages. */
+  get pendingMessageBytes(): number {
+    return this.reader.pendingMessageBytes;
+  }
+
+  /** Counts bytes that arrived (the handshake's too: acknowledgements count every byte). */
+  countReceived(bytes: number): void {
+    this.received += bytes;
+  }
+
+  /** Reads chunk bytes (after the handshake); throws the reader's typed errors. */
+  push(chunks: Buffer): void {
+    this.reader.push(chunks);
+    this.acknowledge();
+  }
+
+  /** New reader limits and policy (a peer that presented a key is trusted with more). */
+  reconfigure(limits: Partial<ChunkReaderLimits>, policy: ChunkReaderPolicy): void {
+    this.reader.reconfigure(limits, policy);
+  }
+
+  /**
+   * Writes one message; false when it was not written: the socket is gone, or the peer is not
+   * reading (then `onPeerNotReading` was told).
+   */
+  send(message: RtmpMessage): boolean {
+    if (!this.canWrite()) return false;
+    const parts = this.writer.encode(message);
+    const { socket } = this;
+    socket.cork();
+    for (const part of parts) socket.write(part);
+    socket.uncork();
+    return true;
+  }
+
+  /** Writes a message already chunked elsewhere at this chunk size (shared by many players). */
+  sendEncoded(bytes: Buffer, message: RtmpMessage): boolean {
+    if (!this.canWrite()) return false;
+    this.writer.recordFullHeaderSent(message);
+    this.socket.write(bytes);
+    return true;
+  }
+
+  /** Announces an outgoing chunk size, then sends with it. */
+  setChunkSize(chunkSize: number): void {
+    this.send(createSetChunkSizeMessage(chunkSize));
+    this.writer.setChunkSize(chunkSize);
+  }
+
+  /** Flushes what was written, then closes; destroys the socket if the peer lingers. */
+  end(): void {
+    if (this.destroyTimer !== undefined || this.socket.destroyed) return;
+    this.socket.end();
+    const socket = this.socket;
+    this.destroyTimer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    this.destroyTimer.unref();
+  }
+
+  /** The socket closed: gives back what the connection held. */
+  closed(): void {
+    if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
+    this.reader.release();
+  }
+
+  /** Gives back the reader's buffers now (the socket is being destroyed). */
+  release(): void {
+    this.reader.release();
+  }
+
+  private canWrite(): boolean {
+    const { socket } = this;
+    if (socket.destroyed || !socket.writable) return false;
+    const allowance = this.options.unreadAllowance?.();
+    if (allowance === undefined || socket.writableLength <= allowance) return true;
+    this.handler.onPeerNotReading?.(socket.writableLength);
+    return false;
+  }
+
+  private dispatch(message: RtmpMessage): void {
+    switch (message.typeId) {
+      case MessageType.Aggregate:
+        forEachAggregateSubMessage(message, (sub) => {
+          if (AGGREGATE_SUB_MESSAGE_TYPES.has(sub.typeId)) this.handler.onMessage(sub);
+        });
+        return;
+      case MessageType.WindowAcknowledgementSize:
+      case MessageType.UserControl: {
+        const control = decodeControlMessage(message);
+        if (control?.type === 'windowAcknowledgementSize') {
+          // Acknowledge only peers that asked for it (OBS and FFmpeg publishers never do).
+          this.peerWindow = control.windowSize;
+        } else if (control?.type === 'userControl') {
+          const { event } = control;
+          if (event.kind === 'pingRequest') {
+            this.send(
+              createUserControlMessage({ kind: 'pingResponse', timestamp: event.timestamp }),
+            );
+          } else {
+            this.handler.onUserControl?.(event);
+          }
+        }
+        return;
+      }
+      default:
+        this.handler.onMessage(message);
+    }
+  }
+
+  private acknowledge(): void {
+    if (this.peerWindow === 0) return;
+    if (this.received - this.acknowledged < this.peerWindow) return;
+    this.acknowledged = this.received;
+    // The sequence number is the byte count modulo 2^32 (the field is 32 bits).
+    this.send(createAcknowledgementMessage(this.received % 0x100000000));
+  }
+}
