@@ -16,7 +16,6 @@ import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ClientHandshake } from '../protocol/handshake/client-handshake';
 import { DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../protocol/limits';
 import { createCommandMessage } from '../protocol/message/command-message.factory';
-import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
 import { RtmpClientError } from './rtmp-client.error';
@@ -46,11 +45,10 @@ export interface RtmpClientConnectionEvents {
   onStatus(status: NetStatus): void;
   /** User control events other than PingRequest, which the connection answers itself. */
   onUserControl?(event: UserControlEvent): void;
-  /**
-   * Messages that are not commands: media and data (those of an aggregate one by one), and
-   * protocol control the connection does not answer itself, which a client may ignore.
-   */
-  onMessage?(message: RtmpMessage): void;
+  /** Audio and video messages (those of an aggregate one by one). */
+  onMedia?(message: RtmpMessage): void;
+  /** Data messages (metadata...), from aggregates too. */
+  onData?(message: RtmpMessage): void;
   /** Called once when the socket closed: `cause` is undefined after a clean `close()`. */
   onClose(cause: Error | undefined): void;
 }
@@ -68,6 +66,7 @@ export class RtmpClientConnection {
   /** Deepest AMF nesting accepted from the server (the `maxAmfDepth` limit). */
   readonly maxAmfDepth: number;
   private readonly limits: ProtocolLimits;
+  private readonly decodeOptions: { readonly maxDepth: number };
   private socket: Socket | undefined;
   /** The RTMP connection over the socket, once there is one. */
   private connection: RtmpConnection | undefined;
@@ -86,6 +85,7 @@ export class RtmpClientConnection {
   ) {
     this.limits = { ...DEFAULT_PROTOCOL_LIMITS, ...options.limits };
     this.maxAmfDepth = this.limits.maxAmfDepth;
+    this.decodeOptions = { maxDepth: this.maxAmfDepth };
   }
 
   /** Where the connection is: `started` from `markStarted()` until it closes. */
@@ -122,7 +122,10 @@ export class RtmpClientConnection {
       socket,
       { limits: this.limits },
       {
-        onMessage: (message) => this.onMessage(message),
+        onCommand: (message) =>
+          this.onCommand(decodeCommand(message.payload, message.typeId, this.decodeOptions)),
+        onMedia: (message) => this.events.onMedia?.(message),
+        onData: (message) => this.events.onData?.(message),
         onUserControl: (event) => this.events.onUserControl?.(event),
       },
     );
@@ -264,16 +267,6 @@ export class RtmpClientConnection {
         },
       };
     });
-  }
-
-  /** Commands are the connection's; media and data (aggregates split) go to the client. */
-  private onMessage(message: RtmpMessage): void {
-    if (message.typeId === MessageType.CommandAmf0 || message.typeId === MessageType.CommandAmf3) {
-      const options = { maxDepth: this.maxAmfDepth };
-      this.onCommand(decodeCommand(message.payload, message.typeId, options));
-      return;
-    }
-    this.events.onMessage?.(message);
   }
 
   private onCommand(command: RtmpCommand): void {

@@ -11,7 +11,6 @@ import {
   createUserControlMessage,
   createWindowAcknowledgementSizeMessage,
 } from '../protocol/message/control-message.factory';
-import { MessageType } from '../protocol/message/message-type';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
 import { ListenerSet } from '../media/listener-set';
@@ -123,7 +122,8 @@ export class RtmpPlayClient {
         onHandshake: () => this.startSession(),
         onStatus: (status) => this.onServerStatus(status),
         onUserControl: (event) => this.onUserControl(event),
-        onMessage: (message) => this.onMessage(message),
+        onMedia: (message) => this.onMedia(message),
+        onData: (message) => this.onData(message),
         onClose: (cause) => this.onClosed(cause),
       },
     );
@@ -230,20 +230,6 @@ export class RtmpPlayClient {
         );
       });
     });
-  }
-
-  /** Media and data (the connection splits aggregates); anything else is not for a player. */
-  private onMessage(message: RtmpMessage): void {
-    switch (message.typeId) {
-      case MessageType.Audio:
-      case MessageType.Video:
-        this.onMedia(message);
-        return;
-      case MessageType.DataAmf0:
-      case MessageType.DataAmf3:
-        this.onData(message);
-        return;
-    }
   }
 
   private onUserControl(event: UserControlEvent): void {

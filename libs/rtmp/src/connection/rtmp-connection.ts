@@ -30,11 +30,12 @@ const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
 
 /** What the role on top (server session, client) is told. */
 export interface RtmpConnectionHandler {
-  /**
-   * Commands, audio, video and data messages, in order; those an aggregate carries arrive one
-   * by one. Protocol control the core answers itself (window, pings, chunk size) is not passed.
-   */
-  onMessage(message: RtmpMessage): void;
+  /** An AMF0 or AMF3 command message. */
+  onCommand(message: RtmpMessage): void;
+  /** An audio or video message (those an aggregate carries arrive one by one). */
+  onMedia(message: RtmpMessage): void;
+  /** An AMF0 or AMF3 data message (metadata and the like; from aggregates too). */
+  onData(message: RtmpMessage): void;
   /** User control events other than ping requests (StreamBegin, StreamEOF...). */
   onUserControl?(event: UserControlEvent): void;
   /**
@@ -178,31 +179,44 @@ export class RtmpConnection {
 
   private dispatch(message: RtmpMessage): void {
     switch (message.typeId) {
+      case MessageType.Audio:
+      case MessageType.Video:
+        this.handler.onMedia(message);
+        return;
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.handler.onData(message);
+        return;
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3:
+        this.handler.onCommand(message);
+        return;
       case MessageType.Aggregate:
         forEachAggregateSubMessage(message, (sub) => {
-          if (AGGREGATE_SUB_MESSAGE_TYPES.has(sub.typeId)) this.handler.onMessage(sub);
+          if (AGGREGATE_SUB_MESSAGE_TYPES.has(sub.typeId)) this.dispatch(sub);
         });
         return;
       case MessageType.WindowAcknowledgementSize:
-      case MessageType.UserControl: {
-        const control = decodeControlMessage(message);
-        if (control?.type === 'windowAcknowledgementSize') {
-          // Acknowledge only peers that asked for it (OBS and FFmpeg publishers never do).
-          this.peerWindow = control.windowSize;
-        } else if (control?.type === 'userControl') {
-          const { event } = control;
-          if (event.kind === 'pingRequest') {
-            this.send(
-              createUserControlMessage({ kind: 'pingResponse', timestamp: event.timestamp }),
-            );
-          } else {
-            this.handler.onUserControl?.(event);
-          }
-        }
+      case MessageType.UserControl:
+        this.onControl(message);
         return;
+      // Anything else (acknowledgements, bandwidth, shared objects, type 7...) is ignored, as
+      // nginx does; SetChunkSize and Abort were applied by the chunk reader.
+    }
+  }
+
+  private onControl(message: RtmpMessage): void {
+    const control = decodeControlMessage(message);
+    if (control?.type === 'windowAcknowledgementSize') {
+      // Acknowledge only peers that asked for it (OBS and FFmpeg publishers never do).
+      this.peerWindow = control.windowSize;
+    } else if (control?.type === 'userControl') {
+      const { event } = control;
+      if (event.kind === 'pingRequest') {
+        this.send(createUserControlMessage({ kind: 'pingResponse', timestamp: event.timestamp }));
+      } else {
+        this.handler.onUserControl?.(event);
       }
-      default:
-        this.handler.onMessage(message);
     }
   }
 

@@ -340,7 +340,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   }
 
   private static socketOnData(this: SessionSocket, data: Buffer): void {
-    this[kSession].onData(data);
+    this[kSession].onSocketData(data);
   }
 
   private static socketOnError(this: SessionSocket, error: Error): void {
@@ -351,7 +351,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     this[kSession].onSocketClose();
   }
 
-  private onData(data: Buffer): void {
+  private onSocketData(data: Buffer): void {
     if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
     try {
       this.connection.countReceived(data.length);
@@ -376,30 +376,16 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     }
   }
 
-  /** Commands, media and data from the connection (aggregates arrive split). */
-  onMessage(message: RtmpMessage): void {
-    switch (message.typeId) {
-      case MessageType.Audio:
-      case MessageType.Video:
-        this.onMedia(message);
-        return;
-      case MessageType.DataAmf0:
-      case MessageType.DataAmf3:
-        this.onData0(message);
-        return;
-      case MessageType.CommandAmf0:
-      case MessageType.CommandAmf3:
-        this.countCommand();
-        this.onCommand(
-          message,
-          decodeCommand(message.payload, message.typeId, {
-            maxDepth: this.host.options.maxAmfDepth,
-            maxEntries: this.host.options.maxAmfEntries,
-          }),
-        );
-        return;
-      // Anything else (shared objects, acknowledgements, type 7...) is ignored, as nginx does.
-    }
+  /** A command from the connection: counted against the allowance, decoded, acted on. */
+  onCommand(message: RtmpMessage): void {
+    this.countCommand();
+    this.handleCommand(
+      message,
+      decodeCommand(message.payload, message.typeId, {
+        maxDepth: this.host.options.maxAmfDepth,
+        maxEntries: this.host.options.maxAmfEntries,
+      }),
+    );
   }
 
   /** Every write is refused past this (see RtmpConnection): the peer is closed instead. */
@@ -442,7 +428,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     return MAX_UNREAD_REPLY_BYTES + maxQueuedBytesPerConsumer + maxMessageSize;
   }
 
-  private onCommand(message: RtmpMessage, command: RtmpCommand): void {
+  private handleCommand(message: RtmpMessage, command: RtmpCommand): void {
     switch (command.name) {
       case CommandName.Connect:
         this.onConnect(command);
@@ -816,7 +802,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     );
   }
 
-  private onMedia(message: RtmpMessage): void {
+  /** Audio or video: delivered to the live stream while publishing. */
+  onMedia(message: RtmpMessage): void {
     const stream = this.stream;
     if (this.sessionState !== 'publishing' || stream === undefined) return;
     this.lastMedia = this.host.now();
@@ -834,7 +821,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     stream.deliver(packet);
   }
 
-  private onData0(message: RtmpMessage): void {
+  /** Data (metadata): delivered to the live stream while publishing. */
+  onData(message: RtmpMessage): void {
     const stream = this.stream;
     if (this.sessionState !== 'publishing' || stream === undefined) return;
     let data;
