@@ -2,8 +2,6 @@ import { ConnectionOptions as TlsOptions } from 'tls';
 import { AmfObject } from '../protocol/amf/amf-value';
 import { encodeDeleteStream, encodePlay } from '../protocol/command/client-command.builder';
 import { CommandName, DataMessageName } from '../protocol/command/command-name';
-import { dataMessageBody } from '../protocol/command/data-message.builder';
-import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { NetStatus } from '../protocol/command/response-command.parser';
 import { ProtocolLimits } from '../protocol/limits';
@@ -14,7 +12,12 @@ import {
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { UserControlEvent } from '../protocol/message/user-control-event';
 import { ListenerSet } from '../media/listener-set';
-import { MediaPacket, mediaPacketOf } from '../media/media-packet';
+import {
+  MediaPacket,
+  mediaPacketOf,
+  MetadataPacket,
+  metadataPacketOf,
+} from '../media/media-packet';
 import { RtmpClientConnection } from './rtmp-client-connection';
 import { parseRtmpUrl, RtmpUrl } from './rtmp-url';
 
@@ -268,25 +271,16 @@ export class RtmpPlayClient {
   }
 
   private onData(message: Pick<RtmpMessage, 'typeId' | 'timestamp' | 'payload'>): void {
-    let data;
+    let packet: MetadataPacket;
     try {
-      data = decodeDataMessage(message.payload, message.typeId, {
-        maxDepth: this.connection.maxAmfDepth,
-      });
+      packet = metadataPacketOf(message, { maxDepth: this.connection.maxAmfDepth });
     } catch {
       this.stats.malformedPackets += 1;
       return;
     }
-    if (SERVER_DATA_MESSAGES.has(data.name)) return;
+    if (SERVER_DATA_MESSAGES.has(packet.name)) return;
     this.stats.metadataPackets += 1;
-    this.packetListeners.emit({
-      type: 'metadata',
-      timestamp: message.timestamp,
-      payload: dataMessageBody(message, data.name, data.values),
-      name: data.name,
-      values: data.values,
-      metadata: metaDataOf(data),
-    });
+    this.packetListeners.emit(packet);
   }
 
   private onClosed(cause: Error | undefined): void {

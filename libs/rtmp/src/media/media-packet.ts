@@ -1,4 +1,7 @@
 import { AmfObject, AmfValue } from '../protocol/amf/amf-value';
+import { AmfDecodeOptions } from '../protocol/amf/amf.options';
+import { dataMessageBody } from '../protocol/command/data-message.builder';
+import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
 import { AudioPacketType } from '../protocol/flv/audio-tag.constants';
 import { AudioTag } from '../protocol/flv/audio-tag.types';
 import { parseAudioTag } from '../protocol/flv/audio-tag.parser';
@@ -77,6 +80,26 @@ export function mediaPacketOf(
   return message.typeId === MessageType.Audio
     ? { type: 'audio', timestamp, payload, tag: parseAudioTag(payload) }
     : { type: 'video', timestamp, payload, tag: parseVideoTag(payload) };
+}
+
+/**
+ * The metadata packet a data message carries (`onMetaData`, `onTextData`...): `@setDataFrame`
+ * stripped from the payload, onMetaData's object read. Throws the decoder's typed error for a
+ * message it cannot read.
+ */
+export function metadataPacketOf(
+  message: Pick<RtmpMessage, 'typeId' | 'timestamp' | 'payload'>,
+  options: AmfDecodeOptions,
+): MetadataPacket {
+  const data = decodeDataMessage(message.payload, message.typeId, options);
+  return {
+    type: 'metadata',
+    timestamp: message.timestamp,
+    payload: dataMessageBody(message, data.name, data.values),
+    name: data.name,
+    values: data.values,
+    metadata: metaDataOf(data),
+  };
 }
 
 /**

@@ -4,8 +4,7 @@ import { ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
 import { RtmpConnection, RtmpConnectionHandler } from '../connection/rtmp-connection';
 import { CommandName } from '../protocol/command/command-name';
 import { decodeCommand } from '../protocol/command/command.decoder';
-import { dataMessageBody, encodeRtmpSampleAccess } from '../protocol/command/data-message.builder';
-import { decodeDataMessage, metaDataOf } from '../protocol/command/data-message.parser';
+import { encodeRtmpSampleAccess } from '../protocol/command/data-message.builder';
 import { ConnectCommand, parseConnectCommand } from '../protocol/command/connect-command.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { RtmpCommand } from '../protocol/command/rtmp-command';
@@ -47,7 +46,12 @@ import {
   maskStreamKey,
   redactStreamKey,
 } from '../common/mask-stream-key';
-import { MediaPacket, mediaPacketOf } from '../media/media-packet';
+import {
+  MediaPacket,
+  mediaPacketOf,
+  MetadataPacket,
+  metadataPacketOf,
+} from '../media/media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
 import { StreamRequest, StreamVerdict } from './stream-request';
 import { RtmpLogger } from './rtmp-logger';
@@ -825,9 +829,9 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   onData(message: RtmpMessage): void {
     const stream = this.stream;
     if (this.sessionState !== 'publishing' || stream === undefined) return;
-    let data;
+    let packet: MetadataPacket;
     try {
-      data = decodeDataMessage(message.payload, message.typeId, {
+      packet = metadataPacketOf(message, {
         maxDepth: this.host.options.maxAmfDepth,
         maxEntries: this.host.options.maxAmfEntries,
       });
@@ -835,14 +839,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       this.host.logger.warn(`${this.label()} dropping malformed data message: ${describe(error)}`);
       return;
     }
-    stream.deliver({
-      type: 'metadata',
-      timestamp: message.timestamp,
-      payload: dataMessageBody(message, data.name, data.values),
-      name: data.name,
-      values: data.values,
-      metadata: metaDataOf(data),
-    });
+    stream.deliver(packet);
   }
 
   private requireConnected(command: RtmpCommand): void {
