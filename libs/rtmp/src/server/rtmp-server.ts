@@ -6,8 +6,8 @@ import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
 import { LiveStream } from './live-stream';
 import { LocalPublisher, LocalPublishOrigin } from './local-publisher';
-import { describeStream, redactStreamKey } from '../common/mask-stream-key';
-import { isStreamVerdict, StreamRequest, StreamVerdict, StreamVerdicts } from './stream-request';
+import { describeStream } from '../common/mask-stream-key';
+import { StreamRequest, StreamVerdict } from './stream-request';
 import { ConnectionRefusalLog } from './connection-refusal-log';
 import { PendingMessageBudget } from './pending-message-budget';
 import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
@@ -16,16 +16,9 @@ import { RtmpSession, SessionHost } from './rtmp-session';
 import { PlayEnd, StreamPlayer } from './stream-player';
 import { StreamRegistry } from './stream-registry';
 
-/**
- * Decides whether a publish (or play) may go ahead. May be async; may throw (which rejects).
- * `signal` is aborted, with the reason as an RtmpError, when the answer no longer matters:
- * `verifierTimeoutMs` passed (RTMP_ERR_VERIFIER_TIMEOUT) or the connection closed
- * (RTMP_ERR_SESSION_SOCKET). Pass it on to fetch() or a database call to stop the work.
- */
-export type RequestVerifier = (
-  request: StreamRequest,
-  signal: AbortSignal,
-) => StreamVerdict | Promise<StreamVerdict>;
+import { Admission } from './admission';
+import { RequestVerifier, VerdictWithTimeout } from './verdict-with-timeout';
+export type { RequestVerifier } from './verdict-with-timeout';
 
 export interface RtmpServerHooks {
   /** Required: there is no implicit accept-all. */
@@ -84,8 +77,8 @@ export class RtmpServer {
    */
   private readonly sessionHost: SessionHost;
   private nextSessionId = 1;
-  /** Verifier timeouts still running; close() clears them so no timer outlives the server. */
-  private readonly verifierTimers = new Set<NodeJS.Timeout>();
+  /** The verifier with its timeout; close() clears the timeouts so none outlives the server. */
+  private readonly verdicts: VerdictWithTimeout;
   /** Memory of every stream's GOP cache, reused from stream to stream (see GopBlockPool). */
   private readonly gopBlocks = new GopBlockPool(GOP_CACHE_BLOCK_BYTES);
   /** Bytes of unfinished messages over every connection (`maxPendingMessageBytesTotal`). */
@@ -94,10 +87,7 @@ export class RtmpServer {
   private idleSweep: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(
-    options: Partial<RtmpServerOptions>,
-    private readonly hooks: RtmpServerHooks,
-  ) {
+  constructor(options: Partial<RtmpServerOptions>, hooks: RtmpServerHooks) {
     this.options = resolveRtmpServerOptions(options);
     this.logger = hooks.logger ?? consoleRtmpLogger;
     this.registry = new StreamRegistry(this.options.stalePublisherTimeoutMs);
@@ -112,6 +102,12 @@ export class RtmpServer {
       this.sessions.keys(),
     );
     this.refusals = new ConnectionRefusalLog(this.logger);
+    this.verdicts = new VerdictWithTimeout(
+      hooks.verifyRequest,
+      this.options.verifierTimeoutMs,
+      this.logger,
+      this.options.apps,
+    );
     this.sessionHost = this.createSessionHost();
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
@@ -277,8 +273,7 @@ export class RtmpServer {
           this.refusals.close();
           if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
           // Sessions still verifying are closed below; their verdicts no longer matter.
-          for (const timer of this.verifierTimers) clearTimeout(timer);
-          this.verifierTimers.clear();
+          this.verdicts.clear();
           const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
           for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
           await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
@@ -375,32 +370,11 @@ export class RtmpServer {
 
   private createSessionHost(): SessionHost {
     return {
-      createLiveStream: (request, onListenerError) =>
-        this.createLiveStream(request, onListenerError),
       options: this.options,
       logger: this.logger,
+      admission: this.createAdmission(),
       now: () => performance.now(),
-      verifyRequest: (request, signal) => this.verify(request, signal),
-      claimStream: (session, stream) => {
-        const claim = this.registry.claim(stream.key, session, performance.now());
-        return claim.claimed;
-      },
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
-      requestDecided: (request, verdict, abandoned = false) =>
-        this.decisions.emit({ request, verdict, abandoned }),
-      streamStarted: (stream) => this.streamStarted(stream),
-      isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
-      addPlayer: (player) => {
-        let waiting = this.players.get(player.key);
-        if (waiting === undefined) {
-          waiting = new Set();
-          this.players.set(player.key, waiting);
-        }
-        waiting.add(player);
-        const live = this.registry.get(player.key)?.liveStream;
-        if (live !== undefined) player.attach(live);
-        this.playStarts.emit(player);
-      },
       removePlayer: (player, end) => {
         const set = this.players.get(player.key);
         if (set?.delete(player) !== true) return;
@@ -413,62 +387,31 @@ export class RtmpServer {
     };
   }
 
-  /**
-   * Runs the verifier and fails closed: an exception, a rejected promise, a value that is not
-   * a verdict, or no answer within `verifierTimeoutMs` all reject the publish.
-   */
-  private async verify(
-    request: StreamRequest,
-    connectionSignal: AbortSignal,
-  ): Promise<StreamVerdict> {
-    const label = describeStream(request.app, request.streamName, this.options.apps);
-    const timeoutMs = this.options.verifierTimeoutMs;
-    const abort = new AbortController();
-    const connectionClosed = (): void => abort.abort(connectionSignal.reason);
-    connectionSignal.addEventListener('abort', connectionClosed, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<StreamVerdict>((resolve) => {
-      const pending = setTimeout(() => {
-        this.verifierTimers.delete(pending);
-        this.logger.warn(
-          `${RtmpErrorCode.VerifierTimeout}: no verdict for ${label} in ${timeoutMs} ms`,
-        );
-        abort.abort(
-          new RtmpError(RtmpErrorCode.VerifierTimeout, `no verdict in ${timeoutMs} ms`, false),
-        );
-        resolve(StreamVerdicts.reject('Verification timed out.'));
-      }, timeoutMs);
-      this.verifierTimers.add(pending);
-      timer = pending;
+  /** Where every publish and play is decided, over this server's registry and players. */
+  private createAdmission(): Admission {
+    return new Admission({
+      verdicts: this.verdicts,
+      playersWaitForPublisher: () => this.options.playersWaitForPublisher,
+      decided: (request, verdict, abandoned) =>
+        this.decisions.emit({ request, verdict, abandoned }),
+      createLiveStream: (request, onListenerError) =>
+        this.createLiveStream(request, onListenerError),
+      claim: (session, stream) =>
+        this.registry.claim(stream.key, session, performance.now()).claimed,
+      isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
+      streamStarted: (stream) => this.streamStarted(stream),
+      addPlayer: (player) => {
+        let waiting = this.players.get(player.key);
+        if (waiting === undefined) {
+          waiting = new Set();
+          this.players.set(player.key, waiting);
+        }
+        waiting.add(player);
+        const live = this.registry.get(player.key)?.liveStream;
+        if (live !== undefined) player.attach(live);
+        this.playStarts.emit(player);
+      },
     });
-    const verdict = (async (): Promise<StreamVerdict> => {
-      try {
-        const value: unknown = await this.hooks.verifyRequest(request, abort.signal);
-        if (isStreamVerdict(value)) return value;
-        this.logger.error(
-          `${RtmpErrorCode.VerifierInvalidVerdict}: verifier returned no verdict for ${label}`,
-        );
-      } catch (error) {
-        // The verifier's own message may quote the key it refused: mask it.
-        const message = redactStreamKey(
-          error instanceof Error ? error.message : String(error),
-          request.streamName,
-        );
-        this.logger.error(
-          `${RtmpErrorCode.VerifierFailed}: verifier threw for ${label}: ${message}`,
-        );
-      }
-      return StreamVerdicts.reject('Verification failed.');
-    })();
-    try {
-      return await Promise.race([verdict, timeout]);
-    } finally {
-      connectionSignal.removeEventListener('abort', connectionClosed);
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        this.verifierTimers.delete(timer);
-      }
-    }
   }
 
   /** A publish went live: waiting players attach, then `onStreamStart` listeners hear it. */

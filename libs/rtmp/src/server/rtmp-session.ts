@@ -38,7 +38,6 @@ import {
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
-import { ListenerErrorHandler } from '../media/listener-set';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import {
   describeApp,
@@ -53,10 +52,11 @@ import {
   metadataPacketOf,
 } from '../media/media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
-import { StreamRequest, StreamVerdict } from './stream-request';
+import { StreamRequest } from './stream-request';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
 import { SessionError } from './session.error';
+import { Admission, Applicant, PlayAdmission, PublishAdmission, Refusal } from './admission';
 import { PlayEnd, StreamPlayer } from './stream-player';
 
 /** Where a session stands; each state accepts only the commands that make sense in it. */
@@ -74,23 +74,9 @@ export type SessionState =
 export interface SessionHost {
   readonly options: RtmpServerOptions;
   readonly logger: RtmpLogger;
-  /**
-   * Decides a publish or play: never rejects; a failing verifier comes back as a rejection.
-   * `signal` is aborted if the connection closes before the verdict.
-   */
-  verifyRequest(request: StreamRequest, signal: AbortSignal): Promise<StreamVerdict>;
-  /** Registers the stream; false when another live publisher holds it. */
-  claimStream(session: RtmpSession, stream: LiveStream): boolean;
+  /** Decides publishes and plays: the verifier, the key, the stream (see Admission). */
+  readonly admission: Admission;
   releaseStream(session: RtmpSession, stream: LiveStream): void;
-  /** `abandoned`: the peer left before the verdict, which was then not acted on. */
-  requestDecided(request: StreamRequest, verdict: StreamVerdict, abandoned?: boolean): void;
-  streamStarted(stream: LiveStream): void;
-  /** A new LiveStream for an accepted publish, with the server's GOP cache settings. */
-  createLiveStream(request: StreamRequest, onListenerError: ListenerErrorHandler): LiveStream;
-  /** Whether stream `key` (`app/name`) has a live publisher now. */
-  isLive(key: string): boolean;
-  /** Registers a player: attached at once if its stream is live, else when it starts. */
-  addPlayer(player: StreamPlayer): void;
   removePlayer(player: StreamPlayer, end: PlayEnd): void;
   sessionClosed(session: RtmpSession): void;
   /** Reserves bytes of unfinished messages in the server-wide budget; throws to refuse. */
@@ -593,49 +579,40 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     }
     // Nothing is sent to the publisher until the verdict is in (srs#4037).
     this.sessionState = 'verifying';
-    void this.verify(request).then(
-      (verdict) => this.decidePublish(request, verdict),
-      (error: unknown) => this.fail(asError(error)),
+    this.host.admission.publish(this, request, this.applicant(request), (admission) =>
+      this.onPublishAdmission(request, admission),
     );
   }
 
-  /** Asks the verifier; the signal it gets is aborted if this connection closes meanwhile. */
-  private verify(request: StreamRequest): Promise<StreamVerdict> {
+  /**
+   * This connection as it asks for a verdict: the signal is aborted if it closes meanwhile, and
+   * the verdict is acted on only while it still waits for it.
+   */
+  private applicant(request: StreamRequest): Applicant {
     const verification = new AbortController();
     this.verification = verification;
-    return this.host.verifyRequest(request, verification.signal).finally(() => {
-      if (this.verification === verification) this.verification = undefined;
-    });
-  }
-
-  private decidePublish(request: StreamRequest, verdict: StreamVerdict): void {
-    if (this.sessionState !== 'verifying') {
-      // The publisher left meanwhile: nothing is sent, but audits still hear the verdict.
-      this.host.requestDecided(request, verdict, true);
-      return;
-    }
-    try {
-      if (!verdict.accepted) {
-        this.host.requestDecided(request, verdict);
-        this.rejectPublish(request, verdict);
-        return;
-      }
-      const stream = this.host.createLiveStream(request, (error) =>
+    return {
+      signal: verification.signal,
+      stillWaiting: () => {
+        if (this.verification === verification) this.verification = undefined;
+        return this.sessionState === 'verifying';
+      },
+      onListenerError: (error) =>
         this.host.logger.error(
           `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
         ),
-      );
-      if (!this.host.claimStream(this, stream)) {
-        const busy: StreamVerdict = {
-          accepted: false,
-          reason: 'Already publishing',
-          code: 'BadName',
-        };
-        this.host.requestDecided(request, busy);
-        this.rejectPublish(request, busy);
+      fail: (error) => this.fail(asError(error)),
+    };
+  }
+
+  private onPublishAdmission(request: StreamRequest, admission: PublishAdmission): void {
+    if (admission.outcome === 'abandoned') return;
+    try {
+      if (admission.outcome === 'refused') {
+        this.rejectPublish(request, admission.refusal);
         return;
       }
-      this.host.requestDecided(request, verdict);
+      const { stream } = admission;
       this.stream = stream;
       this.sessionState = 'publishing';
       this.lastMedia = this.host.now();
@@ -645,16 +622,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       // A peer that stopped reading was closed by a send above, and its stream ended.
       if (this.stream !== stream) return;
       this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
-      this.host.streamStarted(stream);
+      admission.announce();
     } catch (error) {
       this.fail(asError(error));
     }
   }
 
-  private rejectPublish(
-    request: StreamRequest,
-    verdict: StreamVerdict & { accepted: false },
-  ): void {
+  private rejectPublish(request: StreamRequest, verdict: Refusal): void {
     // The reason comes from the verifier, which may have quoted the key.
     const reason = redactStreamKey(verdict.reason, request.streamName);
     this.host.logger.warn(
@@ -676,31 +650,19 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     // Any start value is served as live (FFmpeg sends -2000 or -1000): there is no recorded
     // stream to seek in.
     this.sessionState = 'verifying';
-    void this.verify(request).then(
-      (verdict) => this.decidePlay(request, verdict),
-      (error: unknown) => this.fail(asError(error)),
+    this.host.admission.play(request, this.applicant(request), (admission) =>
+      this.onPlayAdmission(request, admission),
     );
   }
 
-  private decidePlay(request: StreamRequest, verdict: StreamVerdict): void {
-    if (this.sessionState !== 'verifying') {
-      this.host.requestDecided(request, verdict, true);
-      return;
-    }
+  private onPlayAdmission(request: StreamRequest, admission: PlayAdmission): void {
+    if (admission.outcome === 'abandoned') return;
     try {
-      if (!verdict.accepted) {
-        this.host.requestDecided(request, verdict);
-        this.rejectPlay(request, verdict);
+      if (admission.outcome === 'refused') {
+        this.rejectPlay(request, admission.refusal);
         return;
       }
-      const key = `${request.app}/${request.streamName}`;
-      const waits = this.host.options.playersWaitForPublisher;
-      if (!waits && !this.host.isLive(key)) {
-        // Reported as what it was for the player: refused (the verifier had accepted it).
-        this.host.requestDecided(request, {
-          accepted: false,
-          reason: 'Stream not found (not live, and playersWaitForPublisher is false).',
-        });
+      if (admission.outcome === 'not-found') {
         this.host.logger.log(
           `${this.label()} play of ${this.streamLabel(request)}: not live, not waiting`,
         );
@@ -712,7 +674,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         this.endSocket();
         return;
       }
-      this.host.requestDecided(request, verdict);
+      const waits = this.host.options.playersWaitForPublisher;
       this.sessionState = 'playing';
       this.trust();
       const { connection } = this;
@@ -756,13 +718,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
       // went out at once.
       if (!this.host.options.playersNoDelay) this.socket.setNoDelay(false);
-      this.host.addPlayer(player);
+      admission.attach(player);
     } catch (error) {
       this.fail(asError(error));
     }
   }
 
-  private rejectPlay(request: StreamRequest, verdict: StreamVerdict & { accepted: false }): void {
+  private rejectPlay(request: StreamRequest, verdict: Refusal): void {
     const reason = redactStreamKey(verdict.reason, request.streamName);
     this.host.logger.warn(
       `${this.label()} play of ${this.streamLabel(request)} rejected: ${reason}`,

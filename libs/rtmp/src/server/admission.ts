@@ -1,0 +1,153 @@
+import { ListenerErrorHandler } from '../media/listener-set';
+import { LiveStream } from './live-stream';
+import type { RtmpSession } from './rtmp-session';
+import { StreamPlayer } from './stream-player';
+import { StreamRequest, StreamVerdict } from './stream-request';
+import { VerdictWithTimeout } from './verdict-with-timeout';
+
+/** A verdict that refuses. */
+export type Refusal = StreamVerdict & { readonly accepted: false };
+
+/**
+ * What a publish request came to. `abandoned`: the client left before the verdict, which was
+ * then reported and not acted on.
+ */
+export type PublishAdmission =
+  | {
+      readonly outcome: 'admitted';
+      readonly stream: LiveStream;
+      /** Tells waiting players and `onStreamStart` listeners; call once Publish.Start is out. */
+      readonly announce: () => void;
+    }
+  | { readonly outcome: 'refused'; readonly refusal: Refusal }
+  | { readonly outcome: 'abandoned' };
+
+/** What a play request came to; `not-found`: accepted, but not live and players do not wait. */
+export type PlayAdmission =
+  | {
+      readonly outcome: 'admitted';
+      /** Registers the player: attached at once if its stream is live, else when it starts. */
+      readonly attach: (player: StreamPlayer) => void;
+    }
+  | { readonly outcome: 'refused'; readonly refusal: Refusal }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'abandoned' };
+
+/** What admitting needs of the server: its registry, its players and its listeners. */
+export interface AdmissionDeps {
+  readonly verdicts: VerdictWithTimeout;
+  readonly playersWaitForPublisher: () => boolean;
+  /** Every request's one decision, abandoned ones included. */
+  decided(request: StreamRequest, verdict: StreamVerdict, abandoned: boolean): void;
+  createLiveStream(request: StreamRequest, onListenerError: ListenerErrorHandler): LiveStream;
+  /** Registers the stream under its key for `publisher`; false when a live one holds it. */
+  claim(publisher: RtmpSession, stream: LiveStream): boolean;
+  isLive(key: string): boolean;
+  streamStarted(stream: LiveStream): void;
+  addPlayer(player: StreamPlayer): void;
+}
+
+/** The client asking: its connection's signal, and whether it still waits for the verdict. */
+export interface Applicant {
+  readonly signal: AbortSignal;
+  readonly stillWaiting: () => boolean;
+  readonly onListenerError: ListenerErrorHandler;
+  /** Something went wrong acting on the verdict: the connection closes with it. */
+  readonly fail: (error: unknown) => void;
+}
+
+/**
+ * Admission in one place: every publish and play goes through here. Ask the verifier (with the
+ * timeout and the abort signal), report the one decision, then claim the key and create the
+ * stream (publish), or find the stream or let the player wait (play). The session only asks
+ * and acts on the outcome: what it sends the client, and when. The outcome is handed over in
+ * the same turn as the decision is reported, so whoever hears an accepted play finds its
+ * player registered, and an accepted publish's Publish.Start on its way.
+ */
+export class Admission {
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  publish(
+    publisher: RtmpSession,
+    request: StreamRequest,
+    applicant: Applicant,
+    then: (admission: PublishAdmission) => void,
+  ): void {
+    this.deps.verdicts
+      .verdict(request, applicant.signal)
+      .then(
+        (verdict) => then(this.decidePublish(publisher, request, applicant, verdict)),
+        applicant.fail,
+      );
+  }
+
+  play(
+    request: StreamRequest,
+    applicant: Applicant,
+    then: (admission: PlayAdmission) => void,
+  ): void {
+    this.deps.verdicts
+      .verdict(request, applicant.signal)
+      .then((verdict) => then(this.decidePlay(request, applicant, verdict)), applicant.fail);
+  }
+
+  private decidePublish(
+    publisher: RtmpSession,
+    request: StreamRequest,
+    applicant: Applicant,
+    verdict: StreamVerdict,
+  ): PublishAdmission {
+    const { deps } = this;
+    if (!applicant.stillWaiting()) return this.abandoned(request, verdict);
+    if (!verdict.accepted) return this.refused(request, verdict);
+    const stream = deps.createLiveStream(request, applicant.onListenerError);
+    if (!deps.claim(publisher, stream)) {
+      return this.refused(request, {
+        accepted: false,
+        reason: 'Already publishing',
+        code: 'BadName',
+      });
+    }
+    deps.decided(request, verdict, false);
+    return { outcome: 'admitted', stream, announce: () => deps.streamStarted(stream) };
+  }
+
+  private decidePlay(
+    request: StreamRequest,
+    applicant: Applicant,
+    verdict: StreamVerdict,
+  ): PlayAdmission {
+    const { deps } = this;
+    if (!applicant.stillWaiting()) return this.abandoned(request, verdict);
+    if (!verdict.accepted) return this.refused(request, verdict);
+    const key = `${request.app}/${request.streamName}`;
+    if (!deps.playersWaitForPublisher() && !deps.isLive(key)) {
+      // Reported as what it was for the player: refused (the verifier had accepted it).
+      deps.decided(
+        request,
+        {
+          accepted: false,
+          reason: 'Stream not found (not live, and playersWaitForPublisher is false).',
+        },
+        false,
+      );
+      return { outcome: 'not-found' };
+    }
+    deps.decided(request, verdict, false);
+    return { outcome: 'admitted', attach: (player) => deps.addPlayer(player) };
+  }
+
+  private refused(
+    request: StreamRequest,
+    refusal: Refusal,
+  ): { outcome: 'refused'; refusal: Refusal } {
+    this.deps.decided(request, refusal, false);
+    return { outcome: 'refused', refusal };
+  }
+
+  private abandoned(request: StreamRequest, verdict: StreamVerdict): { outcome: 'abandoned' } {
+    // The client left meanwhile: nothing is sent, but audits still hear the verdict.
+    this.deps.decided(request, verdict, true);
+    return { outcome: 'abandoned' };
+  }
+}
