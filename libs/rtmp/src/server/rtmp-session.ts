@@ -2,10 +2,10 @@ import { Socket } from 'net';
 import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
 import { ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
 import { RtmpConnection, RtmpConnectionHandler } from '../connection/rtmp-connection';
-import { CommandName } from '../protocol/command/command-name';
+import { readClientCommand } from '../protocol/command/client-command.reader';
 import { decodeCommand } from '../protocol/command/command.decoder';
 import { encodeRtmpSampleAccess } from '../protocol/command/data-message.builder';
-import { ConnectCommand, parseConnectCommand } from '../protocol/command/connect-command.parser';
+import { ConnectCommand } from '../protocol/command/connect-command.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { RtmpCommand } from '../protocol/command/rtmp-command';
 import {
@@ -16,12 +16,7 @@ import {
   encodeOnFCPublish,
   encodeOnStatus,
 } from '../protocol/command/server-command.builder';
-import {
-  parseDeleteStreamCommand,
-  parseFCPublishCommand,
-  parsePlayCommand,
-  parsePublishCommand,
-} from '../protocol/command/stream-command.parser';
+import { PlayCommand, PublishCommand } from '../protocol/command/stream-command.parser';
 import { parseStreamName } from '../protocol/command/stream-name';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
@@ -419,23 +414,20 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   }
 
   private handleCommand(message: RtmpMessage, command: RtmpCommand): void {
-    switch (command.name) {
-      case CommandName.Connect:
-        this.onConnect(command);
+    const read = readClientCommand(command);
+    switch (read.kind) {
+      case 'connect':
+        this.onConnect(command, read);
         return;
-      case CommandName.ReleaseStream:
+      case 'releaseStream':
         this.replyEmptyResult(command);
         return;
-      case CommandName.FCPublish:
+      case 'FCPublish':
         this.requireConnected(command);
         this.replyEmptyResult(command);
-        this.sendCommand(
-          encodeOnFCPublish(
-            `FCPublish to ${maskStreamKey(parseFCPublishCommand(command).streamName)}`,
-          ),
-        );
+        this.sendCommand(encodeOnFCPublish(`FCPublish to ${maskStreamKey(read.streamName)}`));
         return;
-      case CommandName.CreateStream: {
+      case 'createStream': {
         this.requireConnected(command);
         const max = this.host.options.maxStreamsPerConnection;
         if (this.openStreams >= max) {
@@ -446,22 +438,22 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
           );
         }
         this.openStreams += 1;
-        this.sendCommand(encodeCreateStreamResult(command.transactionId, this.nextStreamId));
+        this.sendCommand(encodeCreateStreamResult(read.transactionId, this.nextStreamId));
         this.nextStreamId += 1;
         return;
       }
-      case CommandName.Publish:
-        this.onPublish(message, command);
+      case 'publish':
+        this.onPublish(message, command, read);
         return;
-      case CommandName.FCUnpublish:
+      case 'FCUnpublish':
         this.onUnpublish();
         return;
-      case CommandName.CloseStream:
+      case 'closeStream':
         this.onUnpublish();
         this.stopPlaying({ reason: 'stopped' });
         return;
-      case CommandName.DeleteStream: {
-        const { streamId } = parseDeleteStreamCommand(command);
+      case 'deleteStream': {
+        const { streamId } = read;
         if (streamId === undefined) {
           // No stream id we can read (GStreamer's teardown): the client is done with its streams.
           this.onUnpublish();
@@ -475,17 +467,16 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         if (streamId === this.player?.streamId) this.stopPlaying({ reason: 'stopped' });
         return;
       }
-      case CommandName.Play:
-        this.onPlay(message, command);
+      case 'play':
+        this.onPlay(message, command, read);
         return;
-      default:
+      case 'other':
       // _checkbw, getStreamLength, results and anything unknown: ignored, as nginx does.
     }
   }
 
-  private onConnect(command: RtmpCommand): void {
+  private onConnect(command: RtmpCommand, connect: ConnectCommand): void {
     if (this.sessionState !== 'connecting') throw this.unexpected(command);
-    const connect = parseConnectCommand(command);
     // The app may carry ?args (nginx and NMS split them off).
     const parsedApp = parseStreamName(connect.app);
     const { options } = this.host;
@@ -565,9 +556,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     };
   }
 
-  private onPublish(message: RtmpMessage, command: RtmpCommand): void {
+  private onPublish(message: RtmpMessage, command: RtmpCommand, publish: PublishCommand): void {
     if (this.sessionState !== 'connected') throw this.unexpected(command);
-    const publish = parsePublishCommand(command);
     const request = this.streamRequest(message, 'publish', publish.streamName, publish.publishType);
     if (request.streamName === '') {
       this.rejectPublish(request, {
@@ -639,9 +629,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     this.endSocket();
   }
 
-  private onPlay(message: RtmpMessage, command: RtmpCommand): void {
+  private onPlay(message: RtmpMessage, command: RtmpCommand, play: PlayCommand): void {
     if (this.sessionState !== 'connected') throw this.unexpected(command);
-    const play = parsePlayCommand(command);
     const request = this.streamRequest(message, 'play', play.streamName, 'live');
     if (request.streamName === '') {
       this.rejectPlay(request, { accepted: false, reason: 'empty stream name' });

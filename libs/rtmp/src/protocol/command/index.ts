@@ -1,4 +1,5 @@
 export * from './client-command.builder';
+export * from './client-command.reader';
 export * from './command-malformed.error';
 export * from './command-name';
 export * from './command.constants';
