@@ -142,6 +142,16 @@ export class RtmpConnection {
     return true;
   }
 
+  /** Runs `write` with the socket corked: what it sends goes out as one write. */
+  corked(write: () => void): void {
+    this.socket.cork();
+    try {
+      write();
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
   /** Announces an outgoing chunk size, then sends with it. */
   setChunkSize(chunkSize: number): void {
     this.send(createSetChunkSizeMessage(chunkSize));

@@ -1,16 +1,13 @@
 import { Socket } from 'net';
 import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
-import { ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
 import { RtmpConnection, RtmpConnectionHandler } from '../connection/rtmp-connection';
 import { readClientCommand } from '../protocol/command/client-command.reader';
 import { decodeCommand } from '../protocol/command/command.decoder';
-import { encodeRtmpSampleAccess } from '../protocol/command/data-message.builder';
 import { ConnectCommand } from '../protocol/command/connect-command.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { RtmpCommand } from '../protocol/command/rtmp-command';
 import {
   encodeConnectError,
-  encodeConnectResult,
   encodeCreateStreamResult,
   encodeEmptyResult,
   encodeOnFCPublish,
@@ -25,13 +22,7 @@ import {
   createConnectionCommandMessage,
   createStreamCommandMessage,
 } from '../protocol/message/command-message.factory';
-import {
-  createSetPeerBandwidthMessage,
-  createUserControlMessage,
-  createWindowAcknowledgementSizeMessage,
-} from '../protocol/message/control-message.factory';
-import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
-import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
+import { createUserControlMessage } from '../protocol/message/control-message.factory';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import {
@@ -40,71 +31,25 @@ import {
   maskStreamKey,
   redactStreamKey,
 } from '../common/mask-stream-key';
-import {
-  MediaPacket,
-  mediaPacketOf,
-  MetadataPacket,
-  metadataPacketOf,
-} from '../media/media-packet';
 import { PendingMessageHolder } from './pending-message-budget';
 import { StreamRequest } from './stream-request';
-import { RtmpLogger } from './rtmp-logger';
-import { RtmpServerOptions } from './rtmp-server.options';
 import { SessionError } from './session.error';
-import { Admission, Applicant, PlayAdmission, PublishAdmission, Refusal } from './admission';
+import { Applicant, PlayAdmission, PublishAdmission, Refusal } from './admission';
+import { acceptConnect } from './connect-replies';
+import { PublishedStream } from './published-stream';
+import { announcePlay, playerOn } from './session-player';
 import { PlayEnd, StreamPlayer } from './stream-player';
+import {
+  ACCEPTED_READER_POLICY,
+  BEFORE_ACCEPT_READER_POLICY,
+  limitsBeforeAccept,
+  SessionHost,
+  SessionState,
+  unreadAllowance,
+} from './session-host';
 
-/** Where a session stands; each state accepts only the commands that make sense in it. */
-export type SessionState =
-  | 'handshake'
-  | 'connecting'
-  | 'connected'
-  | 'verifying'
-  | 'publishing'
-  | 'playing'
-  | 'closing'
-  | 'closed';
+export type { SessionHost, SessionState } from './session-host';
 
-/** What a session needs from its server. */
-export interface SessionHost {
-  readonly options: RtmpServerOptions;
-  readonly logger: RtmpLogger;
-  /** Decides publishes and plays: the verifier, the key, the stream (see Admission). */
-  readonly admission: Admission;
-  releaseStream(session: RtmpSession, stream: LiveStream): void;
-  removePlayer(player: StreamPlayer, end: PlayEnd): void;
-  sessionClosed(session: RtmpSession): void;
-  /** Reserves bytes of unfinished messages in the server-wide budget; throws to refuse. */
-  reserveMessageBytes(session: RtmpSession, bytes: number): void;
-  releaseMessageBytes(bytes: number): void;
-  now(): number;
-}
-
-/**
- * Most bytes of replies (command results, statuses, ping responses, acknowledgements) a peer may
- * leave waiting in the socket's user-space buffer, which fills only once the kernel's buffers
- * (megabytes) are full: a peer that lets that happen is not reading, and each further reply
- * would stay in memory (with Node's per-write overhead, many times its size), so the peer is
- * disconnected instead. Every write to the peer is checked against it (see `send`).
- */
-const MAX_UNREAD_REPLY_BYTES = 64 * 1024;
-/**
- * Message types a connection not yet accepted sends that the session would drop anyway (media
- * and data are taken only while publishing): read past unbuffered, so that holding them costs
- * nothing. Commands and control messages are read.
- */
-const SKIPPED_BEFORE_ACCEPT: ReadonlySet<number> = new Set([
-  MessageType.Audio,
-  MessageType.Video,
-  MessageType.DataAmf0,
-  MessageType.DataAmf3,
-  MessageType.Aggregate,
-  MessageType.SharedObjectAmf0,
-  MessageType.SharedObjectAmf3,
-]);
-const BEFORE_ACCEPT_READER_POLICY: ChunkReaderPolicy = { skipMessageTypes: SKIPPED_BEFORE_ACCEPT };
-/** An accepted peer has presented a key: its messages are read, buffers sized as announced. */
-const ACCEPTED_READER_POLICY: ChunkReaderPolicy = { allocateAnnouncedSize: true };
 /** Where a socket's shared listeners find their session. */
 const kSession = Symbol('rtmpSession');
 
@@ -136,10 +81,10 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   /** Commands it may still send before it is accepted; unbounded once it is. */
   private commandAllowance: number;
   private publishStreamId = 0;
-  private stream: LiveStream | undefined;
+  /** Set from an accepted publish until it ends. */
+  private published: PublishedStream | undefined;
   private player: StreamPlayer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lastMedia: number;
   private closeReason: StreamEndReason = 'disconnected';
   private closeError: Error | undefined;
   /** The verifier's question in progress, aborted if the connection closes before the verdict. */
@@ -154,26 +99,14 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     private readonly host: SessionHost,
   ) {
     const { options } = host;
-    this.lastMedia = host.now();
     this.commandAllowance = options.maxCommandsBeforeAccept;
-    // Until the verifier accepts a publish or play, the peer has shown no key: it gets the
-    // small limits, and its messages grow with what it sends rather than what it announces.
     this.connection = new RtmpConnection(
       socket,
       {
-        limits: {
-          maxMessageSize: Math.min(options.maxMessageSize, options.maxMessageSizeBeforeAccept),
-          maxChunkSize: options.maxChunkSize,
-          maxChunkStreams: options.maxChunkStreams,
-          maxPendingMessageBytes: Math.min(
-            options.maxPendingMessageBytes,
-            options.maxPendingMessageBytesBeforeAccept,
-          ),
-          maxAbandonedMessages: options.maxAbandonedMessages,
-        },
+        limits: limitsBeforeAccept(options),
         memoryBudget: this,
         readerPolicy: BEFORE_ACCEPT_READER_POLICY,
-        unreadAllowance: () => this.unreadAllowance(),
+        unreadAllowance: () => unreadAllowance(this.host.options, this.player !== undefined),
       },
       this,
     );
@@ -201,11 +134,11 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
   /** Monotonic time of the last media message, for idle and stale-publisher checks. */
   get lastMediaAt(): number {
-    return this.lastMedia;
+    return this.published?.lastMediaAt ?? 0;
   }
 
   get liveStream(): LiveStream | undefined {
-    return this.stream;
+    return this.published?.stream;
   }
 
   /** Whether the verifier accepted this connection's publish or play. */
@@ -275,7 +208,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
    * is told with an error status carrying `message`, then the connection closes.
    */
   kick(message: string): void {
-    const said = redactStreamKey(message, this.stream?.request.streamName ?? '');
+    const said = redactStreamKey(message, this.published?.stream.request.streamName ?? '');
     this.host.logger.warn(`${this.label()} disconnected by the application: ${said}`);
     this.endGracefully({ reason: 'kicked', message: said });
   }
@@ -311,8 +244,9 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
   /** Checks the idle-media timeout; called periodically by the server. */
   checkIdle(now: number): void {
-    if (this.sessionState !== 'publishing') return;
-    const silent = now - this.lastMedia;
+    const published = this.published;
+    if (this.sessionState !== 'publishing' || published === undefined) return;
+    const silent = now - published.lastMediaAt;
     if (silent > this.host.options.idleMediaTimeoutMs) {
       this.fail(
         new SessionError(
@@ -400,17 +334,6 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   private trust(): void {
     this.commandAllowance = Number.POSITIVE_INFINITY;
     this.connection.reconfigure(this.host.options, ACCEPTED_READER_POLICY);
-  }
-
-  /**
-   * Most bytes the peer may leave unread. A player's socket also holds its media, which
-   * StreamPlayer bounds on its own (queue limit plus the message that crossed it): only what
-   * goes beyond that counts as unread replies.
-   */
-  private unreadAllowance(): number {
-    if (this.player === undefined) return MAX_UNREAD_REPLY_BYTES;
-    const { maxQueuedBytesPerConsumer, maxMessageSize } = this.host.options;
-    return MAX_UNREAD_REPLY_BYTES + maxQueuedBytesPerConsumer + maxMessageSize;
   }
 
   private handleCommand(message: RtmpMessage, command: RtmpCommand): void {
@@ -502,27 +425,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     this.appName = parsedApp.name;
     // Most apps carry no query: share one empty object rather than keep one per connection.
     this.appQuery = Object.keys(parsedApp.query).length === 0 ? NO_QUERY : parsedApp.query;
-    // The five replies go out as one write: one writev and its bookkeeping, not five.
-    this.socket.cork();
-    try {
-      this.send(createWindowAcknowledgementSizeMessage(options.windowAckSize));
-      this.send(
-        createSetPeerBandwidthMessage({
-          windowSize: options.windowAckSize,
-          limitType: PeerBandwidthLimit.Dynamic,
-        }),
-      );
-      this.send(createUserControlMessage({ kind: 'streamBegin', streamId: 0 }));
-      this.connection.setChunkSize(options.outChunkSize);
-      this.sendCommand(
-        encodeConnectResult({
-          transactionId: command.transactionId,
-          objectEncoding: connect.objectEncoding,
-        }),
-      );
-    } finally {
-      this.socket.uncork();
-    }
+    acceptConnect(this.connection, options, command.transactionId, connect.objectEncoding);
     this.sessionState = 'connected';
   }
 
@@ -603,14 +506,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         return;
       }
       const { stream } = admission;
-      this.stream = stream;
+      this.published = new PublishedStream(stream, this.host, this.label());
       this.sessionState = 'publishing';
-      this.lastMedia = this.host.now();
       this.trust();
       this.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.publishStreamId }));
       this.sendStatus(NetStatusLevel.Status, NetStatusCode.PublishStart, 'Publishing started.');
       // A peer that stopped reading was closed by a send above, and its stream ended.
-      if (this.stream !== stream) return;
+      if (this.published?.stream !== stream) return;
       this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
       admission.announce();
     } catch (error) {
@@ -666,42 +568,24 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       const waits = this.host.options.playersWaitForPublisher;
       this.sessionState = 'playing';
       this.trust();
-      const { connection } = this;
-      const player = new StreamPlayer(
-        {
-          send: (outgoing) => this.send(outgoing),
-          get queuedBytes() {
-            return connection.queuedBytes;
-          },
-          // Not waiting for a publisher to come back: the play is over, and the player leaves
-          // the registry now rather than when the socket has finished closing.
-          publisherLeft: waits
-            ? undefined
-            : () => {
-                this.stopPlaying({ reason: 'stream-ended' });
-                this.endSocket();
-              },
-          get chunkSize() {
-            return connection.chunkSize;
-          },
-          sendEncoded: (bytes, message) => this.sendEncoded(bytes, message),
-        },
+      // Not waiting for a publisher to come back: the play is over, and the player leaves the
+      // registry now rather than when the socket has finished closing.
+      const publisherLeft = waits
+        ? undefined
+        : () => {
+            this.stopPlaying({ reason: 'stream-ended' });
+            this.endSocket();
+          };
+      const { maxQueuedBytesPerConsumer } = this.host.options;
+      const player = playerOn(
+        this.connection,
         this.publishStreamId,
         request,
-        this.host.options.maxQueuedBytesPerConsumer,
+        maxQueuedBytesPerConsumer,
+        publisherLeft,
       );
       this.player = player;
-      // SPEC §7.2.2.1 and SRS: Play.Reset, Play.Start, then |RtmpSampleAccess; StreamBegin and
-      // media follow when the stream is (or becomes) live.
-      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayReset, 'Playing and resetting.');
-      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayStart, 'Started playing.');
-      this.send({
-        chunkStreamId: ChunkStreamId.Data,
-        messageStreamId: this.publishStreamId,
-        typeId: MessageType.DataAmf0,
-        timestamp: 0,
-        payload: encodeRtmpSampleAccess(true, true),
-      });
+      announcePlay(this.connection, this.publishStreamId);
       if (this.sessionState !== 'playing') return; // closed by a send above
       this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
       // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
@@ -759,38 +643,12 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
   /** Audio or video: delivered to the live stream while publishing. */
   onMedia(message: RtmpMessage): void {
-    const stream = this.stream;
-    if (this.sessionState !== 'publishing' || stream === undefined) return;
-    this.lastMedia = this.host.now();
-    let packet: MediaPacket;
-    try {
-      packet = mediaPacketOf(message);
-    } catch (error) {
-      // The message boundary is intact: drop this one message, keep the stream.
-      if (stream.stats.malformedPackets === 0) {
-        this.host.logger.warn(`${this.label()} dropping malformed media: ${describe(error)}`);
-      }
-      stream.stats.malformedPackets += 1;
-      return;
-    }
-    stream.deliver(packet);
+    if (this.sessionState === 'publishing') this.published?.media(message);
   }
 
   /** Data (metadata): delivered to the live stream while publishing. */
   onData(message: RtmpMessage): void {
-    const stream = this.stream;
-    if (this.sessionState !== 'publishing' || stream === undefined) return;
-    let packet: MetadataPacket;
-    try {
-      packet = metadataPacketOf(message, {
-        maxDepth: this.host.options.maxAmfDepth,
-        maxEntries: this.host.options.maxAmfEntries,
-      });
-    } catch (error) {
-      this.host.logger.warn(`${this.label()} dropping malformed data message: ${describe(error)}`);
-      return;
-    }
-    stream.deliver(packet);
+    if (this.sessionState === 'publishing') this.published?.data(message);
   }
 
   private requireConnected(command: RtmpCommand): void {
@@ -823,11 +681,6 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
   private sendCommand(payload: Buffer): void {
     this.send(createConnectionCommandMessage(payload));
-  }
-
-  /** Writes a message chunked elsewhere (shared by every player, see StreamPlayer). */
-  private sendEncoded(bytes: Buffer, message: RtmpMessage): void {
-    this.connection.sendEncoded(bytes, message);
   }
 
   /** Every message to the peer goes through the connection: one unread bound for all. */
@@ -873,9 +726,9 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   }
 
   private endStream(end: StreamEnd): void {
-    const stream = this.stream;
+    const stream = this.published?.stream;
     if (stream === undefined) return;
-    this.stream = undefined;
+    this.published = undefined;
     this.host.releaseStream(this, stream);
     stream.end(end);
     this.host.logger.log(
