@@ -7,21 +7,15 @@ import { ConnectCommand } from '../protocol/command/connect-command.parser';
 import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-code';
 import { RtmpCommand } from '../protocol/command/rtmp-command';
 import {
-  encodeConnectError,
   encodeCreateStreamResult,
   encodeEmptyResult,
   encodeOnFCPublish,
-  encodeOnStatus,
 } from '../protocol/command/server-command.builder';
 import { PlayCommand, PublishCommand } from '../protocol/command/stream-command.parser';
-import { parseStreamName } from '../protocol/command/stream-name';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ServerHandshake } from '../protocol/handshake/server-handshake';
-import {
-  createConnectionCommandMessage,
-  createStreamCommandMessage,
-} from '../protocol/message/command-message.factory';
+import { createConnectionCommandMessage } from '../protocol/message/command-message.factory';
 import { createUserControlMessage } from '../protocol/message/control-message.factory';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
@@ -35,7 +29,14 @@ import { PendingMessageHolder } from './pending-message-budget';
 import { StreamRequest } from './stream-request';
 import { SessionError } from './session.error';
 import { Applicant, PlayAdmission, PublishAdmission, Refusal } from './admission';
-import { acceptConnect } from './connect-replies';
+import { ConnectedApp } from './connected-app';
+import {
+  acceptConnect,
+  endPlayer,
+  endPublisher,
+  refuseConnect,
+  sendStatus,
+} from './session-replies';
 import { PublishedStream } from './published-stream';
 import { announcePlay, playerOn } from './session-player';
 import { PlayEnd, StreamPlayer } from './stream-player';
@@ -57,11 +58,6 @@ interface SessionSocket extends Socket {
   [kSession]: RtmpSession;
 }
 
-/** The fields of `connect` a session keeps for the verifier's requests. */
-type ConnectFields = Pick<ConnectCommand, 'tcUrl' | 'flashVer' | 'commandObject'>;
-/** A session's app query until `connect` gives one (shared: most have none). */
-const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
-
 /**
  * One client connection: handshake, connect, createStream, publish, verification, then media
  * until the publisher leaves. Every fault closes this connection only, with a typed reason.
@@ -71,10 +67,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   /** Dropped once complete, with its 3 KB reply buffer: an idle connection should not keep it. */
   private handshake: ServerHandshake | undefined = new ServerHandshake();
   private readonly connection: RtmpConnection;
-  /** What a publish or play request needs from `connect`, not the whole parsed command. */
-  private connectInfo: ConnectFields | undefined;
-  private appName = '';
-  private appQuery: Readonly<Record<string, string>> = NO_QUERY;
+  /** What a publish or play request needs from `connect`, once accepted. */
+  private app: ConnectedApp | undefined;
   private nextStreamId = 1;
   /** Streams created and not deleted (bounded by `maxStreamsPerConnection`). */
   private openStreams = 0;
@@ -400,39 +394,24 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
   private onConnect(command: RtmpCommand, connect: ConnectCommand): void {
     if (this.sessionState !== 'connecting') throw this.unexpected(command);
-    // The app may carry ?args (nginx and NMS split them off).
-    const parsedApp = parseStreamName(connect.app);
+    const app = new ConnectedApp(connect);
     const { options } = this.host;
-    if (options.apps !== undefined && !options.apps.includes(parsedApp.name)) {
+    if (options.apps !== undefined && !options.apps.includes(app.name)) {
       this.host.logger.warn(
-        `${this.label()} connect refused: app "${describeApp(parsedApp.name, options.apps)}" not served`,
+        `${this.label()} connect refused: app "${describeApp(app.name, options.apps)}" not served`,
       );
-      this.sendCommand(
-        encodeConnectError({
-          transactionId: command.transactionId,
-          code: NetStatusCode.ConnectInvalidApp,
-          description: `Application "${parsedApp.name}" is not served here.`,
-        }),
-      );
+      refuseConnect(this.connection, command.transactionId, app.name);
       this.endSocket();
       return;
     }
-    this.connectInfo = {
-      tcUrl: connect.tcUrl,
-      flashVer: connect.flashVer,
-      commandObject: connect.commandObject,
-    };
-    this.appName = parsedApp.name;
-    // Most apps carry no query: share one empty object rather than keep one per connection.
-    this.appQuery = Object.keys(parsedApp.query).length === 0 ? NO_QUERY : parsedApp.query;
+    this.app = app;
     acceptConnect(this.connection, options, command.transactionId, connect.objectEncoding);
     this.sessionState = 'connected';
   }
 
   /**
-   * The request a publish or a play puts to the verifier: the stream name split from its
-   * query (app query first, name query winning), the connect object's fields, the peer.
-   * Stops the connect-to-publish timer: the verifier's own timeout applies from here.
+   * The request a publish or a play on `message`'s stream puts to the verifier. Stops the
+   * connect-to-publish timer: the verifier's own timeout applies from here.
    */
   private streamRequest(
     message: RtmpMessage,
@@ -440,23 +419,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     rawName: string,
     publishType: string,
   ): StreamRequest {
-    const connect = this.connectInfo as ConnectFields;
-    const parsedName = parseStreamName(rawName);
     this.clearTimer();
     this.publishStreamId = message.messageStreamId;
-    return {
-      action,
+    return (this.app as ConnectedApp).request(action, rawName, publishType, {
       sessionId: this.id,
-      app: this.appName,
-      streamName: parsedName.name,
-      query: { ...this.appQuery, ...parsedName.query },
-      publishType,
-      tcUrl: connect.tcUrl,
-      flashVer: connect.flashVer,
-      connectObject: connect.commandObject,
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
-    };
+    });
   }
 
   private onPublish(message: RtmpMessage, command: RtmpCommand, publish: PublishCommand): void {
@@ -671,12 +640,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   }
 
   private sendStatus(level: string, code: string, description: string): void {
-    this.send(
-      createStreamCommandMessage(
-        this.publishStreamId,
-        encodeOnStatus({ level, code, description }),
-      ),
-    );
+    sendStatus(this.connection, this.publishStreamId, level, code, description);
   }
 
   private sendCommand(payload: Buffer): void {
@@ -693,23 +657,10 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     end: StreamEnd & { reason: 'replaced' | 'server-closed' | 'kicked' },
   ): void {
     if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
-    if (this.sessionState === 'publishing') {
-      this.send(createUserControlMessage({ kind: 'streamEof', streamId: this.publishStreamId }));
-      if (end.reason === 'kicked') {
-        // An error status: encoders report it (FFmpeg prints "Server error: <description>")
-        // instead of taking the close for a network failure and reconnecting at once.
-        this.sendStatus(NetStatusLevel.Error, NetStatusCode.PublishDenied, end.message ?? '');
-      } else {
-        this.sendStatus(
-          NetStatusLevel.Status,
-          NetStatusCode.UnpublishSuccess,
-          end.reason === 'replaced' ? 'Replaced by a new publisher.' : 'Server shutting down.',
-        );
-      }
-    }
+    if (this.sessionState === 'publishing')
+      endPublisher(this.connection, this.publishStreamId, end);
     if (this.sessionState === 'playing' && this.player !== undefined) {
-      this.send(createUserControlMessage({ kind: 'streamEof', streamId: this.player.streamId }));
-      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PlayStop, 'Server shutting down.');
+      endPlayer(this.connection, this.player.streamId);
     }
     this.stopPlaying({ reason: 'server-closed' });
     this.closeReason = end.reason;
