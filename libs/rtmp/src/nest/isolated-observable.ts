@@ -45,21 +45,34 @@ export class IsolatedObservable<T> extends Observable<T> {
             complete: complete ?? undefined,
           }
         : observerOrNext;
+    // Each callback has its own try: no closure per value on the packets() path.
+    const { report } = this;
     return super.subscribe({
-      next: (value) => this.guard(() => observer.next?.(value)),
-      error: (cause: unknown) =>
-        observer.error === undefined
-          ? this.report(cause, 'unhandled-error')
-          : this.guard(() => observer.error?.(cause)),
-      complete: () => this.guard(() => observer.complete?.()),
+      next: (value) => {
+        try {
+          observer.next?.(value);
+        } catch (error) {
+          report(error, 'subscriber-threw');
+        }
+      },
+      error: (cause: unknown) => {
+        if (observer.error === undefined) {
+          report(cause, 'unhandled-error');
+          return;
+        }
+        try {
+          observer.error(cause);
+        } catch (error) {
+          report(error, 'subscriber-threw');
+        }
+      },
+      complete: () => {
+        try {
+          observer.complete?.();
+        } catch (error) {
+          report(error, 'subscriber-threw');
+        }
+      },
     });
-  }
-
-  private guard(callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      this.report(error, 'subscriber-threw');
-    }
   }
 }

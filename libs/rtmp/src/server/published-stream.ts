@@ -4,7 +4,7 @@ import {
   metadataPacketOf,
   MediaPacket,
 } from '../media/media-packet';
-import { RtmpError } from '../protocol/errors/rtmp-error';
+import { describeError } from '../common/describe-error';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { LiveStream } from './live-stream';
 import { SessionHost } from './session-host';
@@ -41,7 +41,7 @@ export class PublishedStream {
       packet = mediaPacketOf(message);
     } catch (error) {
       if (stream.stats.malformedPackets === 0) {
-        this.host.logger.warn(`${this.label} dropping malformed media: ${describe(error)}`);
+        this.host.logger.warn(`${this.label} dropping malformed media: ${describeError(error)}`);
       }
       stream.stats.malformedPackets += 1;
       return;
@@ -58,14 +58,11 @@ export class PublishedStream {
         maxEntries: this.host.options.maxAmfEntries,
       });
     } catch (error) {
-      this.host.logger.warn(`${this.label} dropping malformed data message: ${describe(error)}`);
+      this.host.logger.warn(
+        `${this.label} dropping malformed data message: ${describeError(error)}`,
+      );
       return;
     }
     this.stream.deliver(packet);
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RtmpError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

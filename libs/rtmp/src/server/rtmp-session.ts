@@ -1,4 +1,5 @@
 import { Socket } from 'net';
+import { describeError } from '../common/describe-error';
 import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
 import { RtmpConnection, RtmpConnectionHandler } from '../connection/rtmp-connection';
 import { readClientCommand } from '../protocol/command/client-command.reader';
@@ -461,7 +462,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       },
       onListenerError: (error) =>
         this.host.logger.error(
-          `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describe(error)}`,
+          `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describeError(error)}`,
         ),
       fail: (error) => this.fail(asError(error)),
     };
@@ -736,9 +737,4 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RtmpError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -159,8 +159,9 @@ export class StreamPlayer {
       return;
     }
     // Behind: skip, and resume where the gate says. Configuration (above) still goes out.
-    if (this.output.queuedBytes > this.maxQueuedBytes) this.gate.gap();
-    if (this.output.queuedBytes > this.maxQueuedBytes || !this.gate.admits(packet)) {
+    const behind = this.output.queuedBytes > this.maxQueuedBytes;
+    if (behind) this.gate.gap();
+    if (behind || !this.gate.admits(packet)) {
       this.stats.dropped += 1;
       return;
     }
