@@ -75,7 +75,6 @@ export class RtmpClientConnection {
   private readonly pending = new Map<number, (command: RtmpCommand) => void>();
   private startWaiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private closeCause: Error | undefined;
-  private closedPromise: Promise<void> | undefined;
   /** Whether the TCP (or TLS) connection was established: later socket errors lose it. */
   private connected = false;
 
@@ -118,41 +117,26 @@ export class RtmpClientConnection {
       : connectTcp({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;
+    const handshake = new ClientHandshake();
     const connection = new RtmpConnection(
       socket,
-      { limits: this.limits },
+      { handshake, limits: this.limits },
       {
+        onHandshake: () => this.events.onHandshake(),
         onCommand: (message) =>
           this.onCommand(decodeCommand(message.payload, message.typeId, this.decodeOptions)),
         onMedia: (message) => this.events.onMedia?.(message),
         onData: (message) => this.events.onData?.(message),
         onUserControl: (event) => this.events.onUserControl?.(event),
+        onReadError: (error) => this.fail(error),
+        onSocketError: (error) => this.fail(this.socketError(error)),
+        onClose: () => this.onSocketClose(),
       },
     );
     this.connection = connection;
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    const handshake = new ClientHandshake();
-    socket.on('error', (error) => this.fail(this.socketError(error)));
-    socket.on('close', () => this.onSocketClose());
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       socket.write(handshake.start());
-    });
-    socket.on('data', (data: Buffer) => {
-      try {
-        connection.countReceived(data.length);
-        if (!handshake.complete) {
-          const progress = handshake.push(data);
-          if (progress.output !== undefined) socket.write(progress.output);
-          if (!progress.complete) return;
-          this.events.onHandshake();
-          if (progress.rest.length > 0) connection.push(progress.rest);
-        } else {
-          connection.push(data);
-        }
-      } catch (error) {
-        this.fail(error instanceof Error ? error : new Error(String(error)));
-      }
     });
     return this.waitForStart();
   }
@@ -240,7 +224,7 @@ export class RtmpClientConnection {
     }
     this.startWaiter?.reject(this.closedBeforeStart());
     this.startWaiter = undefined;
-    await this.closedPromise;
+    await this.connection?.whenClosed();
   }
 
   private waitForStart(): Promise<void> {
@@ -324,7 +308,6 @@ export class RtmpClientConnection {
   }
 
   private onSocketClose(): void {
-    this.connection?.closed();
     const wasClosing = this.currentState === 'closing';
     this.currentState = 'closed';
     const cause =

@@ -2,6 +2,7 @@ import { Socket } from 'net';
 import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
 import { ChunkReader, ChunkReaderLimits, ChunkReaderPolicy } from '../protocol/chunk/chunk-reader';
 import { ChunkWriter } from '../protocol/chunk/chunk-writer';
+import { HandshakeProgress } from '../protocol/handshake/handshake.types';
 import { forEachAggregateSubMessage } from '../protocol/message/aggregate.codec';
 import { decodeControlMessage } from '../protocol/message/control-message.decoder';
 import {
@@ -28,8 +29,15 @@ const AGGREGATE_SUB_MESSAGE_TYPES: ReadonlySet<number> = new Set([
   MessageType.DataAmf3,
 ]);
 
+/** Either role's side of the handshake (ServerHandshake, ClientHandshake). */
+export interface HandshakeSide {
+  push(bytes: Buffer): HandshakeProgress;
+}
+
 /** What the role on top (server session, client) is told. */
 export interface RtmpConnectionHandler {
+  /** The handshake is complete; the bytes after it are read as chunks right after this. */
+  onHandshake?(): void;
   /** An AMF0 or AMF3 command message. */
   onCommand(message: RtmpMessage): void;
   /** An audio or video message (those an aggregate carries arrive one by one). */
@@ -43,9 +51,27 @@ export interface RtmpConnectionHandler {
    * would stay in memory. The role closes the connection with its own typed error.
    */
   onPeerNotReading?(unreadBytes: number): void;
+  /**
+   * What arrived could not be read (the handshake's or the chunk reader's typed error), or the
+   * role threw acting on it: the role closes the connection.
+   */
+  onReadError(error: Error): void;
+  /** The socket failed (a reset, a refused connect...); `onClose` follows. */
+  onSocketError(error: Error): void;
+  /** The socket closed; the connection has given back what it held. */
+  onClose(): void;
+}
+
+/** Where a socket's shared listeners find their connection. */
+const kConnection = Symbol('rtmpConnection');
+
+interface ConnectionSocket extends Socket {
+  [kConnection]: RtmpConnection;
 }
 
 export interface RtmpConnectionOptions {
+  /** The role's handshake, fed what arrives first; dropped once complete. */
+  readonly handshake: HandshakeSide;
   /** The chunk reader's limits (they may be tightened and relaxed with `reconfigure`). */
   readonly limits: Partial<ChunkReaderLimits>;
   readonly memoryBudget?: ChunkMemoryBudget;
@@ -55,12 +81,13 @@ export interface RtmpConnectionOptions {
 }
 
 /**
- * The RTMP connection under both roles, as `ws` has one WebSocket for client and server: after
- * the handshake (each role's own), it reads chunks into messages, writes messages as chunks
+ * The RTMP connection under both roles, as `ws` has one WebSocket for client and server: it feeds
+ * the role's handshake, then reads chunks into messages, writes messages as chunks
  * (corked, one syscall per message), acknowledges against the window the peer announced, answers
  * pings, splits aggregates, bounds what a peer may leave unread, and closes gracefully. The
- * roles decide what commands and media mean. Socket listeners stay with the roles: a server
- * shares them between all its sessions.
+ * roles decide what commands and media mean. Its socket listeners are shared by every
+ * connection, which they find through the socket (as ws does): an idle connection carries no
+ * closures of its own for them.
  */
 export class RtmpConnection {
   private readonly reader: ChunkReader;
@@ -70,18 +97,54 @@ export class RtmpConnection {
   /** The window the peer announced (WindowAcknowledgementSize); 0: it asked for none. */
   private peerWindow = 0;
   private destroyTimer: NodeJS.Timeout | undefined;
+  /** Until complete; then dropped, so that an idle connection does not keep its buffers. */
+  private handshake: HandshakeSide | undefined;
+  /** Set by `end` and `release`: what arrives after is not read. */
+  private ending = false;
+  /** Made when first asked for (most connections are never awaited). */
+  private closedPromise: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+  private isClosed = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly options: RtmpConnectionOptions,
     private readonly handler: RtmpConnectionHandler,
   ) {
+    this.handshake = options.handshake;
     this.reader = new ChunkReader(
       (message) => this.dispatch(message),
       options.limits,
       options.memoryBudget,
       options.readerPolicy,
     );
+    (socket as ConnectionSocket)[kConnection] = this;
+    socket.on('data', RtmpConnection.socketOnData);
+    socket.on('error', RtmpConnection.socketOnError);
+    socket.on('close', RtmpConnection.socketOnClose);
+  }
+
+  private static socketOnData(this: ConnectionSocket, data: Buffer): void {
+    const connection = this[kConnection];
+    if (connection.ending) return;
+    try {
+      connection.receive(data);
+    } catch (error) {
+      connection.handler.onReadError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private static socketOnError(this: ConnectionSocket, error: Error): void {
+    this[kConnection].handler.onSocketError(error);
+  }
+
+  private static socketOnClose(this: ConnectionSocket): void {
+    const connection = this[kConnection];
+    connection.isClosed = true;
+    if (connection.destroyTimer !== undefined) clearTimeout(connection.destroyTimer);
+    connection.reader.release();
+    connection.handler.onClose();
+    connection.resolveClosed?.();
   }
 
   /** Bytes received from the peer, handshake included. */
@@ -104,13 +167,34 @@ export class RtmpConnection {
     return this.reader.pendingMessageBytes;
   }
 
-  /** Counts bytes that arrived (the handshake's too: acknowledgements count every byte). */
-  countReceived(bytes: number): void {
-    this.received += bytes;
+  /** Whether the handshake is complete. */
+  get handshakeComplete(): boolean {
+    return this.handshake === undefined;
   }
 
-  /** Reads chunk bytes (after the handshake); throws the reader's typed errors. */
-  push(chunks: Buffer): void {
+  /** Resolves once the socket is closed. */
+  whenClosed(): Promise<void> {
+    this.closedPromise ??= this.isClosed
+      ? Promise.resolve()
+      : new Promise((resolve) => (this.resolveClosed = resolve));
+    return this.closedPromise;
+  }
+
+  /** Reads what the socket delivered: handshake bytes, then chunks. */
+  private receive(data: Buffer): void {
+    // Acknowledgements count every byte, the handshake's too.
+    this.received += data.length;
+    let chunks = data;
+    const handshake = this.handshake;
+    if (handshake !== undefined) {
+      const progress = handshake.push(data);
+      if (progress.output !== undefined) this.socket.write(progress.output);
+      if (!progress.complete) return;
+      this.handshake = undefined;
+      this.handler.onHandshake?.();
+      chunks = progress.rest;
+      if (chunks.length === 0) return;
+    }
     this.reader.push(chunks);
     this.acknowledge();
   }
@@ -160,6 +244,7 @@ export class RtmpConnection {
 
   /** Flushes what was written, then closes; destroys the socket if the peer lingers. */
   end(): void {
+    this.ending = true;
     if (this.destroyTimer !== undefined || this.socket.destroyed) return;
     this.socket.end();
     const socket = this.socket;
@@ -167,15 +252,11 @@ export class RtmpConnection {
     this.destroyTimer.unref();
   }
 
-  /** The socket closed: gives back what the connection held. */
-  closed(): void {
-    if (this.destroyTimer !== undefined) clearTimeout(this.destroyTimer);
+  /** Destroys the socket at once, giving back the reader's buffers now. */
+  destroy(): void {
+    this.ending = true;
     this.reader.release();
-  }
-
-  /** Gives back the reader's buffers now (the socket is being destroyed). */
-  release(): void {
-    this.reader.release();
+    this.socket.destroy();
   }
 
   private canWrite(): boolean {

@@ -17,7 +17,6 @@ import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ServerHandshake } from '../protocol/handshake/server-handshake';
 import { createConnectionCommandMessage } from '../protocol/message/command-message.factory';
-import { createUserControlMessage } from '../protocol/message/control-message.factory';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
 import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
 import {
@@ -33,11 +32,15 @@ import { Applicant, PlayAdmission, PublishAdmission, Refusal } from './admission
 import { ConnectedApp } from './connected-app';
 import {
   acceptConnect,
+  acceptPublish,
   endPlayer,
   endPublisher,
   refuseConnect,
+  refuseStream,
   sendStatus,
 } from './session-replies';
+import { SessionDeadline } from './session-deadline';
+import { MessageStreams } from './message-streams';
 import { PublishedStream } from './published-stream';
 import { announcePlay, playerOn } from './session-player';
 import { PlayEnd, StreamPlayer } from './stream-player';
@@ -52,41 +55,28 @@ import {
 
 export type { SessionHost, SessionState } from './session-host';
 
-/** Where a socket's shared listeners find their session. */
-const kSession = Symbol('rtmpSession');
-
-interface SessionSocket extends Socket {
-  [kSession]: RtmpSession;
-}
-
 /**
  * One client connection: handshake, connect, createStream, publish, verification, then media
  * until the publisher leaves. Every fault closes this connection only, with a typed reason.
  */
 export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, RtmpConnectionHandler {
   private sessionState: SessionState = 'handshake';
-  /** Dropped once complete, with its 3 KB reply buffer: an idle connection should not keep it. */
-  private handshake: ServerHandshake | undefined = new ServerHandshake();
   private readonly connection: RtmpConnection;
+  private readonly deadline = new SessionDeadline((error) => this.fail(error));
   /** What a publish or play request needs from `connect`, once accepted. */
   private app: ConnectedApp | undefined;
-  private nextStreamId = 1;
-  /** Streams created and not deleted (bounded by `maxStreamsPerConnection`). */
-  private openStreams = 0;
+  private readonly streams: MessageStreams;
   /** Commands it may still send before it is accepted; unbounded once it is. */
   private commandAllowance: number;
-  private publishStreamId = 0;
+  /** The message stream of the latest publish or play. */
+  private requestStreamId = 0;
   /** Set from an accepted publish until it ends. */
   private published: PublishedStream | undefined;
   private player: StreamPlayer | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private closeReason: StreamEndReason = 'disconnected';
   private closeError: Error | undefined;
   /** The verifier's question in progress, aborted if the connection closes before the verdict. */
   private verification: AbortController | undefined;
-  /** Made when first asked for (most sessions are never awaited). */
-  private closed: Promise<void> | undefined;
-  private resolveClosed: (() => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -95,9 +85,11 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   ) {
     const { options } = host;
     this.commandAllowance = options.maxCommandsBeforeAccept;
+    this.streams = new MessageStreams(options.maxStreamsPerConnection);
     this.connection = new RtmpConnection(
       socket,
       {
+        handshake: new ServerHandshake(),
         limits: limitsBeforeAccept(options),
         memoryBudget: this,
         readerPolicy: BEFORE_ACCEPT_READER_POLICY,
@@ -106,13 +98,11 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       this,
     );
     socket.setNoDelay(true);
-    // Listeners shared by every session, finding theirs through the socket (as ws does): an
-    // idle connection then carries no closures of its own for them.
-    (socket as SessionSocket)[kSession] = this;
-    socket.on('data', RtmpSession.socketOnData);
-    socket.on('error', RtmpSession.socketOnError);
-    socket.on('close', RtmpSession.socketOnClose);
-    this.armTimer(options.handshakeTimeoutMs, RtmpErrorCode.SessionHandshakeTimeout, 'handshake');
+    this.deadline.arm(
+      options.handshakeTimeoutMs,
+      RtmpErrorCode.SessionHandshakeTimeout,
+      'handshake',
+    );
   }
 
   get state(): SessionState {
@@ -183,13 +173,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
 
   /** Resolves once the socket is closed. */
   whenClosed(): Promise<void> {
-    if (this.closed === undefined) {
-      this.closed =
-        this.sessionState === 'closed'
-          ? Promise.resolve()
-          : new Promise((resolve) => (this.resolveClosed = resolve));
-    }
-    return this.closed;
+    return this.connection.whenClosed();
   }
 
   /** Ends a publisher replaced by a newcomer (see StreamRegistry). */
@@ -232,9 +216,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         ? { reason: 'error', error: this.closeError }
         : { reason: this.closeReason },
     );
-    this.clearTimer();
-    this.connection.release();
-    this.socket.destroy();
+    this.deadline.clear();
+    this.connection.destroy();
   }
 
   /** Checks the idle-media timeout; called periodically by the server. */
@@ -253,41 +236,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     }
   }
 
-  private static socketOnData(this: SessionSocket, data: Buffer): void {
-    this[kSession].onSocketData(data);
+  onReadError(error: Error): void {
+    this.fail(error);
   }
 
-  private static socketOnError(this: SessionSocket, error: Error): void {
-    this[kSession].onSocketError(error);
-  }
-
-  private static socketOnClose(this: SessionSocket): void {
-    this[kSession].onSocketClose();
-  }
-
-  private onSocketData(data: Buffer): void {
-    if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
-    try {
-      this.connection.countReceived(data.length);
-      let chunks = data;
-      if (this.sessionState === 'handshake') {
-        const progress = (this.handshake as ServerHandshake).push(data);
-        if (progress.output !== undefined) this.socket.write(progress.output);
-        if (!progress.complete) return;
-        this.handshake = undefined;
-        this.sessionState = 'connecting';
-        this.armTimer(
-          this.host.options.connectToPublishTimeoutMs,
-          RtmpErrorCode.SessionPublishTimeout,
-          'connect and publish',
-        );
-        chunks = progress.rest;
-        if (chunks.length === 0) return;
-      }
-      this.connection.push(chunks);
-    } catch (error) {
-      this.fail(asError(error));
-    }
+  onHandshake(): void {
+    this.sessionState = 'connecting';
+    this.awaitStreamCommand('connect and publish');
   }
 
   /** A command from the connection: counted against the allowance, decoded, acted on. */
@@ -345,21 +300,10 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         this.replyEmptyResult(command);
         this.sendCommand(encodeOnFCPublish(`FCPublish to ${maskStreamKey(read.streamName)}`));
         return;
-      case 'createStream': {
+      case 'createStream':
         this.requireConnected(command);
-        const max = this.host.options.maxStreamsPerConnection;
-        if (this.openStreams >= max) {
-          throw new SessionError(
-            RtmpErrorCode.SessionTooManyStreams,
-            `createStream past maxStreamsPerConnection (${max})`,
-            { maxStreamsPerConnection: max },
-          );
-        }
-        this.openStreams += 1;
-        this.sendCommand(encodeCreateStreamResult(read.transactionId, this.nextStreamId));
-        this.nextStreamId += 1;
+        this.sendCommand(encodeCreateStreamResult(read.transactionId, this.streams.create()));
         return;
-      }
       case 'publish':
         this.onPublish(message, command, read);
         return;
@@ -378,10 +322,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
           this.stopPlaying({ reason: 'stopped' });
           return;
         }
-        if (streamId > 0 && streamId < this.nextStreamId && this.openStreams > 0) {
-          this.openStreams -= 1;
-        }
-        if (streamId === this.publishStreamId) this.onUnpublish();
+        this.streams.delete(streamId);
+        if (streamId === this.requestStreamId) this.onUnpublish();
         if (streamId === this.player?.streamId) this.stopPlaying({ reason: 'stopped' });
         return;
       }
@@ -420,8 +362,8 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     rawName: string,
     publishType: string,
   ): StreamRequest {
-    this.clearTimer();
-    this.publishStreamId = message.messageStreamId;
+    this.deadline.clear();
+    this.requestStreamId = message.messageStreamId;
     return (this.app as ConnectedApp).request(action, rawName, publishType, {
       sessionId: this.id,
       remoteAddress: this.remoteAddress,
@@ -433,11 +375,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     if (this.sessionState !== 'connected') throw this.unexpected(command);
     const request = this.streamRequest(message, 'publish', publish.streamName, publish.publishType);
     if (request.streamName === '') {
-      this.rejectPublish(request, {
-        accepted: false,
-        reason: 'empty stream name',
-        code: 'BadName',
-      });
+      this.refuse(request, { accepted: false, reason: 'empty stream name', code: 'BadName' });
       return;
     }
     // Nothing is sent to the publisher until the verdict is in (srs#4037).
@@ -472,15 +410,14 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     if (admission.outcome === 'abandoned') return;
     try {
       if (admission.outcome === 'refused') {
-        this.rejectPublish(request, admission.refusal);
+        this.refuse(request, admission.refusal);
         return;
       }
       const { stream } = admission;
       this.published = new PublishedStream(stream, this.host, this.label());
       this.sessionState = 'publishing';
       this.trust();
-      this.send(createUserControlMessage({ kind: 'streamBegin', streamId: this.publishStreamId }));
-      this.sendStatus(NetStatusLevel.Status, NetStatusCode.PublishStart, 'Publishing started.');
+      acceptPublish(this.connection, this.requestStreamId);
       // A peer that stopped reading was closed by a send above, and its stream ended.
       if (this.published?.stream !== stream) return;
       this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
@@ -490,14 +427,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     }
   }
 
-  private rejectPublish(request: StreamRequest, verdict: Refusal): void {
+  private refuse(request: StreamRequest, refusal: Refusal): void {
     // The reason comes from the verifier, which may have quoted the key.
-    const reason = redactStreamKey(verdict.reason, request.streamName);
+    const reason = redactStreamKey(refusal.reason, request.streamName);
     this.host.logger.warn(
-      `${this.label()} publish of ${this.streamLabel(request)} rejected: ${reason}`,
+      `${this.label()} ${request.action} of ${this.streamLabel(request)} rejected: ${reason}`,
     );
-    const code = `NetStream.Publish.${verdict.code ?? 'BadName'}`;
-    this.sendStatus(NetStatusLevel.Error, code, verdict.reason);
+    refuseStream(this.connection, this.requestStreamId, request.action, refusal);
     this.endSocket();
   }
 
@@ -505,7 +441,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     if (this.sessionState !== 'connected') throw this.unexpected(command);
     const request = this.streamRequest(message, 'play', play.streamName, 'live');
     if (request.streamName === '') {
-      this.rejectPlay(request, { accepted: false, reason: 'empty stream name' });
+      this.refuse(request, { accepted: false, reason: 'empty stream name' });
       return;
     }
     // Any start value is served as live (FFmpeg sends -2000 or -1000): there is no recorded
@@ -520,7 +456,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     if (admission.outcome === 'abandoned') return;
     try {
       if (admission.outcome === 'refused') {
-        this.rejectPlay(request, admission.refusal);
+        this.refuse(request, admission.refusal);
         return;
       }
       if (admission.outcome === 'not-found') {
@@ -549,13 +485,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
       const { maxQueuedBytesPerConsumer } = this.host.options;
       const player = playerOn(
         this.connection,
-        this.publishStreamId,
+        this.requestStreamId,
         request,
         maxQueuedBytesPerConsumer,
         publisherLeft,
       );
       this.player = player;
-      announcePlay(this.connection, this.publishStreamId);
+      announcePlay(this.connection, this.requestStreamId);
       if (this.sessionState !== 'playing') return; // closed by a send above
       this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
       // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
@@ -565,15 +501,6 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     } catch (error) {
       this.fail(asError(error));
     }
-  }
-
-  private rejectPlay(request: StreamRequest, verdict: Refusal): void {
-    const reason = redactStreamKey(verdict.reason, request.streamName);
-    this.host.logger.warn(
-      `${this.label()} play of ${this.streamLabel(request)} rejected: ${reason}`,
-    );
-    this.sendStatus(NetStatusLevel.Error, NetStatusCode.PlayFailed, verdict.reason);
-    this.endSocket();
   }
 
   private stopPlaying(end: PlayEnd): void {
@@ -589,11 +516,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     if (!this.socket.destroyed) {
       // Back to commands: replies go out at once again.
       this.socket.setNoDelay(true);
-      this.armTimer(
-        this.host.options.connectToPublishTimeoutMs,
-        RtmpErrorCode.SessionPublishTimeout,
-        'publish or play',
-      );
+      this.awaitStreamCommand('publish or play');
     }
   }
 
@@ -604,11 +527,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     this.sessionState = 'connected';
     // A publisher that unpublished may publish again on this connection; the usual
     // connect-to-publish allowance applies again.
-    this.armTimer(
-      this.host.options.connectToPublishTimeoutMs,
-      RtmpErrorCode.SessionPublishTimeout,
-      'publish',
-    );
+    this.awaitStreamCommand('publish');
+  }
+
+  /** Waits for a publish or play, within `connectToPublishTimeoutMs`. */
+  private awaitStreamCommand(what: string): void {
+    const ms = this.host.options.connectToPublishTimeoutMs;
+    this.deadline.arm(ms, RtmpErrorCode.SessionPublishTimeout, what);
   }
 
   /** Audio or video: delivered to the live stream while publishing. */
@@ -641,7 +566,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   }
 
   private sendStatus(level: string, code: string, description: string): void {
-    sendStatus(this.connection, this.publishStreamId, level, code, description);
+    sendStatus(this.connection, this.requestStreamId, level, code, description);
   }
 
   private sendCommand(payload: Buffer): void {
@@ -658,8 +583,9 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     end: StreamEnd & { reason: 'replaced' | 'server-closed' | 'kicked' },
   ): void {
     if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
-    if (this.sessionState === 'publishing')
-      endPublisher(this.connection, this.publishStreamId, end);
+    if (this.sessionState === 'publishing') {
+      endPublisher(this.connection, this.requestStreamId, end);
+    }
     if (this.sessionState === 'playing' && this.player !== undefined) {
       endPlayer(this.connection, this.player.streamId);
     }
@@ -673,7 +599,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   private endSocket(): void {
     if (this.sessionState === 'closed') return;
     this.sessionState = 'closing';
-    this.clearTimer();
+    this.deadline.clear();
     this.connection.end();
   }
 
@@ -688,14 +614,13 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     );
   }
 
-  private onSocketError(error: Error): void {
+  onSocketError(error: Error): void {
     // ECONNRESET and friends: the close handler ends the stream as "disconnected".
     this.host.logger.debug?.(`${this.label()} socket error: ${error.message}`);
   }
 
-  private onSocketClose(): void {
-    this.clearTimer();
-    this.connection.closed();
+  onClose(): void {
+    this.deadline.clear();
     this.verification?.abort(
       new SessionError(RtmpErrorCode.SessionSocket, 'the connection closed before the verdict'),
     );
@@ -708,22 +633,6 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     );
     this.sessionState = 'closed';
     this.host.sessionClosed(this);
-    this.resolveClosed?.();
-  }
-
-  private armTimer(ms: number, code: RtmpErrorCode, what: string): void {
-    this.clearTimer();
-    this.timer = setTimeout(
-      () =>
-        this.fail(new SessionError(code, `${what} not done within ${ms} ms`, { timeoutMs: ms })),
-      ms,
-    );
-    this.timer.unref();
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
   private label(): string {

@@ -16,7 +16,9 @@ import {
 } from '../protocol/message/control-message.factory';
 import { PeerBandwidthLimit } from '../protocol/message/peer-bandwidth-limit';
 import { StreamEnd } from '../media/stream-end';
+import { Refusal } from './admission';
 import { RtmpServerOptions } from './rtmp-server.options';
+import { StreamRequest } from './stream-request';
 
 /**
  * What the server answers an accepted connect, as nginx-rtmp and SRS do: WindowAckSize,
@@ -74,6 +76,36 @@ export function sendStatus(
   connection.send(
     createStreamCommandMessage(streamId, encodeOnStatus({ level, code, description })),
   );
+}
+
+/** What an accepted publisher is told: StreamBegin, then Publish.Start. */
+export function acceptPublish(connection: RtmpConnection, streamId: number): void {
+  connection.send(createUserControlMessage({ kind: 'streamBegin', streamId }));
+  sendStatus(
+    connection,
+    streamId,
+    NetStatusLevel.Status,
+    NetStatusCode.PublishStart,
+    'Publishing started.',
+  );
+}
+
+/**
+ * What a refused publish or play is told: an error status with the verifier's reason (its own
+ * words: the client asked with that key). A publish's code is the verdict's (`BadName` unless it
+ * says otherwise), which encoders print.
+ */
+export function refuseStream(
+  connection: RtmpConnection,
+  streamId: number,
+  action: StreamRequest['action'],
+  refusal: Refusal,
+): void {
+  const code =
+    action === 'publish'
+      ? `NetStream.Publish.${refusal.code ?? 'BadName'}`
+      : NetStatusCode.PlayFailed;
+  sendStatus(connection, streamId, NetStatusLevel.Error, code, refusal.reason);
 }
 
 /**
