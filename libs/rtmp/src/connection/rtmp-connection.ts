@@ -236,6 +236,11 @@ export class RtmpConnection {
     }
   }
 
+  /** Sends small writes at once (true) or lets the kernel coalesce them (Nagle, false). */
+  setNoDelay(noDelay: boolean): void {
+    if (!this.socket.destroyed) this.socket.setNoDelay(noDelay);
+  }
+
   /** Announces an outgoing chunk size, then sends with it. */
   setChunkSize(chunkSize: number): void {
     this.send(createSetChunkSizeMessage(chunkSize));

@@ -1,6 +1,6 @@
 import { ListenerErrorHandler } from '../media/listener-set';
 import { LiveStream } from './live-stream';
-import type { RtmpSession } from './rtmp-session';
+import type { SessionLifecycle } from './session-lifecycle';
 import { StreamPlayer } from './stream-player';
 import { StreamRequest, StreamVerdict } from './stream-request';
 import { VerdictWithTimeout } from './verdict-with-timeout';
@@ -41,7 +41,7 @@ export interface AdmissionDeps {
   decided(request: StreamRequest, verdict: StreamVerdict, abandoned: boolean): void;
   createLiveStream(request: StreamRequest, onListenerError: ListenerErrorHandler): LiveStream;
   /** Registers the stream under its key for `publisher`; false when a live one holds it. */
-  claim(publisher: RtmpSession, stream: LiveStream): boolean;
+  claim(publisher: SessionLifecycle, stream: LiveStream): boolean;
   isLive(key: string): boolean;
   streamStarted(stream: LiveStream): void;
   addPlayer(player: StreamPlayer): void;
@@ -68,7 +68,7 @@ export class Admission {
   constructor(private readonly deps: AdmissionDeps) {}
 
   publish(
-    publisher: RtmpSession,
+    publisher: SessionLifecycle,
     request: StreamRequest,
     applicant: Applicant,
     then: (admission: PublishAdmission) => void,
@@ -92,7 +92,7 @@ export class Admission {
   }
 
   private decidePublish(
-    publisher: RtmpSession,
+    publisher: SessionLifecycle,
     request: StreamRequest,
     applicant: Applicant,
     verdict: StreamVerdict,

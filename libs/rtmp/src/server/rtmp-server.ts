@@ -13,6 +13,7 @@ import { PendingMessageBudget } from './pending-message-budget';
 import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
 import { resolveRtmpServerOptions, RtmpServerOptions } from './rtmp-server.options';
 import { RtmpSession, SessionHost } from './rtmp-session';
+import { SessionLifecycle } from './session-lifecycle';
 import { PlayEnd, StreamPlayer } from './stream-player';
 import { StreamRegistry } from './stream-registry';
 
@@ -59,9 +60,9 @@ export class RtmpServer {
   readonly logger: RtmpLogger;
   private readonly server: Server;
   /** Open sessions, each with the remote address it counts against. */
-  private readonly sessions = new Map<RtmpSession, string>();
+  private readonly sessions = new Map<SessionLifecycle, string>();
   private readonly connectionsPerAddress = new Map<string, number>();
-  private readonly registry: StreamRegistry<RtmpSession | LocalPublisher>;
+  private readonly registry: StreamRegistry<SessionLifecycle | LocalPublisher>;
   /** Streams published from inside the process (publishLocal), ended on close(). */
   private readonly localPublishers = new Set<LocalPublisher>();
   /** Players by stream key: attached while the stream is live, waiting otherwise. */
@@ -332,9 +333,9 @@ export class RtmpServer {
    * displaced costs the server an accept per redial, as any connection attempt does; a client
    * that arrives meanwhile is the newest, so the last to be displaced.
    */
-  private leastAdvancedUnaccepted(): RtmpSession | undefined {
-    let beforeConnect: RtmpSession | undefined;
-    let beforePublish: RtmpSession | undefined;
+  private leastAdvancedUnaccepted(): SessionLifecycle | undefined {
+    let beforeConnect: SessionLifecycle | undefined;
+    let beforePublish: SessionLifecycle | undefined;
     // The map is in the order connections came, oldest first.
     for (const session of this.sessions.keys()) {
       const progress = session.progress;
@@ -346,7 +347,7 @@ export class RtmpServer {
   }
 
   /** Forgets a session's slot (its address's count included); safe to call twice. */
-  private releaseSlot(session: RtmpSession): void {
+  private releaseSlot(session: SessionLifecycle): void {
     const address = this.sessions.get(session);
     if (address === undefined) return;
     this.sessions.delete(session);

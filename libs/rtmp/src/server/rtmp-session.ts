@@ -1,7 +1,5 @@
 import { Socket } from 'net';
 import { describeError } from '../common/describe-error';
-import { ChunkMemoryBudget } from '../protocol/chunk/chunk-memory-budget';
-import { RtmpConnection, RtmpConnectionHandler } from '../connection/rtmp-connection';
 import { readClientCommand } from '../protocol/command/client-command.reader';
 import { decodeCommand } from '../protocol/command/command.decoder';
 import { ConnectCommand } from '../protocol/command/connect-command.parser';
@@ -13,56 +11,29 @@ import {
   encodeOnFCPublish,
 } from '../protocol/command/server-command.builder';
 import { PlayCommand, PublishCommand } from '../protocol/command/stream-command.parser';
-import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
-import { ServerHandshake } from '../protocol/handshake/server-handshake';
 import { createConnectionCommandMessage } from '../protocol/message/command-message.factory';
 import { RtmpMessage } from '../protocol/message/rtmp-message';
-import { LiveStream, StreamEnd, StreamEndReason } from './live-stream';
-import {
-  describeApp,
-  describeStream,
-  maskStreamKey,
-  redactStreamKey,
-} from '../common/mask-stream-key';
-import { PendingMessageHolder } from './pending-message-budget';
+import { describeApp, maskStreamKey, redactStreamKey } from '../common/mask-stream-key';
 import { StreamRequest } from './stream-request';
 import { SessionError } from './session.error';
 import { Applicant, PlayAdmission, PublishAdmission, Refusal } from './admission';
 import { ConnectedApp } from './connected-app';
-import {
-  acceptConnect,
-  acceptPublish,
-  endPlayer,
-  endPublisher,
-  refuseConnect,
-  refuseStream,
-  sendStatus,
-} from './session-replies';
-import { SessionDeadline } from './session-deadline';
+import { acceptConnect, refuseConnect, refuseStream, sendStatus } from './session-replies';
+import { SessionLifecycle } from './session-lifecycle';
 import { MessageStreams } from './message-streams';
 import { PublishedStream } from './published-stream';
-import { announcePlay, playerOn } from './session-player';
-import { PlayEnd, StreamPlayer } from './stream-player';
-import {
-  ACCEPTED_READER_POLICY,
-  BEFORE_ACCEPT_READER_POLICY,
-  limitsBeforeAccept,
-  SessionHost,
-  SessionState,
-  unreadAllowance,
-} from './session-host';
+import { PlayedStream } from './played-stream';
+import { ACCEPTED_READER_POLICY, SessionHost } from './session-host';
 
 export type { SessionHost, SessionState } from './session-host';
 
 /**
- * One client connection: handshake, connect, createStream, publish, verification, then media
- * until the publisher leaves. Every fault closes this connection only, with a typed reason.
+ * One client connection's commands: handshake, connect, createStream, then a publish or a
+ * play put to the verifier, then media until it stops. Each state accepts only the commands
+ * that make sense in it; how the session ends is SessionLifecycle's.
  */
-export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, RtmpConnectionHandler {
-  private sessionState: SessionState = 'handshake';
-  private readonly connection: RtmpConnection;
-  private readonly deadline = new SessionDeadline((error) => this.fail(error));
+export class RtmpSession extends SessionLifecycle {
   /** What a publish or play request needs from `connect`, once accepted. */
   private app: ConnectedApp | undefined;
   private readonly streams: MessageStreams;
@@ -70,174 +41,11 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
   private commandAllowance: number;
   /** The message stream of the latest publish or play. */
   private requestStreamId = 0;
-  /** Set from an accepted publish until it ends. */
-  private published: PublishedStream | undefined;
-  private player: StreamPlayer | undefined;
-  private closeReason: StreamEndReason = 'disconnected';
-  private closeError: Error | undefined;
-  /** The verifier's question in progress, aborted if the connection closes before the verdict. */
-  private verification: AbortController | undefined;
 
-  constructor(
-    readonly id: number,
-    private readonly socket: Socket,
-    private readonly host: SessionHost,
-  ) {
-    const { options } = host;
-    this.commandAllowance = options.maxCommandsBeforeAccept;
-    this.streams = new MessageStreams(options.maxStreamsPerConnection);
-    this.connection = new RtmpConnection(
-      socket,
-      {
-        handshake: new ServerHandshake(),
-        limits: limitsBeforeAccept(options),
-        memoryBudget: this,
-        readerPolicy: BEFORE_ACCEPT_READER_POLICY,
-        unreadAllowance: () => unreadAllowance(this.host.options, this.player !== undefined),
-      },
-      this,
-    );
-    socket.setNoDelay(true);
-    this.deadline.arm(
-      options.handshakeTimeoutMs,
-      RtmpErrorCode.SessionHandshakeTimeout,
-      'handshake',
-    );
-  }
-
-  get state(): SessionState {
-    return this.sessionState;
-  }
-
-  get remoteAddress(): string {
-    return this.socket.remoteAddress ?? 'unknown';
-  }
-
-  get remotePort(): number {
-    return this.socket.remotePort ?? 0;
-  }
-
-  /** Monotonic time of the last media message, for idle and stale-publisher checks. */
-  get lastMediaAt(): number {
-    return this.published?.lastMediaAt ?? 0;
-  }
-
-  get liveStream(): LiveStream | undefined {
-    return this.published?.stream;
-  }
-
-  /** Whether the verifier accepted this connection's publish or play. */
-  get accepted(): boolean {
-    return this.sessionState === 'publishing' || this.sessionState === 'playing';
-  }
-
-  /** Whether it has not got past the handshake, connect, or publish/play command yet. */
-  get progress(): 'handshake' | 'connecting' | 'connected' | undefined {
-    const state = this.sessionState;
-    return state === 'handshake' || state === 'connecting' || state === 'connected'
-      ? state
-      : undefined;
-  }
-
-  get pendingMessageBytes(): number {
-    return this.connection.pendingMessageBytes;
-  }
-
-  reserveMessageBytes(bytes: number): void {
-    this.host.reserveMessageBytes(this, bytes);
-  }
-
-  releaseMessageBytes(bytes: number): void {
-    this.host.releaseMessageBytes(bytes);
-  }
-
-  /** Closed by the server-wide budget of unfinished messages to make room. */
-  evictForMemory(error: RtmpError): void {
-    this.fail(error);
-  }
-
-  /**
-   * Closed by a full server to admit a newer connection. Quietly: under a flood the server
-   * sums these up instead of logging each.
-   */
-  displace(): void {
-    if (this.sessionState === 'closed' || this.sessionState === 'closing') return;
-    this.host.logger.debug?.(`${this.label()} displaced: the server is full`);
-    this.closeError = new SessionError(
-      RtmpErrorCode.SessionDisplaced,
-      'displaced by a newer connection: the server is full',
-    );
-    this.closeReason = 'error';
-    this.close();
-  }
-
-  /** Resolves once the socket is closed. */
-  whenClosed(): Promise<void> {
-    return this.connection.whenClosed();
-  }
-
-  /** Ends a publisher replaced by a newcomer (see StreamRegistry). */
-  evict(reason: string): void {
-    this.host.logger.warn(`${this.label()} ${reason}`);
-    this.endGracefully({ reason: 'replaced' });
-  }
-
-  /**
-   * Ends the publish because the application said so (`RtmpServer.disconnect`): the publisher
-   * is told with an error status carrying `message`, then the connection closes.
-   */
-  kick(message: string): void {
-    const said = redactStreamKey(message, this.published?.stream.request.streamName ?? '');
-    this.host.logger.warn(`${this.label()} disconnected by the application: ${said}`);
-    this.endGracefully({ reason: 'kicked', message: said });
-  }
-
-  /** Closes politely for a server shutdown: tells a publisher, ends the socket. */
-  shutdown(): Promise<void> {
-    this.endGracefully({ reason: 'server-closed' });
-    return this.whenClosed();
-  }
-
-  /** Closes because of `error`; the error is logged with its code and ends the stream. */
-  fail(error: Error): void {
-    if (this.sessionState === 'closed' || this.sessionState === 'closing') return;
-    const code = error instanceof RtmpError ? error.code : RtmpErrorCode.SessionInternal;
-    this.host.logger.warn(`${this.label()} closed: ${code}: ${error.message}`);
-    this.closeReason = 'error';
-    this.closeError = error;
-    this.close();
-  }
-
-  /** Destroys the socket at once and gives back what the connection held. */
-  private close(): void {
-    this.sessionState = 'closing';
-    this.endStream(
-      this.closeReason === 'error'
-        ? { reason: 'error', error: this.closeError }
-        : { reason: this.closeReason },
-    );
-    this.deadline.clear();
-    this.connection.destroy();
-  }
-
-  /** Checks the idle-media timeout; called periodically by the server. */
-  checkIdle(now: number): void {
-    const published = this.published;
-    if (this.sessionState !== 'publishing' || published === undefined) return;
-    const silent = now - published.lastMediaAt;
-    if (silent > this.host.options.idleMediaTimeoutMs) {
-      this.fail(
-        new SessionError(
-          RtmpErrorCode.SessionIdleTimeout,
-          `no media for ${silent} ms (idleMediaTimeoutMs ${this.host.options.idleMediaTimeoutMs})`,
-          { silentMs: silent },
-        ),
-      );
-    }
-  }
-
-  onReadError(error: Error): void {
-    this.fail(error);
+  constructor(id: number, socket: Socket, host: SessionHost) {
+    super(id, socket, host);
+    this.commandAllowance = host.options.maxCommandsBeforeAccept;
+    this.streams = new MessageStreams(host.options.maxStreamsPerConnection);
   }
 
   onHandshake(): void {
@@ -254,17 +62,6 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         maxDepth: this.host.options.maxAmfDepth,
         maxEntries: this.host.options.maxAmfEntries,
       }),
-    );
-  }
-
-  /** Every write is refused past this (see RtmpConnection): the peer is closed instead. */
-  onPeerNotReading(unreadBytes: number): void {
-    this.fail(
-      new SessionError(
-        RtmpErrorCode.SessionPeerNotReading,
-        `the peer leaves ${unreadBytes} bytes unread`,
-        { unreadBytes },
-      ),
     );
   }
 
@@ -324,7 +121,7 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         }
         this.streams.delete(streamId);
         if (streamId === this.requestStreamId) this.onUnpublish();
-        if (streamId === this.player?.streamId) this.stopPlaying({ reason: 'stopped' });
+        if (streamId === this.played?.streamId) this.stopPlaying({ reason: 'stopped' });
         return;
       }
       case 'play':
@@ -413,13 +210,19 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         this.refuse(request, admission.refusal);
         return;
       }
-      const { stream } = admission;
-      this.published = new PublishedStream(stream, this.host, this.label());
+      const published = new PublishedStream(
+        admission.stream,
+        this.requestStreamId,
+        this.connection,
+        this.host,
+        this.label(),
+      );
+      this.published = published;
       this.sessionState = 'publishing';
       this.trust();
-      acceptPublish(this.connection, this.requestStreamId);
+      published.start();
       // A peer that stopped reading was closed by a send above, and its stream ended.
-      if (this.published?.stream !== stream) return;
+      if (this.published !== published) return;
       this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
       admission.announce();
     } catch (error) {
@@ -463,7 +266,9 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
         this.host.logger.log(
           `${this.label()} play of ${this.streamLabel(request)}: not live, not waiting`,
         );
-        this.sendStatus(
+        sendStatus(
+          this.connection,
+          this.requestStreamId,
           NetStatusLevel.Error,
           NetStatusCode.PlayStreamNotFound,
           'Stream not found.',
@@ -482,58 +287,31 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
             this.stopPlaying({ reason: 'stream-ended' });
             this.endSocket();
           };
-      const { maxQueuedBytesPerConsumer } = this.host.options;
-      const player = playerOn(
+      const played = new PlayedStream(
         this.connection,
         this.requestStreamId,
         request,
-        maxQueuedBytesPerConsumer,
+        this.host,
         publisherLeft,
       );
-      this.player = player;
-      announcePlay(this.connection, this.requestStreamId);
+      this.played = played;
+      played.announce();
       if (this.sessionState !== 'playing') return; // closed by a send above
       this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
-      // From here on media: the kernel may coalesce it (see playersNoDelay); the replies above
-      // went out at once.
-      if (!this.host.options.playersNoDelay) this.socket.setNoDelay(false);
-      admission.attach(player);
+      played.startMedia(admission.attach);
     } catch (error) {
       this.fail(asError(error));
     }
   }
 
-  private stopPlaying(end: PlayEnd): void {
-    const player = this.player;
-    if (player === undefined) return;
-    this.player = undefined;
-    player.detach();
-    this.host.removePlayer(player, end);
-    if (this.sessionState !== 'playing') return;
-    this.sessionState = 'connected';
-    // As after an unpublish: a connection that stopped playing may play or publish again,
-    // within the usual allowance, instead of staying open forever doing nothing.
-    if (!this.socket.destroyed) {
-      // Back to commands: replies go out at once again.
-      this.socket.setNoDelay(true);
-      this.awaitStreamCommand('publish or play');
-    }
-  }
-
   private onUnpublish(): void {
     if (this.sessionState !== 'publishing') return;
-    this.sendStatus(NetStatusLevel.Status, NetStatusCode.UnpublishSuccess, 'Stream unpublished.');
+    this.published?.unpublished();
     this.endStream({ reason: 'unpublished' });
     this.sessionState = 'connected';
     // A publisher that unpublished may publish again on this connection; the usual
     // connect-to-publish allowance applies again.
     this.awaitStreamCommand('publish');
-  }
-
-  /** Waits for a publish or play, within `connectToPublishTimeoutMs`. */
-  private awaitStreamCommand(what: string): void {
-    const ms = this.host.options.connectToPublishTimeoutMs;
-    this.deadline.arm(ms, RtmpErrorCode.SessionPublishTimeout, what);
   }
 
   /** Audio or video: delivered to the live stream while publishing. */
@@ -565,82 +343,9 @@ export class RtmpSession implements ChunkMemoryBudget, PendingMessageHolder, Rtm
     );
   }
 
-  private sendStatus(level: string, code: string, description: string): void {
-    sendStatus(this.connection, this.requestStreamId, level, code, description);
-  }
-
-  private sendCommand(payload: Buffer): void {
-    this.send(createConnectionCommandMessage(payload));
-  }
-
   /** Every message to the peer goes through the connection: one unread bound for all. */
-  private send(message: RtmpMessage): void {
-    this.connection.send(message);
-  }
-
-  /** Ends the publish (if any), says so where the socket is open, and ends the socket. */
-  private endGracefully(
-    end: StreamEnd & { reason: 'replaced' | 'server-closed' | 'kicked' },
-  ): void {
-    if (this.sessionState === 'closing' || this.sessionState === 'closed') return;
-    if (this.sessionState === 'publishing') {
-      endPublisher(this.connection, this.requestStreamId, end);
-    }
-    if (this.sessionState === 'playing' && this.player !== undefined) {
-      endPlayer(this.connection, this.player.streamId);
-    }
-    this.stopPlaying({ reason: 'server-closed' });
-    this.closeReason = end.reason;
-    this.endStream(end);
-    this.endSocket();
-  }
-
-  /** Flushes what was written, then closes; destroys the socket if the peer lingers. */
-  private endSocket(): void {
-    if (this.sessionState === 'closed') return;
-    this.sessionState = 'closing';
-    this.deadline.clear();
-    this.connection.end();
-  }
-
-  private endStream(end: StreamEnd): void {
-    const stream = this.published?.stream;
-    if (stream === undefined) return;
-    this.published = undefined;
-    this.host.releaseStream(this, stream);
-    stream.end(end);
-    this.host.logger.log(
-      `${this.label()} ${this.streamLabel(stream.request)} ended: ${end.reason}`,
-    );
-  }
-
-  onSocketError(error: Error): void {
-    // ECONNRESET and friends: the close handler ends the stream as "disconnected".
-    this.host.logger.debug?.(`${this.label()} socket error: ${error.message}`);
-  }
-
-  onClose(): void {
-    this.deadline.clear();
-    this.verification?.abort(
-      new SessionError(RtmpErrorCode.SessionSocket, 'the connection closed before the verdict'),
-    );
-    const reason = this.closeReason;
-    this.endStream(reason === 'error' ? { reason, error: this.closeError } : { reason });
-    this.stopPlaying(
-      reason === 'error'
-        ? { reason, error: this.closeError }
-        : { reason: reason === 'server-closed' ? reason : 'disconnected' },
-    );
-    this.sessionState = 'closed';
-    this.host.sessionClosed(this);
-  }
-
-  private label(): string {
-    return `session#${this.id} ${this.remoteAddress}:${this.remotePort}`;
-  }
-
-  private streamLabel(request: StreamRequest): string {
-    return describeStream(request.app, request.streamName, this.host.options.apps);
+  private sendCommand(payload: Buffer): void {
+    this.connection.send(createConnectionCommandMessage(payload));
   }
 }
 

@@ -2,7 +2,7 @@ import { ChunkReaderLimits, ChunkReaderPolicy } from '../protocol/chunk/chunk-re
 import { MessageType } from '../protocol/message/message-type';
 import { Admission } from './admission';
 import { LiveStream } from './live-stream';
-import type { RtmpSession } from './rtmp-session';
+import type { SessionLifecycle } from './session-lifecycle';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
 import { PlayEnd, StreamPlayer } from './stream-player';
@@ -24,11 +24,11 @@ export interface SessionHost {
   readonly logger: RtmpLogger;
   /** Decides publishes and plays: the verifier, the key, the stream (see Admission). */
   readonly admission: Admission;
-  releaseStream(session: RtmpSession, stream: LiveStream): void;
+  releaseStream(session: SessionLifecycle, stream: LiveStream): void;
   removePlayer(player: StreamPlayer, end: PlayEnd): void;
-  sessionClosed(session: RtmpSession): void;
+  sessionClosed(session: SessionLifecycle): void;
   /** Reserves bytes of unfinished messages in the server-wide budget; throws to refuse. */
-  reserveMessageBytes(session: RtmpSession, bytes: number): void;
+  reserveMessageBytes(session: SessionLifecycle, bytes: number): void;
   releaseMessageBytes(bytes: number): void;
   now(): number;
 }
