@@ -14,6 +14,7 @@ import { consoleRtmpLogger, RtmpLogger } from './rtmp-logger';
 import { resolveRtmpServerOptions, RtmpServerOptions } from './rtmp-server.options';
 import { RtmpSession, SessionHost } from './rtmp-session';
 import { SessionLifecycle } from './session-lifecycle';
+import { ConnectionSlots } from './connection-slots';
 import { PlayEnd, StreamPlayer } from './stream-player';
 import { StreamRegistry } from './stream-registry';
 
@@ -27,13 +28,13 @@ export interface RtmpServerHooks {
   readonly logger?: RtmpLogger;
 }
 
-/** A publish request together with what was decided, for auditing and metrics. */
 /** A play that ended, and why. */
 export interface PlayEnded {
   readonly player: StreamPlayer;
   readonly end: PlayEnd;
 }
 
+/** A publish or play request together with what was decided, for auditing and metrics. */
 export interface StreamDecision {
   readonly request: StreamRequest;
   readonly verdict: StreamVerdict;
@@ -59,9 +60,7 @@ export class RtmpServer {
   readonly options: RtmpServerOptions;
   readonly logger: RtmpLogger;
   private readonly server: Server;
-  /** Open sessions, each with the remote address it counts against. */
-  private readonly sessions = new Map<SessionLifecycle, string>();
-  private readonly connectionsPerAddress = new Map<string, number>();
+  private readonly slots: ConnectionSlots;
   private readonly registry: StreamRegistry<SessionLifecycle | LocalPublisher>;
   /** Streams published from inside the process (publishLocal), ended on close(). */
   private readonly localPublishers = new Set<LocalPublisher>();
@@ -99,10 +98,13 @@ export class RtmpServer {
     this.playStarts = new ListenerSet(onListenerError);
     this.playEnds = new ListenerSet(onListenerError);
     this.closings = new ListenerSet(onListenerError);
-    this.pendingMessages = new PendingMessageBudget(this.options.maxPendingMessageBytesTotal, () =>
-      this.sessions.keys(),
-    );
     this.refusals = new ConnectionRefusalLog(this.logger);
+    this.slots = new ConnectionSlots(this.options, (_session, address) =>
+      this.refusals.record('displaced (maxConnections)', address),
+    );
+    this.pendingMessages = new PendingMessageBudget(this.options.maxPendingMessageBytesTotal, () =>
+      this.slots.all(),
+    );
     this.verdicts = new VerdictWithTimeout(
       hooks.verifyRequest,
       this.options.verifierTimeoutMs,
@@ -154,7 +156,7 @@ export class RtmpServer {
   }
 
   get connectionCount(): number {
-    return this.sessions.size;
+    return this.slots.size;
   }
 
   /** Bytes held in unfinished messages over all connections now. */
@@ -277,7 +279,7 @@ export class RtmpServer {
           this.verdicts.clear();
           const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
           for (const publisher of [...this.localPublishers]) publisher.end('server-closed');
-          await Promise.all([...this.sessions.keys()].map((session) => session.shutdown()));
+          await Promise.all([...this.slots.all()].map((session) => session.shutdown()));
           // Resolves on the listener's 'close' event, once every connection is gone (or at once,
           // with an error we ignore, if the server never listened).
           await stopped;
@@ -293,30 +295,17 @@ export class RtmpServer {
   }
 
   private accept(socket: Socket): void {
-    const address = socket.remoteAddress ?? 'unknown';
-    const fromAddress = this.connectionsPerAddress.get(address) ?? 0;
     if (this.closing !== undefined) {
       socket.destroy();
       return;
     }
-    if (fromAddress >= this.options.maxConnectionsPerAddress) {
-      this.refuse(socket, address, 'maxConnectionsPerAddress');
+    const address = socket.remoteAddress ?? 'unknown';
+    const refusedBy = this.slots.admit(address);
+    if (refusedBy !== undefined) {
+      this.refuse(socket, address, refusedBy);
       return;
     }
-    if (this.sessions.size >= this.options.maxConnections) {
-      const displaced = this.leastAdvancedUnaccepted();
-      if (displaced === undefined) {
-        this.refuse(socket, address, 'maxConnections');
-        return;
-      }
-      this.refusals.record('displaced (maxConnections)', this.sessions.get(displaced) ?? '');
-      displaced.displace();
-      // Its slot is given back when its socket has closed; the newcomer takes it now.
-      this.releaseSlot(displaced);
-    }
-    this.connectionsPerAddress.set(address, fromAddress + 1);
-    const session = new RtmpSession(this.nextSessionId++, socket, this.sessionHost);
-    this.sessions.set(session, address);
+    this.slots.add(new RtmpSession(this.nextSessionId++, socket, this.sessionHost), address);
   }
 
   /** Refuses cheaply: no session, no handshake, no buffering, no log line of its own. */
@@ -324,36 +313,6 @@ export class RtmpServer {
     this.refusals.record(limit, address);
     socket.on('error', () => undefined);
     socket.destroy();
-  }
-
-  /**
-   * The connection a full server closes to admit a new one: the oldest of those that made the
-   * least progress (still in the handshake, then before connect, then before publish or play).
-   * Never one awaiting its verdict, publishing or playing. An attacker that redials what is
-   * displaced costs the server an accept per redial, as any connection attempt does; a client
-   * that arrives meanwhile is the newest, so the last to be displaced.
-   */
-  private leastAdvancedUnaccepted(): SessionLifecycle | undefined {
-    let beforeConnect: SessionLifecycle | undefined;
-    let beforePublish: SessionLifecycle | undefined;
-    // The map is in the order connections came, oldest first.
-    for (const session of this.sessions.keys()) {
-      const progress = session.progress;
-      if (progress === 'handshake') return session;
-      if (progress === 'connecting') beforeConnect ??= session;
-      else if (progress === 'connected') beforePublish ??= session;
-    }
-    return beforeConnect ?? beforePublish;
-  }
-
-  /** Forgets a session's slot (its address's count included); safe to call twice. */
-  private releaseSlot(session: SessionLifecycle): void {
-    const address = this.sessions.get(session);
-    if (address === undefined) return;
-    this.sessions.delete(session);
-    const left = (this.connectionsPerAddress.get(address) ?? 1) - 1;
-    if (left <= 0) this.connectionsPerAddress.delete(address);
-    else this.connectionsPerAddress.set(address, left);
   }
 
   private createLiveStream(
@@ -382,7 +341,7 @@ export class RtmpServer {
         if (set.size === 0) this.players.delete(player.key);
         this.playEnds.emit({ player, end });
       },
-      sessionClosed: (session) => this.releaseSlot(session),
+      sessionClosed: (session) => this.slots.release(session),
       reserveMessageBytes: (session, bytes) => this.pendingMessages.reserve(session, bytes),
       releaseMessageBytes: (bytes) => this.pendingMessages.release(bytes),
     };
@@ -423,6 +382,6 @@ export class RtmpServer {
 
   private sweepIdle(): void {
     const now = performance.now();
-    for (const session of this.sessions.keys()) session.checkIdle(now);
+    for (const session of this.slots.all()) session.checkIdle(now);
   }
 }
