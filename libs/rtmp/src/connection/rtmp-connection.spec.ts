@@ -18,12 +18,7 @@ function command(transactionId: number): Buffer {
   );
 }
 
-interface Recorded {
-  readonly events: string[];
-  readonly handler: RtmpConnectionHandler;
-}
-
-function recorder(): Recorded {
+function recorder(): { events: string[]; handler: RtmpConnectionHandler } {
   const events: string[] = [];
   return {
     events,
@@ -60,6 +55,14 @@ describe('RtmpConnection', () => {
     await once(server, 'close');
   });
 
+  /** The accepted socket's side, as a server session has it, recording what it is told. */
+  async function serverSide(): Promise<{ events: string[]; connection: RtmpConnection }> {
+    const { events, handler } = recorder();
+    const handshake = new ServerHandshake();
+    const connection = new RtmpConnection(await accepted, { handshake, limits: {} }, handler);
+    return { events, connection };
+  }
+
   async function readBytes(count: number): Promise<Buffer> {
     const parts: Buffer[] = [];
     let length = 0;
@@ -72,13 +75,7 @@ describe('RtmpConnection', () => {
   }
 
   it('answers the handshake, then reads the chunks that follow C2 in the same write', async () => {
-    const socket = await accepted;
-    const { events, handler } = recorder();
-    const connection = new RtmpConnection(
-      socket,
-      { handshake: new ServerHandshake(), limits: {} },
-      handler,
-    );
+    const { events, connection } = await serverSide();
     expect(connection.handshakeComplete).toBe(false);
     peer.write(C0_C1);
     expect((await readBytes(S0_S1_S2_SIZE)).length).toBe(S0_S1_S2_SIZE);
@@ -91,13 +88,7 @@ describe('RtmpConnection', () => {
   });
 
   it('stops reading once it ends, and resolves whenClosed after telling the role', async () => {
-    const socket = await accepted;
-    const { events, handler } = recorder();
-    const connection = new RtmpConnection(
-      socket,
-      { handshake: new ServerHandshake(), limits: {} },
-      handler,
-    );
+    const { events, connection } = await serverSide();
     peer.write(C0_C1);
     await readBytes(S0_S1_S2_SIZE);
     connection.end();
@@ -111,9 +102,7 @@ describe('RtmpConnection', () => {
   });
 
   it('hands a malformed handshake to the role as a read error', async () => {
-    const socket = await accepted;
-    const { events, handler } = recorder();
-    new RtmpConnection(socket, { handshake: new ServerHandshake(), limits: {} }, handler);
+    const { events } = await serverSide();
     peer.write(Buffer.from([42]));
     while (events.length < 1) await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual(['read error HandshakeError']);
