@@ -97,8 +97,12 @@ export class RtmpConnection {
   /** The window the peer announced (WindowAcknowledgementSize); 0: it asked for none. */
   private peerWindow = 0;
   private destroyTimer: NodeJS.Timeout | undefined;
-  /** Until complete; then dropped, so that an idle connection does not keep its buffers. */
+  /**
+   * Until complete; then dropped, so that an idle connection does not keep its buffers (the
+   * options it came in are not kept either).
+   */
   private handshake: HandshakeSide | undefined;
+  private readonly unreadAllowance: (() => number) | undefined;
   /** Set by `end` and `release`: what arrives after is not read. */
   private ending = false;
   /** Made when first asked for (most connections are never awaited). */
@@ -108,10 +112,11 @@ export class RtmpConnection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly options: RtmpConnectionOptions,
+    options: RtmpConnectionOptions,
     private readonly handler: RtmpConnectionHandler,
   ) {
     this.handshake = options.handshake;
+    this.unreadAllowance = options.unreadAllowance;
     this.reader = new ChunkReader(
       (message) => this.dispatch(message),
       options.limits,
@@ -267,7 +272,7 @@ export class RtmpConnection {
   private canWrite(): boolean {
     const { socket } = this;
     if (socket.destroyed || !socket.writable) return false;
-    const allowance = this.options.unreadAllowance?.();
+    const allowance = this.unreadAllowance?.();
     if (allowance === undefined || socket.writableLength <= allowance) return true;
     this.handler.onPeerNotReading?.(socket.writableLength);
     return false;
