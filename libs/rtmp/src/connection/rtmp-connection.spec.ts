@@ -87,6 +87,20 @@ describe('RtmpConnection', () => {
     expect(connection.bytesReceived).toBe(C0_C1.length + C2.length + chunks.length);
   });
 
+  it('keeps nothing of the handshake once it is complete (its reply buffer is 3 KB)', async () => {
+    const { events, connection } = await serverSide();
+    const handshake = (connection as unknown as { handshake: object }).handshake;
+    peer.write(C0_C1);
+    await readBytes(S0_S1_S2_SIZE);
+    peer.write(C2);
+    while (events.length < 1) await new Promise((resolve) => setImmediate(resolve));
+    // Two levels of the connection's own fields: itself, and objects it holds (its options).
+    const held = Object.values(connection).flatMap((value: unknown) =>
+      value !== null && typeof value === 'object' ? [value, ...Object.values(value)] : [value],
+    );
+    expect(held).not.toContain(handshake);
+  });
+
   it('stops reading once it ends, and resolves whenClosed after telling the role', async () => {
     const { events, connection } = await serverSide();
     peer.write(C0_C1);
