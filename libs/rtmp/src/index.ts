@@ -75,8 +75,11 @@ export { RtmpUrlError } from './client/rtmp-url.error';
 export type { RtmpUrlRule } from './client/rtmp-url.error';
 
 // Relays and pulls
-export { DEFAULT_RELAY_STALL_TIMEOUT_MS, StreamRelay } from './relay/stream-relay';
-export type { RelayCounters, RelaySource, StreamRelayOptions } from './relay/stream-relay';
+export { StreamRelay } from './relay/stream-relay';
+export { DEFAULT_RELAY_STALL_TIMEOUT_MS } from './relay/stream-relay.options';
+export type { StreamRelayOptions } from './relay/stream-relay.options';
+export type { RelaySource } from './relay/relay-source';
+export type { RelayCounters } from './relay/relay-sender';
 export { StreamRelayError } from './relay/stream-relay.error';
 export { StreamPull } from './relay/stream-pull';
 export type {

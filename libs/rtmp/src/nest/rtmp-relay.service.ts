@@ -10,7 +10,9 @@ import {
 import { BehaviorSubject, Observable, Subscription } from 'rxjs';
 import { PullCounters, StreamPull } from '../relay/stream-pull';
 import { parseRtmpUrl } from '../client/rtmp-url';
-import { RelayCounters, RelayStatus, StreamRelay } from '../relay/stream-relay';
+import { RelayCounters } from '../relay/relay-sender';
+import type { RelayStatus } from '../relay/relay-status';
+import { StreamRelay } from '../relay/stream-relay';
 import { StreamRelayError } from '../relay/stream-relay.error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { maskStreamKey } from '../common/mask-stream-key';

@@ -2,7 +2,7 @@ import { NetStatusCode } from '../protocol/command/net-status-code';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
 import { ReconnectLoop } from './reconnect-loop';
 import { RtmpClientError } from '../client/rtmp-client.error';
-import type { RelayStatus } from './stream-relay';
+import type { RelayStatus } from './relay-status';
 
 const BACKOFF = { initialDelayMs: 100, maxDelayMs: 400, multiplier: 2, jitter: 0 };
 

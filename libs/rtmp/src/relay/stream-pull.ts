@@ -5,7 +5,7 @@ import { copyPacket } from '../media/copy-packet';
 import { KeyframeGate } from '../media/keyframe-gate';
 import { StreamEndReason } from '../media/stream-end';
 import { isConfigurationPacket, MediaPacket } from '../media/media-packet';
-import { ReconnectLoop } from './reconnect-loop';
+import { ClientLink } from './client-link';
 import { RelayBackoff } from './retry-backoff';
 import { RtmpPlayClient, RtmpPlayClientOptions } from '../client/rtmp-play-client';
 import { describeRtmpUrl, parseRtmpUrl, RtmpUrl } from '../client/rtmp-url';
@@ -77,8 +77,7 @@ export class StreamPull {
   /** The source URL with its stream name masked. */
   readonly source: string;
   private readonly parsedUrl: RtmpUrl;
-  private readonly loop: ReconnectLoop;
-  private client: RtmpPlayClient | undefined;
+  private readonly link: ClientLink<RtmpPlayClient>;
   private publisher: PulledStream | undefined;
   /** The source's latest metadata and sequence headers, to open a local publish mid-stream. */
   private config: { metadata?: MediaPacket; audio?: MediaPacket; video?: MediaPacket } = {};
@@ -86,8 +85,6 @@ export class StreamPull {
   private gate = new KeyframeGate({ startInGap: true });
   /** The local key was refused: wait for the next point a stream may start at to try again. */
   private busy = false;
-  private stopped = false;
-  private stopping: Promise<void> | undefined;
   private readonly stopFollowingTarget: (() => void) | undefined;
 
   constructor(
@@ -99,13 +96,27 @@ export class StreamPull {
   ) {
     this.parsedUrl = parseRtmpUrl(url); // fails at once on a bad URL
     this.source = describeRtmpUrl(this.parsedUrl);
-    this.loop = new ReconnectLoop(() => this.connect(), options.backoff, options.random);
+    this.link = new ClientLink(
+      {
+        create: () => this.createClient(),
+        live: (_client, reconnected) => {
+          if (reconnected) this.counters.reconnects += 1;
+        },
+        lost: () => this.endLocal('disconnected'),
+        stopping: () => {
+          this.stopFollowingTarget?.();
+          this.endLocal('unpublished');
+        },
+      },
+      options.backoff,
+      options.random,
+    );
     this.stopFollowingTarget = target.onClose?.(() => void this.stop());
-    this.connect();
+    this.link.start();
   }
 
   get status(): RelayStatus {
-    return this.loop.status;
+    return this.link.status;
   }
 
   /** The local stream being published now, if the source is live. */
@@ -115,7 +126,7 @@ export class StreamPull {
 
   /** Called on every status change, starting with the current one. */
   onStatus(listener: (status: RelayStatus) => void): () => void {
-    return this.loop.onStatus(listener);
+    return this.link.onStatus(listener);
   }
 
   /**
@@ -123,48 +134,24 @@ export class StreamPull {
    * source for good. Every call resolves once that connection is closed.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
+    return this.link.stop();
   }
 
-  private async shutdown(): Promise<void> {
-    this.stopped = true;
-    this.stopFollowingTarget?.();
-    this.loop.cancelRetry();
-    this.endLocal('unpublished');
-    const client = this.client;
-    this.client = undefined;
-    await client?.close();
-    this.loop.stopped();
-  }
-
-  private connect(): void {
-    if (this.stopped) return;
-    this.loop.connecting();
+  private createClient(): RtmpPlayClient {
     const client = new RtmpPlayClient({ ...this.options, url: this.url });
-    this.client = client;
     client.onPacket((packet) => {
-      if (this.client === client) this.onPacket(packet);
+      if (this.link.client === client) this.onPacket(packet);
     });
     client.onStatus((status) => {
-      if (this.client !== client) return;
+      if (this.link.client !== client) return;
       // The source's publisher left: this publish is over; the next one opens a new stream.
       if (status.code === NetStatusCode.PlayUnpublishNotify) this.endLocal('unpublished');
     });
     client.onStreamEvent((event) => {
       // StreamEOF: nginx-rtmp's only word (by default) that the source's publisher left.
-      if (this.client === client && event === 'eof') this.endLocal('unpublished');
+      if (this.link.client === client && event === 'eof') this.endLocal('unpublished');
     });
-    client.onClose((cause) => this.onClientClose(client, cause));
-    client.connect().then(
-      () => this.onPlaying(client),
-      () => undefined, // reported through onClose
-    );
-  }
-
-  private onPlaying(client: RtmpPlayClient): void {
-    if (this.client !== client || this.stopped) return;
-    if (this.loop.live()) this.counters.reconnects += 1;
+    return client;
   }
 
   private onPacket(packet: MediaPacket): void {
@@ -237,12 +224,5 @@ export class StreamPull {
     this.gate = new KeyframeGate({ startInGap: true });
     this.busy = false;
     publisher?.end(reason);
-  }
-
-  private onClientClose(client: RtmpPlayClient, cause: Error | undefined): void {
-    if (this.client !== client || this.stopped) return;
-    this.client = undefined;
-    this.endLocal('disconnected');
-    this.loop.failed(cause);
   }
 }

@@ -13,7 +13,10 @@ import {
 } from '../media/testing/media-packet.fixtures';
 import { RtmpClientError } from '../client/rtmp-client.error';
 import type { ReconnectRequest, RtmpPublishClientOptions } from '../client/rtmp-publish-client';
-import { DEFAULT_RELAY_BACKOFF, RelaySource, RelayStatus, StreamRelay } from './stream-relay';
+import { RelaySource } from './relay-source';
+import type { RelayStatus } from './relay-status';
+import { DEFAULT_RELAY_BACKOFF } from './retry-backoff';
+import { StreamRelay } from './stream-relay';
 import { StreamRelayError } from './stream-relay.error';
 
 /*

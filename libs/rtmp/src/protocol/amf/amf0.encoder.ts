@@ -1,4 +1,5 @@
 import { ByteWriter } from '../buffer/byte-writer';
+import { AmfEncodeNesting } from './amf-encode-nesting';
 import { AmfUnencodableError } from './amf-unencodable.error';
 import {
   AmfDictionary,
@@ -30,13 +31,10 @@ import { AmfMessages } from './amf.messages';
  */
 export class Amf0Encoder {
   private readonly writer = new ByteWriter();
-  private readonly maxDepth: number;
-  /** Containers being written, to tell a cycle from a value that merely appears twice. */
-  private readonly open = new Set<object>();
-  private depth = 0;
+  private readonly nesting: AmfEncodeNesting;
 
   constructor(private readonly options?: AmfEncodeOptions) {
-    this.maxDepth = resolveMaxDepth(options);
+    this.nesting = new AmfEncodeNesting(resolveMaxDepth(options));
   }
 
   toBuffer(): Buffer {
@@ -102,9 +100,13 @@ export class Amf0Encoder {
       value instanceof AmfExternalizable
     ) {
       writer.u8(Amf0Marker.AvmPlus);
-      new Amf3Encoder({ ...this.options, references: false }, writer, this.depth).writeValue(value);
+      new Amf3Encoder(
+        { ...this.options, references: false },
+        writer,
+        this.nesting.level,
+      ).writeValue(value);
     } else {
-      this.enter(value);
+      this.nesting.enter(value);
       if (Array.isArray(value)) {
         const items = value as AmfValue[];
         writer.u8(Amf0Marker.StrictArray).u32(items.length);
@@ -125,7 +127,7 @@ export class Amf0Encoder {
         const type = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
         throw new AmfUnencodableError(AmfMessages.unencodableType(type), { type });
       }
-      this.leave(value);
+      this.nesting.leave(value);
     }
   }
 
@@ -157,22 +159,6 @@ export class Amf0Encoder {
         length,
       });
     }
-  }
-
-  private enter(container: object): void {
-    if (this.open.has(container)) throw new AmfUnencodableError(AmfMessages.cycle());
-    if (this.depth >= this.maxDepth) {
-      throw new AmfUnencodableError(AmfMessages.encodeTooDeep(this.maxDepth), {
-        maxDepth: this.maxDepth,
-      });
-    }
-    this.open.add(container);
-    this.depth++;
-  }
-
-  private leave(container: object): void {
-    this.open.delete(container);
-    this.depth--;
   }
 }
 

@@ -1,4 +1,5 @@
 import { ByteWriter } from '../buffer/byte-writer';
+import { AmfEncodeNesting } from './amf-encode-nesting';
 import { AmfUnencodableError } from './amf-unencodable.error';
 import {
   AmfDictionary,
@@ -55,24 +56,18 @@ const ANONYMOUS_DYNAMIC: AmfTraits = { sealed: [], dynamic: true };
  */
 export class Amf3Encoder {
   private readonly writer: ByteWriter;
-  private readonly maxDepth: number;
+  private readonly nesting: AmfEncodeNesting;
   private readonly references: boolean;
   private readonly strings = new Map<string, number>();
   private readonly traits = new Map<string, number>();
-  /** Containers being written, to tell a cycle from a value that merely appears twice. */
-  private readonly open = new Set<object>();
 
   /**
    * @param writer when given, values are appended to it (an AMF0 encoder's AVM+ switch).
    * @param depth nesting already entered by an enclosing AMF0 encoder.
    */
-  constructor(
-    options?: Amf3EncodeOptions,
-    writer?: ByteWriter,
-    private depth = 0,
-  ) {
+  constructor(options?: Amf3EncodeOptions, writer?: ByteWriter, depth = 0) {
     this.writer = writer ?? new ByteWriter();
-    this.maxDepth = resolveMaxDepth(options);
+    this.nesting = new AmfEncodeNesting(resolveMaxDepth(options), depth);
     this.references = options?.references ?? true;
   }
 
@@ -143,7 +138,7 @@ export class Amf3Encoder {
       writer.u8(Amf3Marker.Xml);
       this.writeUtf8WithHeader(value.xml, 'XML length');
     } else {
-      this.enter(value);
+      this.nesting.enter(value);
       if (Array.isArray(value)) {
         this.writeDenseArray(value as AmfValue[]);
       } else if (value instanceof AmfEcmaArray) {
@@ -168,7 +163,7 @@ export class Amf3Encoder {
         const type = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
         throw new AmfUnencodableError(AmfMessages.unencodableType(type), { type });
       }
-      this.leave(value);
+      this.nesting.leave(value);
     }
   }
 
@@ -324,22 +319,6 @@ export class Amf3Encoder {
       });
     }
     writeU29(this.writer, (length << 1) | 1);
-  }
-
-  private enter(container: object): void {
-    if (this.open.has(container)) throw new AmfUnencodableError(AmfMessages.cycle());
-    if (this.depth >= this.maxDepth) {
-      throw new AmfUnencodableError(AmfMessages.encodeTooDeep(this.maxDepth), {
-        maxDepth: this.maxDepth,
-      });
-    }
-    this.open.add(container);
-    this.depth++;
-  }
-
-  private leave(container: object): void {
-    this.open.delete(container);
-    this.depth--;
   }
 }
 

@@ -5,6 +5,7 @@ import { RtmpError } from '../errors/rtmp-error';
 import { RtmpErrorCode } from '../errors/rtmp-error-code';
 import { MessageType } from '../message/message-type';
 import { RtmpMessage } from '../message/rtmp-message';
+import { expectRtmpError } from '../message/testing/expect-rtmp-error';
 import { ChunkReader, ChunkReaderLimits } from './chunk-reader';
 import { ChunkWriter } from './chunk-writer';
 import {
@@ -23,22 +24,6 @@ function readAll(
   const reader = new ChunkReader((message) => messages.push(message), limits);
   for (const piece of pieces) reader.push(piece);
   return { messages, reader };
-}
-
-function expectRtmpError(
-  action: () => void,
-  errorClass: abstract new (...args: never[]) => RtmpError,
-  code: string,
-): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(errorClass);
-  expect((caught as RtmpError).code).toBe(code);
-  expect((caught as RtmpError).fatal).toBe(true);
 }
 
 function splitAt(buffer: Buffer, ...offsets: number[]): Buffer[] {

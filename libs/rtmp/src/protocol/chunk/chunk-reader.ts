@@ -2,25 +2,22 @@ import { ChunkStreamError } from '../errors/chunk-stream.error';
 import { ProtocolLimitError } from '../errors/protocol-limit.error';
 import { RtmpError } from '../errors/rtmp-error';
 import { RtmpErrorCode } from '../errors/rtmp-error-code';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_PROTOCOL_LIMITS, ProtocolLimits } from '../limits';
+import { DEFAULT_CHUNK_SIZE } from '../limits';
 import { MessageType } from '../message/message-type';
 import { RtmpMessage } from '../message/rtmp-message';
+import { readAbortedChunkStream, readChunkSize } from './chunk-control';
 import { ChunkMemoryBudget } from './chunk-memory-budget';
+import { ChunkReaderLimits, ChunkReaderPolicy, pickReaderLimits } from './chunk-reader.options';
 import { ChunkStreamState } from './chunk-stream-state';
+import { ChunkStreamTable } from './chunk-stream-table';
 import {
   EXTENDED_TIMESTAMP_MARKER,
-  LOW_CHUNK_STREAM_IDS,
   MAX_CHUNK_HEADER_SIZE,
   MESSAGE_HEADER_LENGTH,
 } from './chunk.constants';
+import { MessageAssembler } from './message-assembler';
+export type { ChunkReaderLimits, ChunkReaderPolicy } from './chunk-reader.options';
 
-/** Slots the low chunk-stream table starts with: ids 0..9 cover FFmpeg and OBS. */
-const INITIAL_LOW_SLOTS = 10;
-/**
- * Smallest buffer a growing message starts with: small enough to come from Node's shared pool,
- * so a header that announces megabytes and sends one byte costs next to nothing.
- */
-const MIN_ASSEMBLY_BYTES = 4 * 1024;
 /**
  * The one error every released reader refuses input with: made once, since every connection
  * that closes releases its reader, and an Error's stack trace is not free.
@@ -34,34 +31,8 @@ function released(): RtmpError {
   );
   return releasedError;
 }
-/** Messages delivered in full that earn back one abandoned message. */
-const DELIVERED_PER_ABANDON_FORGIVEN = 64;
 
 export type ChunkMessageHandler = (message: RtmpMessage) => void;
-
-/** How a reader treats a peer, apart from its limits: set at first, changed by `reconfigure`. */
-export interface ChunkReaderPolicy {
-  /**
-   * Give a message spread over chunks the buffer its header announces at its first chunk (one
-   * allocation, no regrowth: for a peer the application accepted). Otherwise the buffer grows
-   * with what arrives. Default false.
-   */
-  readonly allocateAnnouncedSize?: boolean;
-  /**
-   * Message types read past without being buffered or delivered (their announced size is still
-   * checked): what the owner would drop anyway, such as media from a peer not yet accepted.
-   */
-  readonly skipMessageTypes?: ReadonlySet<number>;
-}
-
-export type ChunkReaderLimits = Pick<
-  ProtocolLimits,
-  | 'maxMessageSize'
-  | 'maxChunkSize'
-  | 'maxChunkStreams'
-  | 'maxPendingMessageBytes'
-  | 'maxAbandonedMessages'
->;
 
 /**
  * Incremental RTMP chunk-stream reader (SPEC §5.3). Feed it socket buffers split anywhere; it
@@ -80,20 +51,11 @@ export type ChunkReaderLimits = Pick<
  */
 export class ChunkReader {
   private limits: ChunkReaderLimits;
-  /** Whether a multi-chunk message gets its announced size at once (see ChunkReaderPolicy). */
-  private allocateAnnounced: boolean;
   /** Types read past unbuffered (see ChunkReaderPolicy); undefined for none, the fast path. */
   private skipTypes: ReadonlySet<number> | undefined;
   private chunkSizeIn = DEFAULT_CHUNK_SIZE;
-  /**
-   * Chunk streams by id below {@link LOW_CHUNK_STREAM_IDS}, grown as ids are opened: encoders use
-   * two to five of them (FFmpeg 2, 3, 4, 8, 9), so an idle connection need not hold 64 slots.
-   */
-  private readonly lowStreams: (ChunkStreamState | undefined)[] = new Array(INITIAL_LOW_SLOTS);
-  /** The rare higher ids; created on the first one. */
-  private highStreams: Map<number, ChunkStreamState> | undefined;
-  private streamCount = 0;
-  private pendingBytes = 0;
+  private readonly streams = new ChunkStreamTable();
+  private readonly assembler: MessageAssembler;
   /** Bytes of a chunk header that was cut by the end of the previous socket buffer. */
   private headerStash: Buffer | null = null;
   /** The chunk stream whose chunk payload is being read, and how much of it is still due. */
@@ -101,10 +63,6 @@ export class ChunkReader {
   private chunkRemaining = 0;
   /** msid of the latest fmt 0 header, lent to a chunk stream that opens with fmt 1. */
   private lastMessageStreamId = 0;
-  /** Messages abandoned and not yet earned back (see `maxAbandonedMessages`). */
-  private abandoned = 0;
-  /** Messages still to deliver before one abandoned message is earned back. */
-  private forgiveCountdown = DELIVERED_PER_ABANDON_FORGIVEN;
   private failure: RtmpError | null = null;
 
   /**
@@ -114,12 +72,16 @@ export class ChunkReader {
   constructor(
     private readonly onMessage: ChunkMessageHandler,
     limits: Partial<ChunkReaderLimits> = {},
-    private readonly budget?: ChunkMemoryBudget,
+    budget?: ChunkMemoryBudget,
     policy: ChunkReaderPolicy = {},
   ) {
-    this.limits = pickLimits(limits);
-    this.allocateAnnounced = policy.allocateAnnouncedSize ?? false;
+    this.limits = pickReaderLimits(limits);
     this.skipTypes = policy.skipMessageTypes;
+    this.assembler = new MessageAssembler(
+      this.limits,
+      policy.allocateAnnouncedSize ?? false,
+      budget,
+    );
   }
 
   /**
@@ -127,9 +89,9 @@ export class ChunkReader {
    * next header on, the policy from the next message on (one being read goes on as it began).
    */
   reconfigure(limits: Partial<ChunkReaderLimits>, policy: ChunkReaderPolicy): void {
-    this.limits = pickLimits(limits);
-    this.allocateAnnounced = policy.allocateAnnouncedSize ?? false;
+    this.limits = pickReaderLimits(limits);
     this.skipTypes = policy.skipMessageTypes;
+    this.assembler.configure(this.limits, policy.allocateAnnouncedSize ?? false);
   }
 
   /**
@@ -137,10 +99,7 @@ export class ChunkReader {
    * is going away; further input is refused.
    */
   release(): void {
-    for (const state of this.lowStreams) if (state !== undefined) this.dropAssembly(state);
-    if (this.highStreams !== undefined) {
-      for (const state of this.highStreams.values()) this.dropAssembly(state);
-    }
+    this.streams.forEach((state) => this.assembler.drop(state));
     this.failure ??= released();
   }
 
@@ -151,11 +110,11 @@ export class ChunkReader {
 
   /** Bytes held in messages that are not complete yet. */
   get pendingMessageBytes(): number {
-    return this.pendingBytes;
+    return this.assembler.pending;
   }
 
   get chunkStreamCount(): number {
-    return this.streamCount;
+    return this.streams.count;
   }
 
   /** Feeds the next socket buffer. Throws a fatal RtmpError when the stream breaks a rule. */
@@ -229,7 +188,7 @@ export class ChunkReader {
     const headerLength = MESSAGE_HEADER_LENGTH[fmt];
     if (end - position < headerLength) return 0;
 
-    let state = this.lookupStream(chunkStreamId);
+    let state = this.streams.lookup(chunkStreamId);
     let timestampField = 0;
     let extended = false;
     let after = position + headerLength;
@@ -258,7 +217,7 @@ export class ChunkReader {
           { chunkStreamId, fmt },
         );
       }
-      state = this.openStream(chunkStreamId);
+      state = this.streams.open(chunkStreamId, this.limits.maxChunkStreams);
       // Some clients open a chunk stream with fmt 1 (srs#1006): borrow the last msid.
       if (fmt === 1) state.messageStreamId = this.lastMessageStreamId;
     }
@@ -276,7 +235,7 @@ export class ChunkReader {
       }
       // A new header while a message is unfinished: OBS does this now and then (srs#2523).
       // The unfinished message cannot be completed any more, so it is dropped.
-      if (state.received > 0) this.dropPartialMessage(state);
+      if (state.received > 0) this.assembler.abandon(state);
       state.messageLength = length;
       state.typeId = buffer[position + 6];
       if (fmt === 0) {
@@ -289,7 +248,7 @@ export class ChunkReader {
       state.timestampField = timestampField;
       state.extendedTimestamp = extended;
     } else if (fmt === 2) {
-      if (state.received > 0) this.dropPartialMessage(state);
+      if (state.received > 0) this.assembler.abandon(state);
       state.timestamp = (state.timestamp + timestampField) >>> 0;
       state.timestampField = timestampField;
       state.extendedTimestamp = extended;
@@ -327,21 +286,14 @@ export class ChunkReader {
         this.deliver(state, data.subarray(position, position + count));
         return position + count;
       }
-      this.startAssembly(state, count);
-    } else if (state.received + count > (state.assembly as Buffer).length) {
-      this.growAssembly(state, state.received + count);
+      this.assembler.start(state, count);
+    } else if (state.received + count > state.assembly.length) {
+      this.assembler.grow(state, state.received + count);
     }
-    const assembly = state.assembly as Buffer;
-    data.copy(assembly, state.received, position, position + count);
+    data.copy(state.assembly as Buffer, state.received, position, position + count);
     state.received += count;
     this.chunkRemaining -= count;
-    if (state.received === state.messageLength) {
-      // The buffer never grows past the message, so it is exactly the message now.
-      state.assembly = null;
-      state.received = 0;
-      this.releaseBytes(assembly.length);
-      this.deliver(state, assembly);
-    }
+    if (state.received === state.messageLength) this.deliver(state, this.assembler.finish(state));
     return position + count;
   }
 
@@ -350,75 +302,17 @@ export class ChunkReader {
     return this.skipTypes !== undefined && this.skipTypes.has(state.typeId);
   }
 
-  /** A buffer for a message's first `count` bytes: its announced size, or room to grow into. */
-  private startAssembly(state: ChunkStreamState, count: number): void {
-    const length = state.messageLength;
-    const size = this.allocateAnnounced
-      ? length
-      : Math.min(length, Math.max(count, MIN_ASSEMBLY_BYTES));
-    this.reserveBytes(size);
-    state.assembly = Buffer.allocUnsafe(size);
-  }
-
-  /** Regrows a message's buffer to hold `needed` bytes: at least doubling, never past the message. */
-  private growAssembly(state: ChunkStreamState, needed: number): void {
-    const old = state.assembly as Buffer;
-    const size = Math.min(state.messageLength, Math.max(needed, old.length * 2));
-    this.reserveBytes(size - old.length);
-    const grown = Buffer.allocUnsafe(size);
-    old.copy(grown, 0, 0, state.received);
-    state.assembly = grown;
-  }
-
-  private reserveBytes(bytes: number): void {
-    const total = this.pendingBytes + bytes;
-    if (total > this.limits.maxPendingMessageBytes) {
-      throw new ProtocolLimitError(
-        RtmpErrorCode.ChunkPendingBytesExceeded,
-        'maxPendingMessageBytes',
-        total,
-        this.limits.maxPendingMessageBytes,
-      );
-    }
-    this.budget?.reserveMessageBytes(bytes);
-    this.pendingBytes = total;
-  }
-
-  private releaseBytes(bytes: number): void {
-    this.pendingBytes -= bytes;
-    this.budget?.releaseMessageBytes(bytes);
-  }
-
-  /** A message that will never be finished: its bytes go, and it counts against the peer. */
-  private dropPartialMessage(state: ChunkStreamState): void {
-    this.dropAssembly(state);
-    this.abandoned += 1;
-    if (this.abandoned > this.limits.maxAbandonedMessages) {
-      throw new ProtocolLimitError(
-        RtmpErrorCode.ChunkAbandonedMessages,
-        'maxAbandonedMessages',
-        this.abandoned,
-        this.limits.maxAbandonedMessages,
-      );
-    }
-  }
-
-  private dropAssembly(state: ChunkStreamState): void {
-    if (state.assembly !== null) this.releaseBytes(state.assembly.length);
-    state.assembly = null;
-    state.received = 0;
-  }
-
   private deliver(state: ChunkStreamState, payload: Buffer): void {
-    if (this.abandoned > 0 && --this.forgiveCountdown === 0) {
-      this.abandoned -= 1;
-      this.forgiveCountdown = DELIVERED_PER_ABANDON_FORGIVEN;
-    }
+    this.assembler.delivered();
     const typeId = state.typeId;
     // Applied whatever the chunk stream or msid, as FFmpeg does: a peer that sends them
     // elsewhere still frames what follows with the new size.
-    if (typeId === MessageType.SetChunkSize) this.applyChunkSize(payload, state);
-    else if (typeId === MessageType.Abort) this.applyAbort(payload, state);
+    if (typeId === MessageType.SetChunkSize) {
+      this.chunkSizeIn = readChunkSize(payload, state.chunkStreamId, this.limits.maxChunkSize);
+    } else if (typeId === MessageType.Abort) {
+      const aborted = this.streams.lookup(readAbortedChunkStream(payload, state.chunkStreamId));
+      if (aborted !== undefined && aborted.received > 0) this.assembler.abandon(aborted);
+    }
     this.onMessage({
       chunkStreamId: state.chunkStreamId,
       messageStreamId: state.messageStreamId,
@@ -427,82 +321,4 @@ export class ChunkReader {
       payload,
     });
   }
-
-  private applyChunkSize(payload: Buffer, state: ChunkStreamState): void {
-    if (payload.length < 4) {
-      throw new ChunkStreamError(
-        RtmpErrorCode.ChunkSizeInvalid,
-        `SetChunkSize payload is ${payload.length} byte(s), needs 4`,
-        { chunkStreamId: state.chunkStreamId, length: payload.length },
-      );
-    }
-    // The top bit must be zero (SPEC §5.4.1); ignore it as FFmpeg does, then range-check.
-    const size = payload.readUInt32BE(0) & 0x7fffffff;
-    if (size < 1) {
-      throw new ChunkStreamError(RtmpErrorCode.ChunkSizeInvalid, 'SetChunkSize of 0', {
-        chunkStreamId: state.chunkStreamId,
-      });
-    }
-    if (size > this.limits.maxChunkSize) {
-      throw new ProtocolLimitError(
-        RtmpErrorCode.ChunkSizeTooLarge,
-        'maxChunkSize',
-        size,
-        this.limits.maxChunkSize,
-      );
-    }
-    this.chunkSizeIn = size;
-  }
-
-  private applyAbort(payload: Buffer, state: ChunkStreamState): void {
-    if (payload.length < 4) {
-      throw new ChunkStreamError(
-        RtmpErrorCode.MessageMalformed,
-        `Abort payload is ${payload.length} byte(s), needs 4`,
-        { chunkStreamId: state.chunkStreamId, length: payload.length },
-      );
-    }
-    const aborted = this.lookupStream(payload.readUInt32BE(0));
-    if (aborted !== undefined && aborted.received > 0) this.dropPartialMessage(aborted);
-  }
-
-  private lookupStream(chunkStreamId: number): ChunkStreamState | undefined {
-    return chunkStreamId < LOW_CHUNK_STREAM_IDS
-      ? this.lowStreams[chunkStreamId]
-      : this.highStreams?.get(chunkStreamId);
-  }
-
-  private openStream(chunkStreamId: number): ChunkStreamState {
-    if (this.streamCount >= this.limits.maxChunkStreams) {
-      throw new ProtocolLimitError(
-        RtmpErrorCode.ChunkStreamsExceeded,
-        'maxChunkStreams',
-        this.streamCount + 1,
-        this.limits.maxChunkStreams,
-      );
-    }
-    const state = new ChunkStreamState(chunkStreamId);
-    if (chunkStreamId < LOW_CHUNK_STREAM_IDS) this.lowStreams[chunkStreamId] = state;
-    else (this.highStreams ??= new Map()).set(chunkStreamId, state);
-    this.streamCount += 1;
-    return state;
-  }
-}
-
-/**
- * Keeps only the limits a reader uses: callers pass whole option objects (a server's has dozens
- * of fields), and a copy of all of them per connection is memory an idle one need not hold.
- * Read one by one: spreading such an object (`{ ...defaults, ...limits }`) allocated garbage for
- * each connection as it grew the copy property by property (bench/profile-notes.md, "Memory:
- * idle connections").
- */
-function pickLimits(limits: Partial<ChunkReaderLimits>): ChunkReaderLimits {
-  const defaults = DEFAULT_PROTOCOL_LIMITS;
-  return {
-    maxMessageSize: limits.maxMessageSize ?? defaults.maxMessageSize,
-    maxChunkSize: limits.maxChunkSize ?? defaults.maxChunkSize,
-    maxChunkStreams: limits.maxChunkStreams ?? defaults.maxChunkStreams,
-    maxPendingMessageBytes: limits.maxPendingMessageBytes ?? defaults.maxPendingMessageBytes,
-    maxAbandonedMessages: limits.maxAbandonedMessages ?? defaults.maxAbandonedMessages,
-  };
 }

@@ -8,13 +8,13 @@ import {
   SoundSize,
   SoundType,
 } from './audio-tag.constants';
-import { AvMultitrackType } from './ex-header.constants';
 import {
+  assertExPacketType,
   assertIntegerInRange,
   assertMultitrackShape,
   writeExHeaderStart,
   writeFourCc,
-  writeTrackPrefix,
+  writeMultitrackParts,
 } from './ex-header.writer';
 
 /** Fields of a legacy audio header. */
@@ -108,7 +108,7 @@ export function buildLegacyAudioHeader(init: LegacyAudioHeaderInit): Buffer {
  * fields out of range.
  */
 export function buildExAudioHeader(init: ExAudioHeaderInit): Buffer {
-  assertExPacketType(init.packetType);
+  assertExPacketType(init.packetType, AudioPacketType.Multitrack);
   const writer = new ByteWriter(16);
   writeExHeaderStart(writer, SoundFormat.ExHeader << 4, init.packetType, init.timestampOffsetNano);
   writeFourCc(writer, init.fourCc);
@@ -123,44 +123,15 @@ export function buildExAudioHeader(init: ExAudioHeaderInit): Buffer {
  * tracks in OneTrack, FourCCs in the wrong place, fields out of range).
  */
 export function buildMultitrackAudioPayload(init: MultitrackAudioInit): Buffer[] {
-  assertExPacketType(init.packetType);
+  assertExPacketType(init.packetType, AudioPacketType.Multitrack);
   assertMultitrackShape(init.multitrackType, init.fourCc, init.tracks);
-  const header = new ByteWriter(16);
-  writeExHeaderStart(
-    header,
+  return writeMultitrackParts(
     SoundFormat.ExHeader << 4,
     AudioPacketType.Multitrack,
-    init.timestampOffsetNano,
+    init,
+    (writer, track) =>
+      writeMultichannelConfigIfAny(writer, init.packetType, track.multichannelConfig),
   );
-  header.u8((init.multitrackType << 4) | init.packetType);
-  if (init.multitrackType !== AvMultitrackType.ManyTracksManyCodecs) {
-    writeFourCc(header, init.fourCc as string);
-  }
-  const parts: Buffer[] = [header.toBuffer()];
-  for (const track of init.tracks) {
-    const config = new ByteWriter(16);
-    writeMultichannelConfigIfAny(config, init.packetType, track.multichannelConfig);
-    const prefix = new ByteWriter(16);
-    writeTrackPrefix(
-      prefix,
-      init.multitrackType,
-      track.trackId,
-      track.fourCc,
-      config.length + track.body.length,
-    );
-    prefix.bytes(config.toBuffer());
-    parts.push(prefix.toBuffer(), track.body);
-  }
-  return parts;
-}
-
-function assertExPacketType(packetType: number): void {
-  assertIntegerInRange('packetType', packetType, 0, 15);
-  if (packetType === AudioPacketType.Multitrack || packetType === AudioPacketType.ModEx) {
-    throw new RangeError(
-      'Multitrack and ModEx are written by the builders, not given as the packet type',
-    );
-  }
 }
 
 function writeMultichannelConfigIfAny(

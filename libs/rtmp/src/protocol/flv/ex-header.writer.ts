@@ -1,4 +1,4 @@
-import type { ByteWriter } from '../buffer/byte-writer';
+import { ByteWriter } from '../buffer/byte-writer';
 import {
   AvMultitrackType,
   MAX_TIMESTAMP_OFFSET_NANO,
@@ -14,6 +14,19 @@ import { MOD_EX_PACKET_TYPE } from './mod-ex.parser';
 export function assertIntegerInRange(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/**
+ * Throws a RangeError unless `packetType` is one a caller may ask for: a nibble, and neither
+ * Multitrack (its number differs between audio and video) nor ModEx, which the builders write.
+ */
+export function assertExPacketType(packetType: number, multitrackPacketType: number): void {
+  assertIntegerInRange('packetType', packetType, 0, 15);
+  if (packetType === multitrackPacketType || packetType === MOD_EX_PACKET_TYPE) {
+    throw new RangeError(
+      'Multitrack and ModEx are written by the builders, not given as the packet type',
+    );
   }
 }
 
@@ -92,4 +105,56 @@ export function writeTrackPrefix(
     assertIntegerInRange('track size', size, 0, 0xffffff);
     writer.u24(size);
   }
+}
+
+/** One track of a multitrack message to write, as both media have it. */
+interface TrackInit {
+  readonly trackId: number;
+  readonly fourCc?: string;
+  readonly body: Buffer;
+}
+
+/** A multitrack message to write, as both media have it. */
+interface MultitrackInit<T extends TrackInit> {
+  readonly multitrackType: number;
+  readonly packetType: number;
+  readonly fourCc?: string;
+  readonly timestampOffsetNano?: number;
+  readonly tracks: readonly T[];
+}
+
+/**
+ * Writes a multitrack payload as parts to write in order: the header (first byte with
+ * `highBits`, an optional ModEx entry, the multitrack byte, the shared FourCC), then for each
+ * track its prefix, the per-track fields `writeTrackFields` writes (counted in the track size),
+ * and its body, passed through, never copied. The caller has checked the shape.
+ */
+export function writeMultitrackParts<T extends TrackInit>(
+  highBits: number,
+  multitrackPacketType: number,
+  init: MultitrackInit<T>,
+  writeTrackFields: (writer: ByteWriter, track: T) => void,
+): Buffer[] {
+  const header = new ByteWriter(16);
+  writeExHeaderStart(header, highBits, multitrackPacketType, init.timestampOffsetNano);
+  header.u8((init.multitrackType << 4) | init.packetType);
+  if (init.multitrackType !== AvMultitrackType.ManyTracksManyCodecs) {
+    writeFourCc(header, init.fourCc as string);
+  }
+  const parts: Buffer[] = [header.toBuffer()];
+  for (const track of init.tracks) {
+    const fields = new ByteWriter(16);
+    writeTrackFields(fields, track);
+    const prefix = new ByteWriter(16);
+    writeTrackPrefix(
+      prefix,
+      init.multitrackType,
+      track.trackId,
+      track.fourCc,
+      fields.length + track.body.length,
+    );
+    prefix.bytes(fields.toBuffer());
+    parts.push(prefix.toBuffer(), track.body);
+  }
+  return parts;
 }

@@ -1,11 +1,11 @@
 import { ByteWriter } from '../buffer/byte-writer';
-import { AvMultitrackType } from './ex-header.constants';
 import {
+  assertExPacketType,
   assertIntegerInRange,
   assertMultitrackShape,
   writeExHeaderStart,
   writeFourCc,
-  writeTrackPrefix,
+  writeMultitrackParts,
 } from './ex-header.writer';
 import { carriesCompositionTime } from './video-codec';
 import {
@@ -109,7 +109,7 @@ export function buildLegacyVideoHeader(init: LegacyVideoHeaderInit): Buffer {
  */
 export function buildExVideoHeader(init: ExVideoHeaderInit): Buffer {
   assertIntegerInRange('frameType', init.frameType, 0, 7);
-  assertExPacketType(init.packetType);
+  assertExPacketType(init.packetType, VideoPacketType.Multitrack);
   if (init.frameType === VideoFrameType.Command && init.packetType !== VideoPacketType.Metadata) {
     throw new RangeError('FrameType 5 is a command frame: use buildVideoCommandFrame');
   }
@@ -140,7 +140,7 @@ export function buildVideoCommandFrame(init: VideoCommandFrameInit): Buffer {
     writer.u8((VideoFrameType.Command << 4) | init.codecId);
   } else {
     const packetType = init.packetType ?? VideoPacketType.CodedFrames;
-    assertExPacketType(packetType);
+    assertExPacketType(packetType, VideoPacketType.Multitrack);
     if (packetType === VideoPacketType.Metadata) {
       throw new RangeError(
         'FrameType 5 with Metadata is a metadata packet: use buildExVideoHeader',
@@ -163,7 +163,7 @@ export function buildVideoCommandFrame(init: VideoCommandFrameInit): Buffer {
  */
 export function buildMultitrackVideoPayload(init: MultitrackVideoInit): Buffer[] {
   assertIntegerInRange('frameType', init.frameType, 0, 7);
-  assertExPacketType(init.packetType);
+  assertExPacketType(init.packetType, VideoPacketType.Multitrack);
   // Readers test for a command frame before they look for Multitrack, so FrameType 5 on a
   // Multitrack packet reads as a command whatever the inner packet type (even Metadata).
   if (init.frameType === VideoFrameType.Command) {
@@ -172,43 +172,15 @@ export function buildMultitrackVideoPayload(init: MultitrackVideoInit): Buffer[]
     );
   }
   assertMultitrackShape(init.multitrackType, init.fourCc, init.tracks);
-  const header = new ByteWriter(16);
-  writeExHeaderStart(
-    header,
+  return writeMultitrackParts(
     0x80 | (init.frameType << 4),
     VideoPacketType.Multitrack,
-    init.timestampOffsetNano,
+    init,
+    (writer, track) => {
+      const fourCc = (track.fourCc ?? init.fourCc) as string;
+      writeCompositionTime(writer, init.packetType, fourCc, track.compositionTime);
+    },
   );
-  header.u8((init.multitrackType << 4) | init.packetType);
-  if (init.multitrackType !== AvMultitrackType.ManyTracksManyCodecs) {
-    writeFourCc(header, init.fourCc as string);
-  }
-  const parts: Buffer[] = [header.toBuffer()];
-  for (const track of init.tracks) {
-    const fourCc = (track.fourCc ?? init.fourCc) as string;
-    const cts = new ByteWriter(16);
-    writeCompositionTime(cts, init.packetType, fourCc, track.compositionTime);
-    const prefix = new ByteWriter(16);
-    writeTrackPrefix(
-      prefix,
-      init.multitrackType,
-      track.trackId,
-      track.fourCc,
-      cts.length + track.body.length,
-    );
-    prefix.bytes(cts.toBuffer());
-    parts.push(prefix.toBuffer(), track.body);
-  }
-  return parts;
-}
-
-function assertExPacketType(packetType: number): void {
-  assertIntegerInRange('packetType', packetType, 0, 15);
-  if (packetType === VideoPacketType.Multitrack || packetType === VideoPacketType.ModEx) {
-    throw new RangeError(
-      'Multitrack and ModEx are written by the builders, not given as the packet type',
-    );
-  }
 }
 
 function writeCompositionTime(
