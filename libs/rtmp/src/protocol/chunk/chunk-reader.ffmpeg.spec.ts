@@ -6,7 +6,7 @@ import { parseMediaTag } from '../flv/media-tag.parser';
 import type { VideoTag } from '../flv/video-tag.types';
 import { MessageType } from '../message/message-type';
 import { RtmpMessage } from '../message/rtmp-message';
-import { ChunkReader } from './chunk-reader';
+import { readAll, splitAt } from './testing/chunk-feed';
 import {
   describeMessage,
   FfmpegPublishChunkSize,
@@ -17,23 +17,6 @@ import {
 
 /** The largest value of the 24-bit timestamp field; 0xFFFFFF itself means "extended". */
 const TIMESTAMP_FIELD_MAX = 0xffffff;
-
-function readAll(pieces: readonly Buffer[]): { messages: RtmpMessage[]; reader: ChunkReader } {
-  const messages: RtmpMessage[] = [];
-  const reader = new ChunkReader((message) => messages.push(message));
-  for (const piece of pieces) reader.push(piece);
-  return { messages, reader };
-}
-
-function splitAt(buffer: Buffer, offsets: readonly number[]): Buffer[] {
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const offset of [...offsets, buffer.length]) {
-    pieces.push(buffer.subarray(start, offset));
-    start = offset;
-  }
-  return pieces;
-}
 
 /**
  * Whether two message lists are the same, header fields and payload bytes. Cheaper than

@@ -1,40 +1,23 @@
 import fc from 'fast-check';
-import { ChunkStreamError } from '../errors/chunk-stream.error';
-import { ProtocolLimitError } from '../errors/protocol-limit.error';
+import { hex } from '../amf/testing/hex';
 import { RtmpError } from '../errors/rtmp-error';
-import { RtmpErrorCode } from '../errors/rtmp-error-code';
 import { MessageType } from '../message/message-type';
-import { RtmpMessage } from '../message/rtmp-message';
-import { expectRtmpError } from '../message/testing/expect-rtmp-error';
-import { ChunkReader, ChunkReaderLimits } from './chunk-reader';
+import { ChunkReader } from './chunk-reader';
 import { ChunkWriter } from './chunk-writer';
+import { readAll, splitAt } from './testing/chunk-feed';
 import {
   describeMessage,
   loadObsPublishChunks,
   loadObsPublishTailChunks,
 } from './testing/chunk-fixtures';
 
-const hex = (text: string): Buffer => Buffer.from(text.replace(/[^0-9a-f]/gi, ''), 'hex');
-
-function readAll(
-  pieces: Buffer[],
-  limits: Partial<ChunkReaderLimits> = {},
-): { messages: RtmpMessage[]; reader: ChunkReader } {
-  const messages: RtmpMessage[] = [];
-  const reader = new ChunkReader((message) => messages.push(message), limits);
-  for (const piece of pieces) reader.push(piece);
-  return { messages, reader };
-}
-
-function splitAt(buffer: Buffer, ...offsets: number[]): Buffer[] {
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const offset of [...offsets, buffer.length]) {
-    pieces.push(buffer.subarray(start, offset));
-    start = offset;
-  }
-  return pieces;
-}
+/*
+ * The reader's own rules: headers (basic header forms, fmt 0..3, timestamps and their deltas),
+ * extended timestamps, failing for good, and whole streams (OBS, ChunkWriter round trips) split
+ * anywhere. SetChunkSize and Abort are in chunk-control.spec.ts, opening chunk streams in
+ * chunk-stream-table.spec.ts, messages over several chunks and what they may hold in
+ * message-assembler.spec.ts; FFmpeg's captures in chunk-reader.ffmpeg.spec.ts.
+ */
 
 describe('ChunkReader', () => {
   describe('headers', () => {
@@ -107,91 +90,10 @@ describe('ChunkReader', () => {
       expect(messages.map((m) => m.timestamp)).toEqual([0xfffffff0, 0x10]);
     });
 
-    it('lets a chunk stream open with fmt 1 and borrows the last msid (srs#1006)', () => {
-      const { messages } = readAll([hex('04 000000 000001 08 01000000 01 45 000021 000001 09 02')]);
-      expect(messages[1]).toMatchObject({ chunkStreamId: 5, messageStreamId: 1, timestamp: 0x21 });
-    });
-
     it('delivers zero-length messages', () => {
       const { messages } = readAll([hex('03 000000 000000 14 00000000 c3')]);
       expect(messages).toHaveLength(2);
       expect(messages.every((m) => m.payload.length === 0)).toBe(true);
-    });
-  });
-
-  describe('chunking', () => {
-    it('reassembles a message sent in chunks of the default size 128', () => {
-      const payload = Buffer.alloc(300, 7);
-      const input = Buffer.concat([
-        hex('06 000000 00012c 09 01000000'),
-        payload.subarray(0, 128),
-        hex('c6'),
-        payload.subarray(128, 256),
-        hex('c6'),
-        payload.subarray(256),
-      ]);
-      const { messages } = readAll([input]);
-      expect(messages).toHaveLength(1);
-      expect(messages[0].payload.equals(payload)).toBe(true);
-    });
-
-    it('interleaves chunks of different chunk streams', () => {
-      const video = Buffer.alloc(200, 1);
-      const audio = Buffer.alloc(10, 2);
-      const input = Buffer.concat([
-        hex('07 000000 0000c8 09 01000000'),
-        video.subarray(0, 128),
-        hex('06 000000 00000a 08 01000000'),
-        audio,
-        hex('c7'),
-        video.subarray(128),
-      ]);
-      const { messages } = readAll([input]);
-      expect(messages.map((m) => m.typeId)).toEqual([8, 9]);
-      expect(messages[1].payload.equals(video)).toBe(true);
-    });
-
-    it('applies SetChunkSize at the byte where it ends, within the same buffer', () => {
-      const payload = Buffer.alloc(4096, 9);
-      const input = Buffer.concat([
-        hex('02 000000 000004 01 00000000 00001000'),
-        hex('06 000000 001000 09 01000000'),
-        payload,
-      ]);
-      const { messages, reader } = readAll([input]);
-      expect(reader.chunkSize).toBe(4096);
-      expect(messages.map((m) => m.typeId)).toEqual([MessageType.SetChunkSize, 9]);
-      expect(messages[1].payload.equals(payload)).toBe(true);
-    });
-
-    it('ignores the reserved top bit of SetChunkSize', () => {
-      const { reader } = readAll([hex('02 000000 000004 01 00000000 80000100')]);
-      expect(reader.chunkSize).toBe(256);
-    });
-
-    it('drops the unfinished message of the chunk stream named by Abort', () => {
-      const input = Buffer.concat([
-        hex('06 000000 0000c8 09 01000000'),
-        Buffer.alloc(128, 1),
-        hex('02 000000 000004 02 00000000 00000006'),
-        hex('06 000000 000001 08 01000000 05'),
-      ]);
-      const { messages, reader } = readAll([input]);
-      expect(messages.map((m) => m.typeId)).toEqual([MessageType.Abort, 8]);
-      expect(messages[1].payload.toString('hex')).toBe('05');
-      expect(reader.pendingMessageBytes).toBe(0);
-    });
-
-    it('drops an unfinished message when a new fmt 1 header starts on its chunk stream (srs#2523)', () => {
-      const input = Buffer.concat([
-        hex('04 000000 0000c8 09 01000000'),
-        Buffer.alloc(128, 1),
-        hex('44 000021 000002 08 abcd'),
-      ]);
-      const { messages, reader } = readAll([input]);
-      expect(messages).toHaveLength(1);
-      expect(messages[0]).toMatchObject({ typeId: 8, timestamp: 0x21 });
-      expect(reader.pendingMessageBytes).toBe(0);
     });
   });
 
@@ -229,88 +131,7 @@ describe('ChunkReader', () => {
     });
   });
 
-  describe('limits and faults', () => {
-    it('refuses a message longer than maxMessageSize when its header arrives', () => {
-      const reader = new ChunkReader(() => undefined, { maxMessageSize: 1000 });
-      expectRtmpError(
-        () => reader.push(hex('06 000000 0003e9 09 01000000')),
-        ProtocolLimitError,
-        RtmpErrorCode.ChunkMessageTooLarge,
-      );
-    });
-
-    it('refuses SetChunkSize 0x7FFFFFFF before a huge message can be buffered', () => {
-      const reader = new ChunkReader(() => undefined);
-      expectRtmpError(
-        () =>
-          reader.push(hex('02 000000 000004 01 00000000 7fffffff 06 000000 ffffff 09 01000000')),
-        ProtocolLimitError,
-        RtmpErrorCode.ChunkSizeTooLarge,
-      );
-      expect(reader.pendingMessageBytes).toBe(0);
-    });
-
-    it('refuses SetChunkSize 0', () => {
-      const reader = new ChunkReader(() => undefined);
-      expectRtmpError(
-        () => reader.push(hex('02 000000 000004 01 00000000 00000000')),
-        ChunkStreamError,
-        RtmpErrorCode.ChunkSizeInvalid,
-      );
-    });
-
-    it('refuses a SetChunkSize shorter than 4 bytes', () => {
-      const reader = new ChunkReader(() => undefined);
-      expectRtmpError(
-        () => reader.push(hex('02 000000 000002 01 00000000 0010')),
-        ChunkStreamError,
-        RtmpErrorCode.ChunkSizeInvalid,
-      );
-    });
-
-    it('refuses an Abort shorter than 4 bytes', () => {
-      const reader = new ChunkReader(() => undefined);
-      expectRtmpError(
-        () => reader.push(hex('02 000000 000001 02 00000000 06')),
-        ChunkStreamError,
-        RtmpErrorCode.MessageMalformed,
-      );
-    });
-
-    it('refuses a chunk stream that opens with fmt 2 or fmt 3', () => {
-      for (const input of ['85 000000', 'c5']) {
-        const reader = new ChunkReader(() => undefined);
-        expectRtmpError(
-          () => reader.push(hex(input)),
-          ChunkStreamError,
-          RtmpErrorCode.ChunkNoPreviousHeader,
-        );
-      }
-    });
-
-    it('refuses more chunk streams than maxChunkStreams', () => {
-      const reader = new ChunkReader(() => undefined, { maxChunkStreams: 3 });
-      reader.push(hex('02 000000 000000 14 00000000 03 000000 000000 14 00000000'));
-      reader.push(hex('04 000000 000000 14 00000000'));
-      expectRtmpError(
-        () => reader.push(hex('05 000000 000000 14 00000000')),
-        ProtocolLimitError,
-        RtmpErrorCode.ChunkStreamsExceeded,
-      );
-    });
-
-    it('bounds bytes held in unfinished messages across chunk streams', () => {
-      const reader = new ChunkReader(() => undefined, { maxPendingMessageBytes: 1000 });
-      reader.push(Buffer.concat([hex('06 000000 0001f4 09 01000000'), Buffer.alloc(128)]));
-      reader.push(Buffer.concat([hex('07 000000 0001f4 09 01000000'), Buffer.alloc(128)]));
-      expect(reader.pendingMessageBytes).toBe(1000);
-      expectRtmpError(
-        () => reader.push(Buffer.concat([hex('08 000000 000002 09 01000000'), Buffer.alloc(1)])),
-        ProtocolLimitError,
-        RtmpErrorCode.ChunkPendingBytesExceeded,
-      );
-    });
-
+  describe('faults', () => {
     it('rejects all input after a fatal error with the same error', () => {
       const reader = new ChunkReader(() => undefined);
       let first: unknown;
@@ -339,151 +160,6 @@ describe('ChunkReader', () => {
         }),
         { numRuns: 500 },
       );
-    });
-  });
-
-  describe('what a peer can make it hold', () => {
-    /**
-     * A SetChunkSize 1, then `count` 9-byte units: an fmt 1 header announcing 16 MiB on one chunk
-     * stream, and one payload byte.
-     */
-    function abandonFlood(count: number): Buffer {
-      const unit = hex('44 000000 ffffff 09 00');
-      return Buffer.concat([
-        hex('02 000000 000004 01 00000000 00000001'),
-        ...Array.from({ length: count }, () => unit),
-      ]);
-    }
-
-    it('holds what arrived of a message, not what its header announces', () => {
-      const reader = new ChunkReader(() => undefined);
-      reader.push(Buffer.concat([hex('04 000000 ffffff 09 01000000'), Buffer.alloc(100)]));
-      expect(reader.pendingMessageBytes).toBeLessThanOrEqual(4096);
-    });
-
-    it('grows a message as its chunks arrive and delivers it whole', () => {
-      const writer = new ChunkWriter();
-      const payload = Buffer.alloc(300_000);
-      for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
-      const bytes = Buffer.concat(
-        writer.encode({
-          chunkStreamId: 4,
-          messageStreamId: 1,
-          typeId: 9,
-          timestamp: 0,
-          payload,
-        }),
-      );
-      const held: number[] = [];
-      const messages: RtmpMessage[] = [];
-      const reader = new ChunkReader((message) => messages.push(message));
-      for (let offset = 0; offset < bytes.length; offset += 1000) {
-        reader.push(bytes.subarray(offset, offset + 1000));
-        held.push(reader.pendingMessageBytes);
-      }
-      expect(messages).toHaveLength(1);
-      expect(messages[0].payload.equals(payload)).toBe(true);
-      // Never more than twice what had arrived (doubling), never the whole size up front.
-      expect(held[0]).toBeLessThanOrEqual(4096);
-      held.slice(0, -1).forEach((bytesHeld, index) => {
-        expect(bytesHeld).toBeLessThanOrEqual(Math.max(4096, 2 * (index + 1) * 1000));
-      });
-      expect(reader.pendingMessageBytes).toBe(0);
-    });
-
-    it('allocates the announced size at once once reconfigured to', () => {
-      const reader = new ChunkReader(() => undefined, { maxMessageSize: 1000 });
-      expectRtmpError(
-        () =>
-          new ChunkReader(() => undefined, { maxMessageSize: 1000 }).push(
-            hex('04 000000 0007d0 09 01000000'),
-          ),
-        ProtocolLimitError,
-        RtmpErrorCode.ChunkMessageTooLarge,
-      );
-      reader.reconfigure({ maxMessageSize: 1 << 20 }, { allocateAnnouncedSize: true });
-      reader.push(Buffer.concat([hex('04 000000 0186a0 09 01000000'), Buffer.alloc(128)]));
-      expect(reader.pendingMessageBytes).toBe(100_000);
-    });
-
-    it('reads past the types it skips, holding and delivering nothing of them', () => {
-      const messages: RtmpMessage[] = [];
-      const reader = new ChunkReader((message) => messages.push(message), {}, undefined, {
-        skipMessageTypes: new Set([MessageType.Video]),
-      });
-      const writer = new ChunkWriter();
-      const video = { chunkStreamId: 6, messageStreamId: 1, typeId: 9, timestamp: 0 };
-      const bytes = Buffer.concat([
-        ...writer.encode({ ...video, payload: Buffer.alloc(100_000, 1) }),
-        ...writer.encode({ ...video, payload: Buffer.alloc(0) }),
-        ...writer.encode({ ...video, typeId: 8, chunkStreamId: 4, payload: Buffer.from([0xaf]) }),
-      ]);
-      for (let offset = 0; offset < bytes.length; offset += 1000) {
-        reader.push(bytes.subarray(offset, offset + 1000));
-        expect(reader.pendingMessageBytes).toBe(0);
-      }
-      expect(messages.map((m) => m.typeId)).toEqual([8]);
-      // Reconfigured, it delivers them again.
-      reader.reconfigure({}, {});
-      reader.push(Buffer.concat(writer.encode({ ...video, payload: Buffer.alloc(300, 2) })));
-      expect(messages.map((m) => m.typeId)).toEqual([8, 9]);
-      expect(messages[1].payload.length).toBe(300);
-    });
-
-    it('closes a peer that keeps abandoning messages (SetChunkSize 1 and 16 MiB headers)', () => {
-      const reader = new ChunkReader(() => undefined);
-      let caught: unknown;
-      let unitsRead = 0;
-      const flood = abandonFlood(10_000);
-      // Fed in small pieces, as a socket would, to count how far it got.
-      for (let offset = 0; offset < flood.length && caught === undefined; offset += 9) {
-        try {
-          reader.push(flood.subarray(offset, offset + 9));
-          unitsRead += 1;
-        } catch (error) {
-          caught = error;
-        }
-        expect(reader.pendingMessageBytes).toBeLessThanOrEqual(4096);
-      }
-      expect(caught).toBeInstanceOf(ProtocolLimitError);
-      expect((caught as RtmpError).code).toBe(RtmpErrorCode.ChunkAbandonedMessages);
-      expect(unitsRead).toBeLessThan(40);
-    });
-
-    it('lets an encoder that abandons a message now and then go on', () => {
-      const reader = new ChunkReader(() => undefined, { maxAbandonedMessages: 2 });
-      const abandoned = Buffer.concat([hex('04 000000 0000c8 09 01000000'), Buffer.alloc(128)]);
-      const complete = hex('44 000000 000001 09 00');
-      for (let round = 0; round < 20; round++) {
-        reader.push(abandoned);
-        for (let i = 0; i < 64; i++) reader.push(complete);
-      }
-      expect(reader.chunkStreamCount).toBe(1);
-    });
-
-    it('reports what it holds to a budget, which may refuse it, and gives it all back on release', () => {
-      let held = 0;
-      const budget = {
-        reserveMessageBytes: (bytes: number) => {
-          if (held + bytes > 10_000)
-            throw new RtmpError(RtmpErrorCode.ChunkServerPendingBytesExceeded, 'full', true);
-          held += bytes;
-        },
-        releaseMessageBytes: (bytes: number) => (held -= bytes),
-      };
-      const reader = new ChunkReader(() => undefined, {}, budget);
-      reader.push(Buffer.concat([hex('04 000000 001000 09 01000000'), Buffer.alloc(128)]));
-      reader.push(Buffer.concat([hex('05 000000 001000 09 01000000'), Buffer.alloc(128)]));
-      expect(held).toBe(reader.pendingMessageBytes);
-      expect(held).toBe(8192);
-      expectRtmpError(
-        () => reader.push(Buffer.concat([hex('06 000000 001000 09 01000000'), Buffer.alloc(128)])),
-        RtmpError,
-        RtmpErrorCode.ChunkServerPendingBytesExceeded,
-      );
-      reader.release();
-      expect(held).toBe(0);
-      expect(() => reader.push(hex('c4'))).toThrow(RtmpError);
     });
   });
 
@@ -527,7 +203,7 @@ describe('ChunkReader', () => {
 
     it('gives the same messages whatever byte the stream is split at (every offset)', () => {
       for (let offset = 1; offset < capture.length; offset += 1) {
-        const got = readAll(splitAt(capture, offset)).messages.map(describeMessage);
+        const got = readAll(splitAt(capture, [offset])).messages.map(describeMessage);
         // One comparison per offset through expect() would dominate the run time.
         if (got.join() !== expected.join()) {
           throw new Error(`split at ${offset} changed the decoded messages`);
@@ -540,7 +216,10 @@ describe('ChunkReader', () => {
         fc.property(
           fc.uniqueArray(fc.integer({ min: 1, max: capture.length - 1 }), { maxLength: 40 }),
           (offsets) => {
-            const pieces = splitAt(capture, ...offsets.sort((a, b) => a - b));
+            const pieces = splitAt(
+              capture,
+              offsets.sort((a, b) => a - b),
+            );
             expect(readAll(pieces).messages.map(describeMessage)).toEqual(expected);
           },
         ),
@@ -596,7 +275,7 @@ describe('ChunkReader', () => {
               at += cut;
               if (at < wire.length) offsets.push(at);
             }
-            const { messages: read } = readAll(splitAt(wire, ...offsets), {
+            const { messages: read } = readAll(splitAt(wire, offsets), {
               maxChunkStreams: 64,
             });
             expect(read.slice(1).map(describeMessage)).toEqual(
