@@ -10,9 +10,9 @@ import {
 } from '../test/support/hostile/attack-clients';
 import { MessageType } from '../libs/rtmp/src/protocol/message';
 import { HandshakeProbe } from './support/handshake-probe';
-import { cpuSeconds, ProcessMeter } from './support/proc';
+import { cpuSettled, ProcessMeter } from './support/proc';
 import { BenchServer, ServerKind } from './support/servers';
-import { median, sleep } from './support/util';
+import { sleep } from './support/util';
 
 /*
  * Issue 18's attacks by peers that present no stream key, one after another against one server
@@ -181,7 +181,7 @@ export async function benchSlotHoldersFloor(server: BenchServer): Promise<SlotHo
   const meter = new ProcessMeter(server.pid);
   const rssBefore = meter.memory().rss;
   await holdSlots(server.port, () => undefined);
-  await cpuSettled(server.pid);
+  await cpuSettled(server.pid, CPU_QUIET_MS, CPU_SETTLE_LIMIT_MS);
   return {
     attack: SLOT_HOLDERS,
     cpuSeconds: meter.cpu(),
@@ -308,7 +308,7 @@ async function measureAttack(
   const probingSince = await probing;
   await sleep(MIN_PROBE_WINDOW_MS - (performance.now() - probingSince));
   const { probeMs, failed } = await probe.stop();
-  await cpuSettled(server.pid);
+  await cpuSettled(server.pid, CPU_QUIET_MS, CPU_SETTLE_LIMIT_MS);
   return {
     meter,
     row: {
@@ -324,18 +324,6 @@ async function measureAttack(
       probesFailed: failed,
     },
   };
-}
-
-/** Waits until the server's CPU time stops moving: what the attack left it to do is counted. */
-async function cpuSettled(pid: number): Promise<void> {
-  const deadline = performance.now() + CPU_SETTLE_LIMIT_MS;
-  let last = cpuSeconds(pid);
-  while (performance.now() < deadline) {
-    await sleep(CPU_QUIET_MS);
-    const now = cpuSeconds(pid);
-    if (now === last) return;
-    last = now;
-  }
 }
 
 /**
@@ -363,37 +351,4 @@ class AttackerSockets {
     unsubscribe('net.client.socket', this.onSocket);
     this.sockets.clear();
   }
-}
-
-/** The floors under nginx-rtmp's figures when ours are compared with them (see the report). */
-export const HOSTILE_FLOORS = {
-  /** Five ticks of /proc's CPU accounting: below it, one tick either way is 20 % or more. */
-  cpuSeconds: 0.05,
-  /**
-   * One V8 semi-space at the size it starts with: a Node process that allocates at all may make
-   * that much resident, attack or not.
-   */
-  peakRssGrowth: 1024 * 1024,
-  /**
-   * The probe shares two cores with the server and the attackers: waiting for one can take
-   * some milliseconds whichever server is attacked, and a person does not notice less.
-   */
-  probeMs: 10,
-} as const;
-
-/** `ours` over `theirs`, or over `floor` when `theirs` is below it. */
-export function flooredRatio(ours: number, theirs: number, floor: number): number {
-  return ours / Math.max(theirs, floor);
-}
-
-export function peakRssGrowth(row: HostileRow): number {
-  return Math.max(0, row.peakRss - row.rssBefore);
-}
-
-export function slowestProbe(row: HostileRow): number {
-  return row.probeMs.length === 0 ? NaN : Math.max(...row.probeMs);
-}
-
-export function medianProbe(row: HostileRow): number {
-  return row.probeMs.length === 0 ? NaN : median(row.probeMs);
 }

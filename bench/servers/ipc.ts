@@ -1,4 +1,7 @@
+import { subscribe } from 'diagnostics_channel';
+import { Socket } from 'net';
 import { getHeapSpaceStatistics } from 'v8';
+import { announceReady as announceToParent, answerParent } from '../support/parent-channel';
 
 /*
  * What the bench (the parent) and a server it runs in a child process say to each other over
@@ -81,54 +84,64 @@ export function serveParent(handlers: {
   stop(): Promise<void>;
   latency?(): LatencyReport;
 }): void {
-  const send = (message: ChildMessage): void => {
-    process.send?.(message);
-  };
-  process.on('message', (raw: ParentRequest) => {
-    switch (raw.type) {
+  answerParent<ParentRequest>(async (request) => {
+    switch (request.type) {
       case 'counters':
-        send({ type: 'reply', id: raw.id, counters: handlers.counters() });
-        return;
+        return { counters: handlers.counters() };
       case 'gc':
         (globalThis as { gc?: () => void }).gc?.();
-        send({ type: 'reply', id: raw.id, counters: handlers.counters() });
-        return;
+        return { counters: handlers.counters() };
       case 'latency':
-        send({ type: 'reply', id: raw.id, latency: handlers.latency?.() });
-        return;
+        return { latency: handlers.latency?.() };
       case 'forget-streams':
         handlers.forgetStreams();
-        send({ type: 'reply', id: raw.id });
-        return;
+        return {};
       case 'stop':
-        void handlers.stop().finally(() => {
-          send({ type: 'reply', id: raw.id });
-          // Let the reply leave before exiting; exiting normally writes a --cpu-prof profile.
-          setTimeout(() => process.exit(0), 50);
-        });
-        return;
+        await handlers.stop();
+        // Let the reply leave before exiting; exiting normally writes a --cpu-prof profile.
+        setTimeout(() => process.exit(0), 50);
+        return {};
     }
   });
-  // The bench died: don't outlive it.
-  process.on('disconnect', () => process.exit(0));
 }
 
 export function announceReady(port: number, version: string): void {
-  process.send?.({ type: 'ready', port, version } satisfies ChildMessage);
+  announceToParent({ port, version });
 }
 
-export function heapAndExternal(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
-}
-
-/** The heapUsed, external and arrayBuffers fields of {@link ServerCounters}, now. */
-export function v8Memory(): Pick<ServerCounters, 'heapUsed' | 'external' | 'arrayBuffers'> {
+/** The memory fields of {@link ServerCounters}, now. */
+export function memoryCounters(): Pick<
+  ServerCounters,
+  'heapAndExternal' | 'youngGeneration' | 'heapUsed' | 'external' | 'arrayBuffers'
+> {
   const { heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { heapUsed, external, arrayBuffers };
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  return {
+    heapAndExternal: heapUsed + external,
+    youngGeneration: newSpace?.physical_space_size ?? 0,
+    heapUsed,
+    external,
+    arrayBuffers,
+  };
 }
 
-export function youngGeneration(): number {
-  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  return space?.physical_space_size ?? 0;
+/**
+ * Bytes read by every socket this process's servers accept, on the wire (chunk headers
+ * included), through the \`net.server.socket\` diagnostics channel; and the sockets open now.
+ */
+export function countSocketReads(): { bytesIn(): number; open(): number } {
+  const sockets = new Set<Socket>();
+  let closedBytes = 0;
+  subscribe('net.server.socket', (message) => {
+    const { socket } = message as { socket: Socket };
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      closedBytes += socket.bytesRead;
+    });
+  });
+  return {
+    bytesIn: () => [...sockets].reduce((sum, socket) => sum + socket.bytesRead, closedBytes),
+    open: () => sockets.size,
+  };
 }
