@@ -27,6 +27,7 @@ function sessionTable(results: readonly SessionPathResult[]): string {
   ]);
 }
 
+/** In this process, so the current code only: no baseline, no servers. */
 export function codecSection({ results }: RenderInput): string | undefined {
   const parts: string[] = [];
   if (results.codec.length > 0) {

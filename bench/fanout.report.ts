@@ -1,3 +1,4 @@
+import { Headline, valueByKind } from './before-after';
 import { FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
 import { bold, byKind, columns, fixed, kb, mb, percent, ratio } from './report-format';
 import { RenderInput, Results } from './results';
@@ -92,4 +93,24 @@ export function fanoutChecks(results: Results): TargetCheck[] {
     );
   }
   return checks;
+}
+
+export function fanoutHeadlines(results: Results): Headline[] {
+  return [
+    {
+      figure: 'Fan-out: CPU % of a core',
+      digits: 1,
+      value: valueByKind(results.fanout, (result) => result.cpuPercent),
+    },
+    {
+      figure: 'Fan-out: KB per player',
+      digits: 1,
+      value: valueByKind(results.fanout, (result) => result.rssPerPlayer / 1024),
+    },
+    {
+      figure: 'Fan-out: peak RSS MB',
+      digits: 1,
+      value: valueByKind(results.fanout, (result) => result.peakRss / 1e6),
+    },
+  ];
 }

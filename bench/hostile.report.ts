@@ -1,3 +1,4 @@
+import { Headline, valueByKind } from './before-after';
 import {
   ATTACK_LIMIT_S,
   CPU_QUIET_MS,
@@ -45,7 +46,7 @@ const FIGURES = [
   { of: slowestProbe, floor: HOSTILE_FLOORS.probeMs },
 ] as const;
 
-/** Ours get their ratios to nginx-rtmp's figures; the peers do not. */
+/** Ours (now or at the baseline) get their ratios to nginx-rtmp's figures; the peers do not. */
 const RATIOED = (kind: ServerKind): boolean =>
   kind !== 'nginx-rtmp' && kind !== 'node-media-server';
 
@@ -56,7 +57,7 @@ function flooredRatio(ours: number, nginx: number, floor: number): number {
 
 /**
  * One row per attack; each cell has one figure per server, in the order of the results. A
- * server that is neither nginx-rtmp nor node-media-server (ours) has its
+ * server that is neither nginx-rtmp nor node-media-server (ours, at the baseline too) has its
  * ratio to nginx-rtmp's figure beside it, "f" where nginx-rtmp's is below the floor.
  */
 function hostileTable(results: readonly HostileResult[]): string {
@@ -178,6 +179,35 @@ export function hostileChecks(results: Results): TargetCheck[] {
         (missed.length > 0 ? `, missed: #${missed.join(', #')}` : '') +
         (unmatched > 0 ? `, ${unmatched} not run on nginx-rtmp` : ''),
       met: missed.length > 0 ? false : unmatched > 0 ? undefined : true,
+    },
+  ];
+}
+
+export function hostileHeadlines(results: Results): Headline[] {
+  const attacks = (result: HostileResult): HostileRow[] =>
+    result.rows.filter((row) => !row.control);
+  return [
+    {
+      figure: 'Hostile traffic: CPU s, all attacks',
+      digits: 2,
+      value: valueByKind(results.hostile, (result) =>
+        attacks(result).reduce((sum, row) => sum + row.cpuSeconds, 0),
+      ),
+    },
+    {
+      figure: 'Hostile traffic: largest peak RSS growth MB',
+      digits: 1,
+      value: valueByKind(
+        results.hostile,
+        (result) => Math.max(...attacks(result).map(peakRssGrowth)) / MB,
+      ),
+    },
+    {
+      figure: 'Hostile traffic: slowest probe ms',
+      digits: 1,
+      value: valueByKind(results.hostile, (result) =>
+        Math.max(...attacks(result).map(slowestProbe).filter(Number.isFinite)),
+      ),
     },
   ];
 }

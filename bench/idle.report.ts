@@ -1,3 +1,4 @@
+import { Headline, valueByKind } from './before-after';
 import { IdleResult } from './idle.bench';
 import { bold, byKind, columns, kb, mb } from './report-format';
 import { RenderInput, Results } from './results';
@@ -48,6 +49,16 @@ export function idleChecks(results: Results): TargetCheck[] {
       variant: 'nestjs-rtmp',
       measured: `${kb(idle.rssPerConnection)} KB`,
       met: idle.rssPerConnection < 20 * 1024,
+    },
+  ];
+}
+
+export function idleHeadlines(results: Results): Headline[] {
+  return [
+    {
+      figure: 'Idle connections: KB per connection',
+      digits: 1,
+      value: valueByKind(results.idle, (result) => result.rssPerConnection / 1024),
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { Headline, valueByKind } from './before-after';
 import { IngestResult, IngestRound } from './ingest.bench';
 import { bold, byKind, columns, fixed, mb, range, ratio, yesNo } from './report-format';
 import { RenderInput, Results } from './results';
@@ -110,4 +111,26 @@ export function ingestChecks(results: Results): TargetCheck[] {
     });
   }
   return checks;
+}
+
+export function ingestHeadlines(results: Results): Headline[] {
+  const cpu = (result: IngestResult): number => result.cpuSecondsPerGb;
+  return [
+    { figure: 'Ingest flood: CPU s per GB', digits: 2, value: valueByKind(results.flood, cpu) },
+    {
+      figure: 'Ingest flood: peak RSS MB',
+      digits: 1,
+      value: valueByKind(results.flood, (result) => result.peakRss / MB),
+    },
+    {
+      figure: 'Replay at 4096: CPU s per GB',
+      digits: 2,
+      value: valueByKind(results.replay4096, cpu),
+    },
+    {
+      figure: 'Replay at 128: CPU s per GB',
+      digits: 2,
+      value: valueByKind(results.replay128, cpu),
+    },
+  ];
 }

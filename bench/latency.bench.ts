@@ -14,12 +14,16 @@ export interface LatencyResult {
 
 /**
  * Scenario 5: `publishers` FFmpeg `-re` publishers of the live clip into a Nest application
- * (../servers/latency-app.ts) that subscribes to every stream
+ * (../servers/latency-app.ts; the baseline's, given its build) that subscribes to every stream
  * with packets() and measures, in its own process, the time from the socket 'data' event
  * completing a message to the packet's emission.
  */
-export async function benchLatency(clip: BenchClip, publishers: number): Promise<LatencyResult> {
-  const app = await startLatencyApp();
+export async function benchLatency(
+  clip: BenchClip,
+  publishers: number,
+  baselineBuild?: string,
+): Promise<LatencyResult> {
+  const app = await startLatencyApp(baselineBuild);
   try {
     const meter = new ProcessMeter(app.pid);
     const results = await Promise.all(

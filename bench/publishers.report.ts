@@ -1,8 +1,9 @@
+import { Headline, valueByKind } from './before-after';
 import { PublishersResult, PublishersRun } from './publishers.bench';
 import { bold, byKind, columns, fixed, mb, ratio } from './report-format';
 import { RenderInput, Results } from './results';
 import { TargetCheck } from './targets';
-import { SERVER_LABELS } from './support/servers';
+import { SERVER_LABELS, ServerKind } from './support/servers';
 import { MB, mean } from './support/util';
 import { ALL_VARIANTS, OUR_VARIANTS } from './settings';
 
@@ -140,4 +141,23 @@ export function publishersChecks(results: Results): TargetCheck[] {
     );
   }
   return checks;
+}
+
+export function publishersHeadlines(results: Results): Headline[] {
+  const most = (kind: ServerKind): PublishersRun[] =>
+    mostPublisherRuns(byKind(results.publishers, kind));
+  return [
+    {
+      figure: 'Many publishers (the most at once): CPU % of a core',
+      digits: 1,
+      value: (kind) => (most(kind).length === 0 ? undefined : meanCpu(most(kind))),
+    },
+    {
+      figure: 'Many publishers (the most at once): peak RSS MB',
+      digits: 1,
+      value: valueByKind(results.publishers, (result) =>
+        result.runs.length === 0 ? undefined : peakRss(mostPublisherRuns(result)) / MB,
+      ),
+    },
+  ];
 }

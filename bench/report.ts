@@ -1,10 +1,11 @@
+import { beforeAfterSection } from './before-after';
 import { codecSection } from './codec.report';
-import { fanoutChecks, fanoutSection } from './fanout.report';
-import { hostileChecks, hostileSection } from './hostile.report';
-import { idleChecks, idleSection } from './idle.report';
-import { ingestChecks, ingestSection } from './ingest.report';
-import { latencyChecks, latencySection } from './latency.report';
-import { publishersChecks, publishersSection } from './publishers.report';
+import { fanoutChecks, fanoutHeadlines, fanoutSection } from './fanout.report';
+import { hostileChecks, hostileHeadlines, hostileSection } from './hostile.report';
+import { idleChecks, idleHeadlines, idleSection } from './idle.report';
+import { ingestChecks, ingestHeadlines, ingestSection } from './ingest.report';
+import { latencyChecks, latencyHeadlines, latencySection } from './latency.report';
+import { publishersChecks, publishersHeadlines, publishersSection } from './publishers.report';
 import { RenderInput } from './results';
 import { targetsTable } from './targets';
 import { machineLine } from './support/machine';
@@ -12,7 +13,7 @@ import { NMS_VERSION, SMALL_YOUNG_GENERATION_FLAG } from './support/servers';
 
 /** BENCHMARKS.md: what every table shares, the targets, one section per scenario. */
 export function render(input: RenderInput): string {
-  const { results } = input;
+  const { results, baseline } = input;
   const checks = [
     ...ingestChecks(results),
     ...publishersChecks(results),
@@ -36,11 +37,22 @@ ${targetsTable(checks)}`,
     fanoutSection(input),
     hostileSection(input),
   ];
+  if (baseline !== undefined) {
+    const headlines = [
+      ...ingestHeadlines(results),
+      ...publishersHeadlines(results),
+      ...idleHeadlines(results),
+      ...latencyHeadlines(results),
+      ...fanoutHeadlines(results),
+      ...hostileHeadlines(results),
+    ];
+    sections.splice(2, 0, beforeAfterSection(headlines, baseline));
+  }
   return `${sections.filter((section) => section !== undefined).join('\n\n')}\n`;
 }
 
 function header(input: RenderInput): string {
-  const { date, minutes, machine, loadAtStart, versions } = input;
+  const { date, minutes, machine, loadAtStart, versions, baseline } = input;
   const loads = machine.loads.map((load) => Number(load.split(' ').at(-1)));
   return `# Benchmarks
 
@@ -53,7 +65,11 @@ other work shows in the figures. Load average (1 min) ${loadAtStart.toFixed(2)} 
 **Servers**, fresh for each scenario on 127.0.0.1: **nestjs-rtmp**, this library's \`RtmpServer\`
 (\`bench/servers/nestjs-rtmp-server.ts\`: accept-all verifier, a consumer counting packets, GOP
 cache on), also with \`gopCache: false\`, with \`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory") and with
-default limits (section 7); **nginx-rtmp**, ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}, no GOP cache;
+default limits (section 7)${
+    baseline === undefined
+      ? ''
+      : `; **at the baseline**, the same built from commit \`${baseline.commit}\` ("Before and after")`
+  }; **nginx-rtmp**, ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}, no GOP cache;
 **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION}, GOP cache always on; the **Node floor**, a \`net.Server\`
 that only counts what it reads (in section 2 after answering the publish exchange).
 

@@ -21,10 +21,20 @@ export interface Results {
   publishers: PublishersResult[];
   idle: IdleResult[];
   latency: LatencyResult | undefined;
+  /** The baseline's latency app, with BENCH_BASELINE. */
+  latencyBaseline?: LatencyResult;
   fanout: FanoutResult[];
   hostile: HostileResult[];
   /** The slot holders against the Node floor, beside the hostile table. */
   hostileFloor?: SlotHoldersFloor;
+}
+
+/** The commit BENCH_BASELINE named, which ours was also built from. */
+export interface BaselineInfo {
+  /** As given, e.g. "5db74c8" or "main~3". */
+  readonly rev: string;
+  /** Its abbreviated hash. */
+  readonly commit: string;
 }
 
 /** Everything the report is rendered from, saved with each run (bench-results.json). */
@@ -38,6 +48,7 @@ export interface RenderInput {
   readonly loadAtStart: number;
   readonly machine: Machine & { readonly loads: readonly string[] };
   readonly versions: Partial<Record<ServerKind, string>>;
+  readonly baseline?: BaselineInfo;
   /** Not the full run BENCHMARKS.md holds: some scenarios or servers, or short runs. */
   readonly partial?: boolean;
 }

@@ -8,6 +8,7 @@
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { generateTestMedia } from '../test/support/test-media';
+import { prepareBaseline } from './baseline';
 import { benchChunkCodec, CODEC_MEDIA } from './chunk-codec.bench';
 import { benchFanout } from './fanout.bench';
 import { benchHostile, benchSlotHoldersFloor } from './hostile.bench';
@@ -18,7 +19,14 @@ import { publisherRuns } from './publishers.bench';
 import { render } from './report';
 import { loadInput, RenderInput, Results, saveInput } from './results';
 import { benchSessionPath } from './session.bench';
-import { ALL_VARIANTS, GOP_VARIANTS, readSettings, wanted, withVariants } from './settings';
+import {
+  ALL_VARIANTS,
+  GOP_VARIANTS,
+  readSettings,
+  wanted,
+  withBaselines,
+  withVariants,
+} from './settings';
 import { describeMachine } from './support/machine';
 import { BenchClip, FLOOD_MEDIA, prepareClip } from './support/media';
 import { loadAverage } from './support/proc';
@@ -45,10 +53,17 @@ async function main(): Promise<void> {
     ? ensureNodeMediaServer()
     : NMS_VERSION;
   compileServers();
-  const runner = new ServerRunner({ profileDir: settings.profileDir });
-  /** The servers of the run, with ours as `variants`. */
-  const servers = (variants: readonly ServerKind[] = ['nestjs-rtmp']): ServerKind[] =>
-    withVariants(settings.serverKinds, variants);
+  const baseline =
+    settings.baselineRev === undefined ? undefined : prepareBaseline(settings.baselineRev);
+  const runner = new ServerRunner({
+    profileDir: settings.profileDir,
+    baselineBuild: baseline?.build,
+  });
+  /** `kinds` with ours as `variants`, each followed by its baseline twin when there is one. */
+  const servers = (variants: readonly ServerKind[] = ['nestjs-rtmp']): ServerKind[] => {
+    const kinds = withVariants(settings.serverKinds, variants);
+    return baseline === undefined ? kinds : withBaselines(kinds);
+  };
   const want = (scenario: Parameters<typeof wanted>[1]): boolean => wanted(settings, scenario);
 
   const results: Results = {
@@ -117,6 +132,13 @@ async function main(): Promise<void> {
     progress('consumer latency');
     runner.noteLoad('consumer latency');
     results.latency = await benchLatency(live, settings.latencyPublishers);
+    if (baseline !== undefined) {
+      results.latencyBaseline = await benchLatency(
+        live,
+        settings.latencyPublishers,
+        baseline.build,
+      );
+    }
   }
   if (want('fanout') && live !== undefined) {
     const clip = live;
@@ -149,6 +171,7 @@ async function main(): Promise<void> {
     loadAtStart,
     machine: { ...describeMachine(), loads: runner.loads },
     versions: { 'node-media-server': nmsVersion, ...runner.versions },
+    baseline: baseline?.info,
     partial: settings.partial,
   };
   const saved = join(

@@ -2,10 +2,12 @@ import { join } from 'path';
 import { TestMediaSpec } from '../test/support/test-media';
 import { LIVE_MEDIA } from './support/media';
 import {
+  BASELINE_TWINS,
   OurKind,
   SERVER_KINDS,
   ServerKind,
   SMALL_YOUNG_GENERATION_FLAG,
+  TwinnedKind,
   WORK_DIR,
 } from './support/servers';
 
@@ -17,6 +19,8 @@ import {
  *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
  *   BENCH_QUICK=1                                          short runs
  *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
+ *   BENCH_BASELINE=<git rev>  ours is also run built from that commit, beside the current code,
+ *                             and the report compares the two (see ./baseline.ts)
  */
 
 export const SCENARIOS = [
@@ -35,6 +39,7 @@ export interface Settings {
   readonly only: readonly Scenario[] | undefined;
   readonly serverKinds: readonly ServerKind[];
   readonly profileDir: string | undefined;
+  readonly baselineRev: string | undefined;
   /** Written to the partial report: not the full run BENCHMARKS.md holds. */
   readonly partial: boolean;
   readonly floodRounds: number;
@@ -59,6 +64,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     only,
     serverKinds: (env.BENCH_SERVERS?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS,
     profileDir: env.BENCH_PROFILE === '1' ? join(WORK_DIR, 'profiles') : undefined,
+    baselineRev: env.BENCH_BASELINE || undefined,
     partial: quick || only !== undefined || env.BENCH_SERVERS !== undefined,
     ...(quick
       ? {
@@ -106,4 +112,12 @@ export function withVariants(
   variants: readonly ServerKind[],
 ): ServerKind[] {
   return kinds.flatMap((kind): ServerKind[] => (kind === 'nestjs-rtmp' ? [...variants] : [kind]));
+}
+
+/** `kinds` with each of ours that has a baseline twin followed by it. */
+export function withBaselines(kinds: readonly ServerKind[]): ServerKind[] {
+  return kinds.flatMap((kind): ServerKind[] => {
+    const twin = BASELINE_TWINS[kind as TwinnedKind];
+    return twin === undefined ? [kind] : [kind, twin];
+  });
 }

@@ -5,7 +5,9 @@ import { announceReady as announceToParent, answerParent } from '../support/pare
 
 /*
  * What the bench (the parent) and a server it runs in a child process say to each other over
- * Node's IPC channel. The children are Node servers: ours and node-media-server.
+ * Node's IPC channel. The children are Node servers: ours and node-media-server. With
+ * BENCH_BASELINE the bench also runs another commit's servers, built from that commit's own
+ * copy of this file: change these messages only in ways such a copy still answers.
  */
 
 /** What a server counted for one publish. */

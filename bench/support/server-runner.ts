@@ -1,8 +1,15 @@
 import { loadAverage } from './proc';
-import { BenchServer, ServerKind, startServer, StartOptions } from './servers';
+import {
+  BASELINE_TWINS,
+  BenchServer,
+  ServerKind,
+  startServer,
+  StartOptions,
+  TwinnedKind,
+} from './servers';
 import { progress } from './util';
 
-/** A measurement in rounds on one server process. */
+/** A measurement in rounds on one server process, which may take turns with another's. */
 export interface Rounds<Round, Result> {
   readonly count: number;
   /** Unmeasured, before the first round: every server is measured warm. */
@@ -41,20 +48,31 @@ export class ServerRunner {
     return results;
   }
 
-  /** `rounds` on each of `kinds` in turn. */
+  /**
+   * `rounds` on each of `kinds`. A kind of ours and its baseline twin run side by side, taking
+   * turns round by round (who goes first alternates), so that what else the machine does
+   * weighs on both alike.
+   */
   async rounds<Round, Result>(
     what: string,
     kinds: readonly ServerKind[],
     rounds: Rounds<Round, Result>,
   ): Promise<Result[]> {
-    return this.each(what, kinds, async (server) => {
-      await rounds.warmUp?.(server);
-      const done: Round[] = [];
-      for (let index = 0; index < rounds.count; index += 1) {
-        done.push(await rounds.round(server, index));
-      }
-      return rounds.summarize(server, done);
-    });
+    const results = new Map<ServerKind, Result>();
+    for (const group of twinGroups(kinds)) {
+      await this.with(what, group, async (servers) => {
+        const done = servers.map((): Round[] => []);
+        for (const server of servers) await rounds.warmUp?.(server);
+        for (let index = 0; index < rounds.count; index += 1) {
+          const order = servers.map((_, at) => (index % 2 === 0 ? at : servers.length - 1 - at));
+          for (const at of order) done[at].push(await rounds.round(servers[at], index));
+        }
+        servers.forEach((server, at) =>
+          results.set(server.kind, rounds.summarize(server, done[at])),
+        );
+      });
+    }
+    return kinds.map((kind) => results.get(kind) as Result);
   }
 
   private async with(
@@ -79,4 +97,19 @@ export class ServerRunner {
       for (const server of servers) await server.stop();
     }
   }
+}
+
+/** `kinds` in order, each of ours with its baseline twin (when it is in `kinds`) beside it. */
+function twinGroups(kinds: readonly ServerKind[]): ServerKind[][] {
+  const twins = new Set<ServerKind>(Object.values(BASELINE_TWINS));
+  return kinds
+    .filter((kind) => !twins.has(kind) || !kinds.some((other) => twinOf(other) === kind))
+    .map((kind) => {
+      const twin = twinOf(kind);
+      return twin !== undefined && kinds.includes(twin) ? [kind, twin] : [kind];
+    });
+}
+
+function twinOf(kind: ServerKind): ServerKind | undefined {
+  return BASELINE_TWINS[kind as TwinnedKind];
 }

@@ -10,8 +10,12 @@ import { NginxServer } from './nginx-server';
 export type OurKind =
   'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-small-young' | 'nestjs-rtmp-defaults';
 
+/** The ones of ours that BENCH_BASELINE also runs built from another commit. */
+export type TwinnedKind = 'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-defaults';
+export type BaselineKind = `${TwinnedKind}-baseline`;
+
 export type ServerKind =
-  OurKind | 'nginx-rtmp' | 'node-media-server' | 'node-floor' | 'node-floor-publish';
+  OurKind | BaselineKind | 'nginx-rtmp' | 'node-media-server' | 'node-floor' | 'node-floor-publish';
 
 /**
  * The Node flag of the `nestjs-rtmp-small-young` variant: V8's semi-spaces kept at the 1 MB
@@ -35,11 +39,24 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nestjs-rtmp-no-gop': 'nestjs-rtmp with `gopCache: false`',
   'nestjs-rtmp-small-young': `nestjs-rtmp run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
   'nestjs-rtmp-defaults': 'nestjs-rtmp (default limits)',
+  'nestjs-rtmp-baseline': 'nestjs-rtmp at the baseline',
+  'nestjs-rtmp-no-gop-baseline': 'nestjs-rtmp at the baseline with `gopCache: false`',
+  'nestjs-rtmp-defaults-baseline': 'nestjs-rtmp at the baseline (default limits)',
   'nginx-rtmp': 'nginx-rtmp',
   'node-media-server': 'node-media-server',
   'node-floor': 'Node floor',
   'node-floor-publish': 'Node floor',
 };
+
+export const BASELINE_TWINS: Readonly<Record<TwinnedKind, BaselineKind>> = {
+  'nestjs-rtmp': 'nestjs-rtmp-baseline',
+  'nestjs-rtmp-no-gop': 'nestjs-rtmp-no-gop-baseline',
+  'nestjs-rtmp-defaults': 'nestjs-rtmp-defaults-baseline',
+};
+
+export function isBaseline(kind: ServerKind): kind is BaselineKind {
+  return kind.endsWith('-baseline');
+}
 
 /** Whether the server counts what each stream received (nginx-rtmp and the floors do not). */
 export function countsStreams(kind: ServerKind): boolean {
@@ -99,6 +116,8 @@ export interface BenchServer {
 export interface StartOptions {
   /** Ours only: run with `--cpu-prof`, the profile written there when the server stops. */
   readonly profileDir?: string;
+  /** Where the baseline's bench servers were compiled (see ../baseline.ts). */
+  readonly baselineBuild?: string;
 }
 
 /** Starts a server of `kind`, fresh. */
@@ -123,12 +142,15 @@ export async function startServer(
     case 'node-floor-publish':
       return NodeServer.start(kind, { script: 'node-floor-publish-server' });
   }
-  return NodeServer.start(kind, OURS[kind], options.profileDir);
+  if (!isBaseline(kind)) return NodeServer.start(kind, OURS[kind], BUILD_DIR, options.profileDir);
+  if (options.baselineBuild === undefined) throw new Error(`${kind}: no baseline was built`);
+  const twin = kind.replace(/-baseline$/, '') as TwinnedKind;
+  return NodeServer.start(kind, OURS[twin], options.baselineBuild);
 }
 
-/** The compiled entry point of bench/servers/<name>.ts. */
-function compiledServer(name: string): string {
-  return join(BUILD_DIR, 'bench', 'servers', `${name}.js`);
+/** The compiled entry point of bench/servers/<name>.ts, of this checkout or another build. */
+function compiledServer(name: string, build = BUILD_DIR): string {
+  return join(build, 'bench', 'servers', `${name}.js`);
 }
 
 /** The compiled entry point of bench/support/<name>.ts (the load generators that run apart). */
@@ -140,13 +162,13 @@ export function compiledSupport(name: string): string {
  * Compiles bench/servers, the fan-out scenario's player swarm and the hostile-traffic scenario's
  * probe client (and the library code they import) to JavaScript with tsc, so that they run as
  * they would in production: under ts-node, the TypeScript compiler alone would add about 100 MB
- * to a process's RSS.
+ * to a process's RSS. `root`: another checkout (the baseline's), with its own tsconfig.
  */
-export function compileServers(): void {
+export function compileServers(root = ROOT): void {
   execFileSync(
     process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'bench', 'tsconfig.servers.json')],
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    [require.resolve('typescript/bin/tsc'), '-p', join(root, 'bench', 'tsconfig.servers.json')],
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
 }
 
@@ -167,8 +189,9 @@ export function ensureNodeMediaServer(): string {
 }
 
 /** The Nest application of the consumer-latency scenario (../servers/latency-app.ts). */
-export function startLatencyApp(): Promise<NodeServer> {
-  return NodeServer.start('nestjs-rtmp', { script: 'latency-app' });
+export function startLatencyApp(baselineBuild?: string): Promise<NodeServer> {
+  const kind = baselineBuild === undefined ? 'nestjs-rtmp' : 'nestjs-rtmp-baseline';
+  return NodeServer.start(kind, { script: 'latency-app' }, baselineBuild);
 }
 
 interface ServerReply {
@@ -190,6 +213,7 @@ export class NodeServer implements BenchServer {
   static async start(
     kind: ServerKind,
     recipe: NodeRecipe,
+    build = BUILD_DIR,
     profileDir?: string,
   ): Promise<NodeServer> {
     const execArgv = ['--expose-gc', ...(recipe.nodeFlags ?? [])];
@@ -198,7 +222,7 @@ export class NodeServer implements BenchServer {
     }
     const child = new ForkedChild<ParentRequest, { port: number; version: string }>(
       kind,
-      compiledServer(recipe.script),
+      compiledServer(recipe.script, build),
       { args: recipe.args, execArgv, cwd: ROOT, keepLog: true, startTimeoutMs: START_TIMEOUT_MS },
     );
     const ready = await child.ready;
