@@ -39,7 +39,7 @@ chunk. Target (issue 2): reader 1 GB/s at chunk size 4096, 200 MB/s at 128.
 ${chunkTable(results.codec)}`);
   }
   if (results.sessionPath.length > 0) {
-    parts.push(`**Session path.** The replay's recordings fed the same way to a real \`RtmpServer\` session
+    parts.push(`**Session path.** Section 1b's recordings fed the same way to a real \`RtmpServer\` session
 through a stand-in socket (\`bench/session.bench.ts\`): the library's whole per-byte path
 without the kernel or Node's sockets.
 

@@ -50,7 +50,7 @@ ${ingestTable(results.flood)}`;
 
 function replayPart({ results }: RenderInput): string | undefined {
   if (results.replay4096.length === 0) return undefined;
-  return `**Replay flood.** FFmpeg's publish of the same clip, recorded (\`test/support/capture-listener.ts\`) and replayed
+  return `**1b. Replay flood.** FFmpeg's publish of the same clip, recorded (\`test/support/capture-listener.ts\`) and replayed
 (\`bench/support/replay.ts\`) up to \`publish\`, then after Publish.Start as fast as the socket takes
 it (raw to the Node floor), after an unmeasured replay. MB/s: the bytes after \`publish\` until
 the server, having read them all, closes.

@@ -191,9 +191,9 @@ async function main(): Promise<void> {
  * full run's), nothing measured. A partial run's input renders to the partial report.
  */
 function renderSaved(file = join(WORK_DIR, 'bench-results.json')): void {
-  const target = file.endsWith('.partial.json') ? PARTIAL_REPORT : REPORT;
-  writeFileSync(target, render(loadInput(file)));
-  progress(`rendered ${file} to ${target}`);
+  const partial = file.endsWith('.partial.json');
+  writeFileSync(partial ? PARTIAL_REPORT : REPORT, render({ ...loadInput(file), partial }));
+  progress(`rendered ${file} to ${partial ? PARTIAL_REPORT : REPORT}`);
 }
 
 const renderAt = process.argv.indexOf('--render');

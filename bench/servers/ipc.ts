@@ -70,14 +70,15 @@ export type ParentRequest =
   | { readonly id: number; readonly type: 'forget-streams' }
   | { readonly id: number; readonly type: 'stop' };
 
+/** What a server says: that it is ready, then a reply (with the request's id) to each request. */
 export type ChildMessage =
   | { readonly type: 'ready'; readonly port: number; readonly version: string }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly counters?: ServerCounters;
-      readonly latency?: LatencyReport;
-    };
+  | ({ readonly type: 'reply'; readonly id: number } & ReplyFields);
+
+interface ReplyFields {
+  readonly counters?: ServerCounters;
+  readonly latency?: LatencyReport;
+}
 
 /** In a child: answers the parent's requests. `stop` ends the process (profiles get written). */
 export function serveParent(handlers: {
@@ -86,7 +87,7 @@ export function serveParent(handlers: {
   stop(): Promise<void>;
   latency?(): LatencyReport;
 }): void {
-  answerParent<ParentRequest>(async (request) => {
+  answerParent<ParentRequest>(async (request): Promise<ReplyFields> => {
     switch (request.type) {
       case 'counters':
         return { counters: handlers.counters() };
@@ -108,7 +109,7 @@ export function serveParent(handlers: {
 }
 
 export function announceReady(port: number, version: string): void {
-  announceToParent({ port, version });
+  announceToParent({ port, version } satisfies Omit<ChildMessage & { type: 'ready' }, 'type'>);
 }
 
 /** The memory fields of {@link ServerCounters}, now. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { freeLoopbackPort } from '../../test/support/ports';
-import { LatencyReport, ParentRequest, ServerCounters } from '../servers/ipc';
+import { ChildMessage, LatencyReport, ParentRequest, ServerCounters } from '../servers/ipc';
 import { ForkedChild } from './forked-child';
 import { NginxServer } from './nginx-server';
 
@@ -194,12 +194,7 @@ export function startLatencyApp(baselineBuild?: string): Promise<NodeServer> {
   return NodeServer.start(kind, { script: 'latency-app' }, baselineBuild);
 }
 
-interface ServerReply {
-  readonly type: 'reply';
-  readonly id: number;
-  readonly counters?: ServerCounters;
-  readonly latency?: LatencyReport;
-}
+type ServerReply = ChildMessage & { type: 'reply' };
 
 /** Ours, node-media-server or a Node floor: a Node child that speaks ../servers/ipc.ts. */
 export class NodeServer implements BenchServer {
