@@ -92,7 +92,7 @@ function floorComparison(results: readonly PublishersResult[]): string {
     .map(([kind, runs]) => `${OUR_VARIANTS[kind]} ${(meanCpu(runs) / floorCpu).toFixed(2)}×`);
   return (
     `\nWith ${floor[0].publishers} publishers the Node floor used ${(floorCpu / nginxCpu).toFixed(2)}× nginx-rtmp’s CPU; ` +
-    `against the floor’s: ${ours.join(', ')}.\n`
+    `against the floor’s: ${ours.join(', ')}.`
   );
 }
 

@@ -29,6 +29,18 @@ export interface ForkOptions {
   readonly keepLog?: boolean;
 }
 
+/** Resolves once `child` has exited (at once if it has), killing it if it takes over `graceMs`. */
+export function exitWithin(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export class ForkedChild<Request extends { readonly type: string }, Ready> {
   /** Its ready message; rejects if it exits or stays silent past the start timeout. */
   readonly ready: Promise<Ready>;
@@ -103,16 +115,11 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
    * channel, which it exits on. One that lingers is killed. Resolves once it has exited.
    */
   async stop(last?: Unsent<Request>): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-      this.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    if (last !== undefined) await this.request(last, STOP_GRACE_MS).catch(() => undefined);
-    else this.child.disconnect();
+    const exited = exitWithin(this.child, STOP_GRACE_MS);
+    if (this.child.connected) {
+      if (last !== undefined) await this.request(last, STOP_GRACE_MS).catch(() => undefined);
+      else this.child.disconnect();
+    }
     await exited;
   }
 

@@ -5,6 +5,7 @@ import { join } from 'path';
 import { findNginx, NGINX_RTMP_MODULE } from '../../test/support/nginx-rtmp';
 import { freeLoopbackPort, waitForPort } from '../../test/support/ports';
 import { ServerCounters } from '../servers/ipc';
+import { exitWithin } from './forked-child';
 import type { BenchServer } from './servers';
 
 const START_TIMEOUT_MS = 60_000;
@@ -86,17 +87,9 @@ export class NginxServer implements BenchServer {
   async forgetStreams(): Promise<void> {}
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-        this.child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      this.child.kill('SIGTERM');
-      await exited;
-    }
+    const exited = exitWithin(this.child, STOP_GRACE_MS);
+    this.child.kill('SIGTERM');
+    await exited;
     rmSync(this.prefix, { recursive: true, force: true });
   }
 
