@@ -2,10 +2,18 @@ import { readFileSync } from 'fs';
 import { ChunkReader, ChunkWriter } from '../libs/rtmp/src/protocol/chunk';
 import { readFlvFile } from '../libs/rtmp/src/protocol/flv';
 import { RtmpMessage } from '../libs/rtmp/src/protocol/message/rtmp-message';
+import { TestMediaSpec } from '../test/support/test-media';
+import { cpuOf, measureRounds, socketReads } from './support/in-process';
 
-/** Socket reads on Linux loopback arrive in pieces of up to 64 KiB. */
-const SOCKET_READ_SIZE = 64 * 1024;
-export const MIN_MEASURE_SECONDS = 2;
+/** The protocol-core clip: 720p30 H.264 at 4 Mbit/s with AAC, 2 s keyframe interval. */
+export const CODEC_MEDIA: TestMediaSpec = {
+  width: 1280,
+  height: 720,
+  frameRate: 30,
+  seconds: 20,
+  gop: 60,
+  videoBitrate: '4M',
+};
 
 export interface ChunkCodecResult {
   readonly chunkSize: number;
@@ -44,31 +52,10 @@ function encodeStream(messages: RtmpMessage[], chunkSize: number): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Cuts the wire into socket-sized pieces, each in its own buffer as a socket would give them. */
-function socketReads(wire: Buffer): Buffer[] {
-  const reads: Buffer[] = [];
-  for (let at = 0; at < wire.length; at += SOCKET_READ_SIZE) {
-    reads.push(Buffer.from(wire.subarray(at, Math.min(wire.length, at + SOCKET_READ_SIZE))));
-  }
-  return reads;
-}
-
-/** CPU seconds of this process (user + system) while `work` runs `rounds` times. */
-function measure(work: () => void): { seconds: number; rounds: number } {
-  work(); // warm-up
-  let rounds = 0;
-  const start = process.cpuUsage();
-  let seconds = 0;
-  while (seconds < MIN_MEASURE_SECONDS) {
-    work();
-    rounds += 1;
-    const used = process.cpuUsage(start);
-    seconds = (used.user + used.system) / 1e6;
-  }
-  return { seconds, rounds };
-}
-
-export function benchChunkCodec(flvPath: string, chunkSize: number): ChunkCodecResult {
+export async function benchChunkCodec(
+  flvPath: string,
+  chunkSize: number,
+): Promise<ChunkCodecResult> {
   const messages = clipMessages(flvPath);
   const wire = encodeStream(messages, chunkSize);
   const reads = socketReads(wire);
@@ -90,21 +77,25 @@ export function benchChunkCodec(flvPath: string, chunkSize: number): ChunkCodecR
   for (const read of reads) countingReader.push(read);
 
   let sink = 0;
-  const read = measure(() => {
-    const reader = new ChunkReader((message) => {
-      sink += message.payload.length;
-    });
-    for (const piece of reads) reader.push(piece);
-  });
-  const write = measure(() => {
-    const writer = new ChunkWriter();
-    writer.setChunkSize(chunkSize);
-    const parts: Buffer[] = [];
-    for (const message of messages) {
-      parts.length = 0;
-      sink += writer.write(message, parts);
-    }
-  });
+  const read = await measureRounds(() =>
+    cpuOf(() => {
+      const reader = new ChunkReader((message) => {
+        sink += message.payload.length;
+      });
+      for (const piece of reads) reader.push(piece);
+    }),
+  );
+  const write = await measureRounds(() =>
+    cpuOf(() => {
+      const writer = new ChunkWriter();
+      writer.setChunkSize(chunkSize);
+      const parts: Buffer[] = [];
+      for (const message of messages) {
+        parts.length = 0;
+        sink += writer.write(message, parts);
+      }
+    }),
+  );
   if (sink === 0) throw new Error('benchmark optimised away');
 
   const megabytes = wire.length / 1e6;

@@ -1,9 +1,7 @@
-import { readFileSync } from 'fs';
-import { runProcess } from '../test/support/child-processes';
-import { BenchClip, ffmpegPublishArgs } from './support/media';
+import { BenchClip, publish } from './support/media';
 import { PlayerCounters } from './support/player-swarm-ipc';
 import { PlayerSwarm } from './support/player-swarm';
-import { cpuSeconds, processMemory, ProcessMeter } from './support/proc';
+import { processMemory, ProcessMeter } from './support/proc';
 import { BenchServer, ServerKind } from './support/servers';
 import { median, sleep } from './support/util';
 
@@ -29,8 +27,6 @@ export interface FanoutResult {
   readonly playing: number;
   /** The first few failures, if any player did not. */
   readonly openErrors: readonly string[];
-  /** Wall seconds to open every player, batch after batch. */
-  readonly openSeconds: number;
   /** The measured steady-state window, wall seconds. */
   readonly windowSeconds: number;
   /** The server's CPU seconds over the window's wall seconds, in % of one core. */
@@ -81,27 +77,6 @@ export interface FanoutSettings {
   readonly windowMs: number;
 }
 
-/** Linux's USER_HZ, as in ./support/proc.ts. */
-const TICKS_PER_SECOND = 100;
-
-/** The kernel's part of a process's CPU time so far (stime, field 15 of /proc/<pid>/stat). */
-function systemSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / TICKS_PER_SECOND;
-}
-
-/** Write-type system calls (write, writev...) a process has made so far (syscw, /proc/<pid>/io). */
-function writeCalls(pid: number): number {
-  return Number(/^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
-}
-
-/** FFmpeg `-re -stream_loop -1 -c copy`: the clip over and over, in real time, until killed. */
-function loopingPublishArgs(clip: BenchClip, url: string): string[] {
-  const args = ffmpegPublishArgs(clip.path, url, true);
-  const input = args.indexOf('-i');
-  return [...args.slice(0, input), '-stream_loop', '-1', ...args.slice(input)];
-}
-
 async function waitUntilLive(
   server: BenchServer,
   bytesBefore: number,
@@ -131,11 +106,11 @@ export async function benchFanout(
   const name = 'fanout';
   const swarm = await PlayerSwarm.start();
   const bytesBefore = (await server.counters()).bytesIn;
-  const publisher = runProcess(
-    'ffmpeg',
-    loopingPublishArgs(clip, server.url(name)),
-    PUBLISHER_TIMEOUT_MS,
-  );
+  const publisher = publish(clip.path, server.url(name), {
+    realtime: true,
+    loop: true,
+    timeoutMs: PUBLISHER_TIMEOUT_MS,
+  });
   let publisherExited = false;
   publisher.child.once('exit', () => (publisherExited = true));
   try {
@@ -147,21 +122,18 @@ export async function benchFanout(
 
     const meter = new ProcessMeter(server.pid);
     const opened = await swarm.open(server.url(name), players, FANOUT_BATCH);
-    const openSeconds = meter.wall();
     await sleep(SETTLE_MS);
 
     const [start, countersAtStart] = await Promise.all([swarm.snapshot(), server.counters()]);
-    const cpuAtStart = cpuSeconds(server.pid);
-    const systemAtStart = systemSeconds(server.pid);
-    const writesAtStart = writeCalls(server.pid);
-    const swarmCpuAtStart = cpuSeconds(swarm.pid);
-    const startedAt = performance.now();
+    // The window inside the stretch whose peak RSS `meter` keeps.
+    const window = new ProcessMeter(server.pid, { resetPeak: false, writeCalls: true });
+    const swarmWindow = new ProcessMeter(swarm.pid, { resetPeak: false });
     await sleep(windowMs);
-    const cpu = cpuSeconds(server.pid) - cpuAtStart;
-    const system = systemSeconds(server.pid) - systemAtStart;
-    const writes = writeCalls(server.pid) - writesAtStart;
-    const swarmCpu = cpuSeconds(swarm.pid) - swarmCpuAtStart;
-    const windowSeconds = (performance.now() - startedAt) / 1000;
+    const cpu = window.cpu();
+    const system = window.systemCpu();
+    const writes = window.writeCalls();
+    const swarmCpu = swarmWindow.cpu();
+    const windowSeconds = window.wall();
     const [end, countersAtEnd] = await Promise.all([swarm.snapshot(), server.counters()]);
     const rssWith = processMemory(server.pid).rss;
     const { peakRss } = meter.memory();
@@ -183,7 +155,6 @@ export async function benchFanout(
       players,
       playing: opened.opened,
       openErrors: opened.errors,
-      openSeconds,
       windowSeconds,
       cpuPercent: (cpu / windowSeconds) * 100,
       systemCpuPercent: (system / windowSeconds) * 100,

@@ -1,24 +1,22 @@
 import { subscribe, unsubscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
 import {
-  abandonedMessageFlood,
-  hugeConnectFlood,
-  hugeConnectMessage,
-  SlotHolders,
-  unfinishedMessageHold,
-  unreadCommandFlood,
-} from '../test/support/hostile/attack-clients';
-import { MessageType } from '../libs/rtmp/src/protocol/message';
+  Attack,
+  AttackOutcome,
+  hugeConnects,
+  HOSTILE_ATTACKS,
+  holdSlots,
+  SLOT_HOLDERS,
+} from './hostile-attacks';
 import { HandshakeProbe } from './support/handshake-probe';
-import { cpuSeconds, ProcessMeter } from './support/proc';
+import { cpuSettled, ProcessMeter } from './support/proc';
 import { BenchServer, ServerKind } from './support/servers';
-import { median, sleep } from './support/util';
+import { sleep } from './support/util';
 
 /*
- * Issue 18's attacks by peers that present no stream key, one after another against one server
- * process, each measured on its own: the server's CPU seconds and peak RSS while it runs, and
- * how long a fresh client's handshake takes meanwhile. The attack clients are the hostile-peer
- * suite's (test/support/hostile/attack-clients.ts), so the bench and the suite attack alike.
+ * Issue 18's attacks (./hostile-attacks.ts) one after another against one server process, each
+ * measured on its own: the server's CPU seconds and peak RSS while it runs, and how long a
+ * fresh client's handshake takes meanwhile.
  */
 
 /** How often the probe client starts a handshake while an attack runs. */
@@ -42,128 +40,6 @@ export const PROBE_TIMEOUT_MS = 5_000;
 /** Where handshakeLatency (attack-clients.ts) connects from: apart from every attacker. */
 export const PROBE_ADDRESS = '127.0.0.250';
 
-/** The slot holders' addresses: 127.0.1.1 to 127.0.1.20, as in the hostile-peer suite. */
-const HOLDER_ADDRESSES = Array.from({ length: 20 }, (_, i) => `127.0.1.${i + 1}`);
-
-/** What one attack did, seen from the attackers' side. */
-interface AttackOutcome {
-  /** Whether (or how many of) the attackers' connections the server closed. */
-  readonly closed: string;
-  /**
-   * Bytes the attackers wrote; undefined where the attack client does not count what left (the
-   * huge connects report what they meant to send) or the bytes are too few to matter.
-   */
-  readonly bytesSent?: number;
-}
-
-interface Attack {
-  /** The row's label. */
-  readonly name: string;
-  /** The row without an attack, for what the probe alone costs: no target applies to it. */
-  readonly control?: boolean;
-  /**
-   * Probing waits until the attack calls `probeNow` (the slot holders: once they fill the
-   * server); otherwise it starts with the attack.
-   */
-  readonly probesWhenCalled?: boolean;
-  run(port: number, probeNow: () => void): Promise<AttackOutcome>;
-}
-
-/**
- * The connect commands of the two huge-connect attacks, built once, before any is measured:
- * encoding a million properties is slow, and the attacker's work, not the server's.
- */
-let hugeConnects: { million: Buffer; hundredThousand: Buffer; sixThousand: Buffer } | undefined;
-
-function connects(): { million: Buffer; hundredThousand: Buffer; sixThousand: Buffer } {
-  hugeConnects ??= {
-    million: hugeConnectMessage(1_000_000),
-    hundredThousand: hugeConnectMessage(100_000),
-    sixThousand: hugeConnectMessage(6_000),
-  };
-  return hugeConnects;
-}
-
-const yesNo = (closed: boolean): string => (closed ? 'yes' : 'no');
-
-/** The slot holders' attack, the one row a Node floor is measured for (see benchSlotHoldersFloor). */
-const SLOT_HOLDERS =
-  '1000 connections from 20 addresses dribbling the handshake, 2.5 s once all are open';
-
-/** The attacks of issue 18, with the hostile-peer suite's parameters, and a control row first. */
-export const HOSTILE_ATTACKS: readonly Attack[] = [
-  {
-    name: 'none (the probe alone, 2 s)',
-    control: true,
-    run: async () => {
-      await sleep(2_000);
-      return { closed: 'n/a' };
-    },
-  },
-  {
-    name: 'SetChunkSize 1, then 4 MB of headers each abandoning a 16 MiB message',
-    run: async (port) => {
-      const result = await abandonedMessageFlood(port, 4_000_000, 0xffffff);
-      return { closed: yesNo(result.closedByServer), bytesSent: result.bytesSent };
-    },
-  },
-  {
-    name: 'SetChunkSize 1, then 4 MB of headers each abandoning a message of 1 MiB − 1',
-    run: async (port) => {
-      const result = await abandonedMessageFlood(port, 4_000_000, 0x0fffff);
-      return { closed: yesNo(result.closedByServer), bytesSent: result.bytesSent };
-    },
-  },
-  ...(['createStream', 'FCPublish'] as const).map((command): Attack => ({
-    name: `\`${command}\` sent without end (up to 64 MB), no reply read`,
-    run: async (port) => {
-      const result = await unreadCommandFlood(port, command, 64 * 1024 * 1024);
-      return { closed: yesNo(result.closedByServer), bytesSent: result.bytesSent };
-    },
-  })),
-  {
-    name: '20 connections, each holding two unfinished 16 MiB messages (4 MiB of each sent)',
-    run: (port) => holdUnfinished(port, 4 * 1024 * 1024, 0xffffff),
-  },
-  {
-    name: '20 connections, each holding two unfinished video messages of 1 MiB − 1 (15 of 16 chunks sent)',
-    run: (port) => holdUnfinished(port, 0x0ffffe, 0x0fffff, MessageType.Video),
-  },
-  {
-    name: '20 connections, each holding two unfinished commands of 1 MiB − 1 (15 of 16 chunks sent)',
-    run: (port) => holdUnfinished(port, 0x0ffffe, 0x0fffff, MessageType.CommandAmf0),
-  },
-  {
-    name: '60 connects, each with an object of a million properties (7.6 MB)',
-    run: (port) => connectFlood(port, connects().million),
-  },
-  {
-    name: '60 connects, each with an object of 100 000 properties (under 1 MiB)',
-    run: (port) => connectFlood(port, connects().hundredThousand),
-  },
-  {
-    name: '60 connects, each with an object of 6 000 properties (under 64 KiB)',
-    run: (port) => connectFlood(port, connects().sixThousand),
-  },
-  {
-    name: SLOT_HOLDERS,
-    probesWhenCalled: true,
-    run: holdSlots,
-  },
-];
-
-async function holdSlots(port: number, probeNow: () => void): Promise<AttackOutcome> {
-  const holders = new SlotHolders(port, 1_000, HOLDER_ADDRESSES);
-  try {
-    await holders.whenHolding();
-    probeNow();
-    await sleep(2_500);
-  } finally {
-    holders.stop();
-  }
-  return { closed: `${holders.closedByServer} of ${holders.opened}` };
-}
-
 /** What the slot holders cost a server that does nothing but read. */
 export interface SlotHoldersFloor {
   readonly attack: string;
@@ -181,39 +57,12 @@ export async function benchSlotHoldersFloor(server: BenchServer): Promise<SlotHo
   const meter = new ProcessMeter(server.pid);
   const rssBefore = meter.memory().rss;
   await holdSlots(server.port, () => undefined);
-  await cpuSettled(server.pid);
+  await cpuSettled(server.pid, CPU_QUIET_MS, CPU_SETTLE_LIMIT_MS);
   return {
     attack: SLOT_HOLDERS,
     cpuSeconds: meter.cpu(),
     peakRssGrowth: Math.max(0, meter.memory().peakRss - rssBefore),
   };
-}
-
-async function holdUnfinished(
-  port: number,
-  bytesEach: number,
-  announced: number,
-  typeId: number = MessageType.Video,
-): Promise<AttackOutcome> {
-  const connections = 20;
-  const { sockets, result } = await unfinishedMessageHold(
-    port,
-    connections,
-    bytesEach,
-    announced,
-    typeId,
-  );
-  for (const socket of sockets) socket.destroy();
-  return {
-    closed: `${connections - sockets.length} of ${connections}`,
-    bytesSent: result.bytesSent,
-  };
-}
-
-async function connectFlood(port: number, message: Buffer): Promise<AttackOutcome> {
-  const connections = 60;
-  const result = await hugeConnectFlood(port, connections, message);
-  return { closed: result.closedByServer ? `all ${connections}` : `not all ${connections}` };
 }
 
 export interface HostileRow {
@@ -246,7 +95,7 @@ export interface HostileResult {
 
 /** Every attack in turn against `server`, which the caller started fresh. */
 export async function benchHostile(server: BenchServer): Promise<HostileResult> {
-  connects();
+  hugeConnects();
   const probe = await HandshakeProbe.launch();
   const rows: HostileRow[] = [];
   let peakReset = true;
@@ -308,7 +157,7 @@ async function measureAttack(
   const probingSince = await probing;
   await sleep(MIN_PROBE_WINDOW_MS - (performance.now() - probingSince));
   const { probeMs, failed } = await probe.stop();
-  await cpuSettled(server.pid);
+  await cpuSettled(server.pid, CPU_QUIET_MS, CPU_SETTLE_LIMIT_MS);
   return {
     meter,
     row: {
@@ -324,18 +173,6 @@ async function measureAttack(
       probesFailed: failed,
     },
   };
-}
-
-/** Waits until the server's CPU time stops moving: what the attack left it to do is counted. */
-async function cpuSettled(pid: number): Promise<void> {
-  const deadline = performance.now() + CPU_SETTLE_LIMIT_MS;
-  let last = cpuSeconds(pid);
-  while (performance.now() < deadline) {
-    await sleep(CPU_QUIET_MS);
-    const now = cpuSeconds(pid);
-    if (now === last) return;
-    last = now;
-  }
 }
 
 /**
@@ -363,37 +200,4 @@ class AttackerSockets {
     unsubscribe('net.client.socket', this.onSocket);
     this.sockets.clear();
   }
-}
-
-/** The floors under nginx-rtmp's figures when ours are compared with them (see the report). */
-export const HOSTILE_FLOORS = {
-  /** Five ticks of /proc's CPU accounting: below it, one tick either way is 20 % or more. */
-  cpuSeconds: 0.05,
-  /**
-   * One V8 semi-space at the size it starts with: a Node process that allocates at all may make
-   * that much resident, attack or not.
-   */
-  peakRssGrowth: 1024 * 1024,
-  /**
-   * The probe shares two cores with the server and the attackers: waiting for one can take
-   * some milliseconds whichever server is attacked, and a person does not notice less.
-   */
-  probeMs: 10,
-} as const;
-
-/** `ours` over `theirs`, or over `floor` when `theirs` is below it. */
-export function flooredRatio(ours: number, theirs: number, floor: number): number {
-  return ours / Math.max(theirs, floor);
-}
-
-export function peakRssGrowth(row: HostileRow): number {
-  return Math.max(0, row.peakRss - row.rssBefore);
-}
-
-export function slowestProbe(row: HostileRow): number {
-  return row.probeMs.length === 0 ? NaN : Math.max(...row.probeMs);
-}
-
-export function medianProbe(row: HostileRow): number {
-  return row.probeMs.length === 0 ? NaN : median(row.probeMs);
 }

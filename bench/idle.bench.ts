@@ -32,7 +32,6 @@ export interface IdleResult {
   readonly stillOpen: number;
   /** Connections the server reports open (ours and node-media-server). */
   readonly serverCount: number | undefined;
-  readonly openSeconds: number;
 }
 
 /**
@@ -50,11 +49,9 @@ export async function benchIdle(server: BenchServer, count: number): Promise<Idl
   await sleep(500);
   const before = await gc();
   const rssBefore = processMemory(server.pid).rss;
-  const started = performance.now();
   let sockets: Socket[] = [];
   try {
     sockets = await openIdleConnections(server.port, count, PARALLEL);
-    const openSeconds = (performance.now() - started) / 1000;
     await sleep(SETTLE_MS);
     const rssWith = processMemory(server.pid).rss;
     const withThem = await gc();
@@ -77,7 +74,6 @@ export async function benchIdle(server: BenchServer, count: number): Promise<Idl
       heapPerConnection: node ? (withThem.heap - before.heap) / count : undefined,
       stillOpen,
       serverCount: node ? counters.connections : undefined,
-      openSeconds,
     };
   } finally {
     for (const socket of sockets) socket.destroy();

@@ -1,10 +1,10 @@
-import { runProcess } from '../test/support/child-processes';
-import { BenchClip, ffmpegPublishArgs } from './support/media';
+import { StreamCount } from './servers/ipc';
+import { BenchClip, publish } from './support/media';
 import { ProcessMeter } from './support/proc';
 import { CapturedSession, replayPublish } from './support/replay';
-import { BenchServer, ServerKind } from './support/servers';
+import { Rounds } from './support/server-runner';
+import { BenchServer, countsStreams, ServerKind } from './support/servers';
 import { GB, MB, median, settle } from './support/util';
-import { StreamCount } from './servers/ipc';
 
 const FFMPEG_TIMEOUT_MS = 180_000;
 const REPLAY_TIMEOUT_MS = 180_000;
@@ -60,11 +60,6 @@ async function lastStream(server: BenchServer, name: string): Promise<StreamCoun
   return streams.filter((stream) => stream.name === name).at(-1);
 }
 
-/** Whether the server counts packets per stream (ours and node-media-server do). */
-function countsPackets(server: BenchServer): boolean {
-  return server.kind !== 'nginx-rtmp' && server.kind !== 'node-floor';
-}
-
 /** What one round sends, and whether it got through. */
 interface Sent {
   /** The bytes the rate is taken over; undefined: the bytes the server read. */
@@ -76,81 +71,87 @@ interface Sent {
   readonly stream: string;
 }
 
-/**
- * Runs `send` once unmeasured (so every server is measured warm: JIT-compiled, buffers
- * allocated), then `rounds` times measured: CPU and peak RSS of the server over each round,
- * up to when it has read everything (see `settle`).
- */
-async function measureRounds(
-  server: BenchServer,
-  clip: BenchClip,
-  rounds: number,
-  send: (round: number) => Promise<Sent>,
-): Promise<IngestResult> {
-  await send(0);
+/** Sends once, unmeasured, so that every server is measured warm (JIT-compiled, buffers allocated). */
+async function warmUp(server: BenchServer, send: () => Promise<Sent>): Promise<void> {
+  await send();
   await settle(server);
-  const results: IngestRound[] = [];
-  for (let round = 1; round <= rounds; round += 1) {
-    await server.forgetStreams();
-    const before = (await server.counters()).bytesIn;
-    const meter = new ProcessMeter(server.pid);
-    const sent = await send(round);
-    await settle(server);
-    const cpuSeconds = meter.cpu();
-    const { peakRss } = meter.memory();
-    const bytesIn = (await server.counters()).bytesIn - before;
-    const counted = countsPackets(server);
-    results.push({
-      bytesIn,
-      bytes: sent.bytes ?? bytesIn,
-      seconds: sent.seconds,
-      cpuSeconds,
-      peakRss,
-      completed: sent.completed,
-      intact: counted ? streamIntact(clip, await lastStream(server, sent.stream)) : undefined,
-    });
-  }
-  return summarize(server.kind, results);
 }
 
 /**
- * Scenario 1: FFmpeg publishes the flood clip with `-c copy` as fast as it can (no -re). The
- * wall time runs from spawning FFmpeg to its exit (so it includes FFmpeg's start-up, about
- * 0.1 s); the rate is the bytes the server read over it.
+ * One measured round: CPU and peak RSS of the server from the send's start until it has read
+ * everything (see `settle`).
  */
-export function benchFlood(
+async function measureRound(
   server: BenchServer,
   clip: BenchClip,
-  rounds: number,
-): Promise<IngestResult> {
-  return measureRounds(server, clip, rounds, async (round) => {
+  send: () => Promise<Sent>,
+): Promise<IngestRound> {
+  await server.forgetStreams();
+  const before = (await server.counters()).bytesIn;
+  const meter = new ProcessMeter(server.pid);
+  const sent = await send();
+  await settle(server);
+  const cpuSeconds = meter.cpu();
+  const { peakRss } = meter.memory();
+  const bytesIn = (await server.counters()).bytesIn - before;
+  return {
+    bytesIn,
+    bytes: sent.bytes ?? bytesIn,
+    seconds: sent.seconds,
+    cpuSeconds,
+    peakRss,
+    completed: sent.completed,
+    intact: countsStreams(server.kind)
+      ? streamIntact(clip, await lastStream(server, sent.stream))
+      : undefined,
+  };
+}
+
+/**
+ * Scenario 1: FFmpeg publishes the flood clip with `-c copy` as fast as it can (no -re), once
+ * unmeasured, then `count` rounds. The wall time runs from spawning FFmpeg to its exit (so it
+ * includes FFmpeg's start-up, about 0.1 s); the rate is the bytes the server read over it.
+ */
+export function floodRounds(clip: BenchClip, count: number): Rounds<IngestRound, IngestResult> {
+  const send = async (server: BenchServer, round: number): Promise<Sent> => {
     const stream = `flood-${round}`;
     const started = performance.now();
-    const run = await runProcess(
-      'ffmpeg',
-      ffmpegPublishArgs(clip.path, server.url(stream), false),
-      FFMPEG_TIMEOUT_MS,
-    );
+    const run = await publish(clip.path, server.url(stream), {
+      realtime: false,
+      timeoutMs: FFMPEG_TIMEOUT_MS,
+    });
     const seconds = (performance.now() - started) / 1000;
-    if (run.code !== 0)
+    if (run.code !== 0) {
       process.stderr.write(`${server.kind} flood: ffmpeg ${run.code}: ${run.stderr}\n`);
+    }
     return { seconds, completed: run.code === 0, stream };
-  });
+  };
+  return {
+    count,
+    warmUp: (server) => warmUp(server, () => send(server, 0)),
+    round: (server, index) => measureRound(server, clip, () => send(server, index + 1)),
+    summarize: (server, rounds) => summarize(server.kind, rounds),
+  };
+}
+
+export interface ReplayResults {
+  readonly at4096: IngestResult;
+  readonly at128: IngestResult;
 }
 
 /**
  * Scenario 1b: a recorded FFmpeg session replayed as fast as the server reads it (see
- * replayPublish). The rate is the media bytes over the time from the first of them to the
- * server's close, which comes once it has read them all. The Node floor gets the same bytes
- * raw.
+ * replayPublish), at chunk size 4096 and then 128 on the same server process, each after one
+ * unmeasured replay: `count` rounds of each. The rate is the media bytes over the time from
+ * the first of them to the server's close, which comes once it has read them all. The Node
+ * floor gets the same bytes raw.
  */
-export function benchReplay(
-  server: BenchServer,
-  session: CapturedSession,
+export function replayRounds(
+  sessions: { at4096: CapturedSession; at128: CapturedSession },
   clip: BenchClip,
-  rounds: number,
-): Promise<IngestResult> {
-  return measureRounds(server, clip, rounds, async () => {
+  count: number,
+): Rounds<IngestRound, ReplayResults> {
+  const send = async (server: BenchServer, session: CapturedSession): Promise<Sent> => {
     try {
       const replay = await replayPublish(server.port, session, REPLAY_TIMEOUT_MS, {
         raw: server.kind === 'node-floor',
@@ -165,5 +166,20 @@ export function benchReplay(
       process.stderr.write(`${server.kind} replay ${session.chunkSize}: ${String(error)}\n`);
       return { seconds: NaN, completed: false, stream: 'capture' };
     }
-  });
+  };
+  const sessionOf = (index: number): CapturedSession =>
+    index < count ? sessions.at4096 : sessions.at128;
+  return {
+    count: 2 * count,
+    warmUp: (server) => warmUp(server, () => send(server, sessions.at4096)),
+    round: async (server, index) => {
+      const session = sessionOf(index);
+      if (index === count) await warmUp(server, () => send(server, session));
+      return measureRound(server, clip, () => send(server, session));
+    },
+    summarize: (server, rounds) => ({
+      at4096: summarize(server.kind, rounds.slice(0, count)),
+      at128: summarize(server.kind, rounds.slice(count)),
+    }),
+  };
 }

@@ -1,8 +1,9 @@
-import { runProcess } from '../test/support/child-processes';
 import { LatencyReport } from './servers/ipc';
-import { BenchClip, ffmpegPublishArgs } from './support/media';
+import { BenchClip, publish } from './support/media';
 import { ProcessMeter } from './support/proc';
 import { startLatencyApp } from './support/servers';
+
+const PUBLISH_TIMEOUT_MS = 120_000;
 
 export interface LatencyResult {
   readonly report: LatencyReport;
@@ -13,21 +14,24 @@ export interface LatencyResult {
 
 /**
  * Scenario 5: `publishers` FFmpeg `-re` publishers of the live clip into a Nest application
- * (../servers/latency-app.ts) that subscribes to every stream with packets() and measures, in
- * its own process, the time from the socket 'data' event completing a message to the
- * packet's emission.
+ * (../servers/latency-app.ts; the baseline's, given its build) that subscribes to every stream
+ * with packets() and measures, in its own process, the time from the socket 'data' event
+ * completing a message to the packet's emission.
  */
-export async function benchLatency(clip: BenchClip, publishers: number): Promise<LatencyResult> {
-  const app = await startLatencyApp();
+export async function benchLatency(
+  clip: BenchClip,
+  publishers: number,
+  baselineBuild?: string,
+): Promise<LatencyResult> {
+  const app = await startLatencyApp(baselineBuild);
   try {
     const meter = new ProcessMeter(app.pid);
     const results = await Promise.all(
       Array.from({ length: publishers }, (_, i) =>
-        runProcess(
-          'ffmpeg',
-          ffmpegPublishArgs(clip.path, app.url(`latency-${i + 1}`), true),
-          120_000,
-        ),
+        publish(clip.path, app.url(`latency-${i + 1}`), {
+          realtime: true,
+          timeoutMs: PUBLISH_TIMEOUT_MS,
+        }),
       ),
     );
     const cpuPercent = (meter.cpu() / meter.wall()) * 100;

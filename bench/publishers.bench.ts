@@ -1,8 +1,8 @@
-import { runProcess } from '../test/support/child-processes';
 import { streamIntact } from './ingest.bench';
-import { BenchClip, ffmpegPublishArgs } from './support/media';
+import { BenchClip, publish } from './support/media';
 import { processMemory, ProcessMeter } from './support/proc';
-import { BenchServer, ServerKind } from './support/servers';
+import { Rounds } from './support/server-runner';
+import { BenchServer, countsStreams, ServerKind } from './support/servers';
 import { settle, sleep } from './support/util';
 
 const PUBLISH_TIMEOUT_MS = 120_000;
@@ -40,72 +40,69 @@ export interface PublishersResult {
  * FFmpeg itself costs little), run after run on the same server process. CPU is the server's
  * over the run's wall time (spawn of the first FFmpeg to exit of the last).
  */
-export async function benchPublishers(
-  server: BenchServer,
+export function publisherRuns(
   clip: BenchClip,
   counts: readonly number[],
-): Promise<PublishersResult> {
-  const runs: PublishersRun[] = [];
-  for (const [index, publishers] of counts.entries()) {
-    await server.forgetStreams();
-    const before = (await server.counters()).bytesIn;
-    const meter = new ProcessMeter(server.pid);
-    const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
-    const gopCache = sampleGopCache(server);
-    const results = await Promise.all(
-      names.map((name) =>
-        runProcess(
-          'ffmpeg',
-          ffmpegPublishArgs(clip.path, server.url(name), true),
-          PUBLISH_TIMEOUT_MS,
-        ),
-      ),
+): Rounds<PublishersRun, PublishersResult> {
+  return {
+    count: counts.length,
+    round: (server, index) => publishersRun(server, clip, counts[index], index),
+    summarize: (server, runs) => ({ kind: server.kind, runs }),
+  };
+}
+
+async function publishersRun(
+  server: BenchServer,
+  clip: BenchClip,
+  publishers: number,
+  index: number,
+): Promise<PublishersRun> {
+  await server.forgetStreams();
+  const before = (await server.counters()).bytesIn;
+  const meter = new ProcessMeter(server.pid);
+  const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
+  const gopCache = sampleGopCache(server);
+  const results = await Promise.all(
+    names.map((name) =>
+      publish(clip.path, server.url(name), { realtime: true, timeoutMs: PUBLISH_TIMEOUT_MS }),
+    ),
+  );
+  const seconds = meter.wall();
+  const peakGopCacheBytes = await gopCache.stop();
+  await settle(server);
+  const cpuSeconds = meter.cpu();
+  const { peakRss } = meter.memory();
+  const counters = await server.counters();
+  await sleep(1_000);
+  const endRss = processMemory(server.pid).rss;
+  const endYoungGeneration = (await server.counters()).youngGeneration;
+  const failed = results.filter((result) => result.code !== 0);
+  if (failed.length > 0) {
+    process.stderr.write(
+      `${server.kind}: ${failed.length} publisher(s) failed: ${failed[0].stderr}\n`,
     );
-    const seconds = meter.wall();
-    const peakGopCacheBytes = await gopCache.stop();
-    await settle(server);
-    const cpuSeconds = meter.cpu();
-    const { peakRss } = meter.memory();
-    const counters = await server.counters();
-    await sleep(1_000);
-    const endRss = processMemory(server.pid).rss;
-    const endYoungGeneration = (await server.counters()).youngGeneration;
-    const failed = results.filter((result) => result.code !== 0);
-    if (failed.length > 0) {
-      process.stderr.write(
-        `${server.kind}: ${failed.length} publisher(s) failed: ${failed[0].stderr}\n`,
-      );
-    }
-    runs.push({
-      publishers,
-      seconds,
-      cpuSeconds,
-      cpuPercent: (cpuSeconds / seconds) * 100,
-      peakRss,
-      endRss,
-      endYoungGeneration,
-      peakGopCacheBytes,
-      completed: publishers - failed.length,
-      intact: countsStreams(server.kind)
-        ? names.filter((name) =>
-            streamIntact(
-              clip,
-              counters.streams.find((stream) => stream.name === name),
-            ),
-          ).length
-        : undefined,
-      bytesIn: counters.bytesIn - before,
-    });
   }
-  return { kind: server.kind, runs };
+  const intact = (name: string): boolean =>
+    streamIntact(
+      clip,
+      counters.streams.find((stream) => stream.name === name),
+    );
+  return {
+    publishers,
+    seconds,
+    cpuSeconds,
+    cpuPercent: (cpuSeconds / seconds) * 100,
+    peakRss,
+    endRss,
+    endYoungGeneration,
+    peakGopCacheBytes,
+    completed: publishers - failed.length,
+    intact: countsStreams(server.kind) ? names.filter(intact).length : undefined,
+    bytesIn: counters.bytesIn - before,
+  };
 }
 
 const GOP_CACHE_SAMPLE_MS = 500;
-
-/** nginx-rtmp and the Node floor do not count what each stream received. */
-function countsStreams(kind: ServerKind): boolean {
-  return kind !== 'nginx-rtmp' && kind !== 'node-floor-publish';
-}
 
 /** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
 function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {

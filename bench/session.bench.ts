@@ -4,11 +4,8 @@ import { ClientHandshake } from '../libs/rtmp/src/protocol/handshake';
 import { LiveStream } from '../libs/rtmp/src/server/live-stream';
 import { RtmpServer } from '../libs/rtmp/src/server/rtmp-server';
 import { StreamVerdicts } from '../libs/rtmp/src/server/stream-request';
+import { cpuOf, measureRounds, socketReads } from './support/in-process';
 import { CapturedSession } from './support/replay';
-
-/** Socket reads on Linux loopback arrive in pieces of up to 64 KiB. */
-const SOCKET_READ_SIZE = 64 * 1024;
-const MIN_MEASURE_SECONDS = 2;
 
 export interface SessionPathResult {
   readonly chunkSize: number;
@@ -76,10 +73,7 @@ export async function benchSessionPath(session: CapturedSession): Promise<Sessio
     },
   );
   const media = session.bytes.subarray(session.publishEnd);
-  const reads: Buffer[] = [];
-  for (let at = 0; at < media.length; at += SOCKET_READ_SIZE) {
-    reads.push(Buffer.from(media.subarray(at, Math.min(media.length, at + SOCKET_READ_SIZE))));
-  }
+  const reads = socketReads(media);
   let packets = 0;
 
   /** Connects, publishes, and returns the socket once the stream has started. */
@@ -109,21 +103,15 @@ export async function benchSessionPath(session: CapturedSession): Promise<Sessio
   const round = async (): Promise<number> => {
     const socket = await connect();
     packets = 0;
-    const start = process.cpuUsage();
-    for (const read of reads) socket.emit('data', read);
-    const used = process.cpuUsage(start);
+    const seconds = cpuOf(() => {
+      for (const read of reads) socket.emit('data', read);
+    });
     socket.destroy();
     await new Promise((resolve) => setImmediate(resolve));
-    return (used.user + used.system) / 1e6;
+    return seconds;
   };
 
-  await round(); // warm-up
-  let seconds = 0;
-  let rounds = 0;
-  while (seconds < MIN_MEASURE_SECONDS) {
-    seconds += await round();
-    rounds += 1;
-  }
+  const { seconds, rounds } = await measureRounds(round);
   await server.close();
   return {
     chunkSize: session.chunkSize,

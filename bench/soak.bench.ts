@@ -1,9 +1,8 @@
 import { RtmpPlayClient } from '../libs/rtmp/src/client/rtmp-play-client';
 import { NetStatusCode } from '../libs/rtmp/src/protocol/command/net-status-code';
-import { runProcess } from '../test/support/child-processes';
 import { streamIntact } from './ingest.bench';
 import { ServerCounters, StreamCount } from './servers/ipc';
-import { BenchClip, ffmpegPublishArgs } from './support/media';
+import { BenchClip, publish } from './support/media';
 import { processMemory } from './support/proc';
 import { BenchServer } from './support/servers';
 import { MB, progress, sleep } from './support/util';
@@ -57,20 +56,21 @@ export interface GcSample {
   readonly rss: number;
 }
 
+/** What the players saw (counted as they go). */
 export interface PlaySummary {
   /** Plays that got NetStream.Play.Start. */
-  readonly sessions: number;
+  sessions: number;
   /** Of those, plays that received video. */
-  readonly withVideo: number;
+  withVideo: number;
   /** Of those, plays waiting for the next publish when the soak ended (closed by the bench). */
-  readonly waitingAtEnd: number;
-  readonly connectFailures: number;
+  waitingAtEnd: number;
+  connectFailures: number;
   /** Connections the server or the network closed, other than after UnpublishNotify. */
-  readonly unexpectedCloses: number;
-  readonly audioPackets: number;
-  readonly videoPackets: number;
-  readonly metadataPackets: number;
-  readonly errors: readonly string[];
+  unexpectedCloses: number;
+  audioPackets: number;
+  videoPackets: number;
+  metadataPackets: number;
+  readonly errors: string[];
 }
 
 export interface SoakResult {
@@ -100,15 +100,17 @@ class Tally {
   judged = 0;
   intact = 0;
   readonly notIntact: StreamCount[] = [];
-  playSessions = 0;
-  playsWithVideo = 0;
-  playsWaitingAtEnd = 0;
-  connectFailures = 0;
-  unexpectedCloses = 0;
-  audioPackets = 0;
-  videoPackets = 0;
-  metadataPackets = 0;
-  readonly playErrors: string[] = [];
+  readonly plays: PlaySummary = {
+    sessions: 0,
+    withVideo: 0,
+    waitingAtEnd: 0,
+    connectFailures: 0,
+    unexpectedCloses: 0,
+    audioPackets: 0,
+    videoPackets: 0,
+    metadataPackets: 0,
+    errors: [],
+  };
 
   exited(code: number | null, signal: string | null, stderr: string): void {
     const key = code === null ? `signal ${signal}` : String(code);
@@ -119,7 +121,7 @@ class Tally {
   }
 
   playError(error: unknown): void {
-    if (this.playErrors.length < EXAMPLES) this.playErrors.push(String(error));
+    if (this.plays.errors.length < EXAMPLES) this.plays.errors.push(String(error));
   }
 }
 
@@ -207,11 +209,10 @@ export async function runSoak(
     while (performance.now() < deadline) {
       tally.publishes += 1;
       const started = performance.now();
-      const run = await runProcess(
-        'ffmpeg',
-        ffmpegPublishArgs(clip.path, server.url(name), true),
-        PUBLISH_TIMEOUT_MS,
-      );
+      const run = await publish(clip.path, server.url(name), {
+        realtime: true,
+        timeoutMs: PUBLISH_TIMEOUT_MS,
+      });
       tally.exited(run.code, run.signal, run.stderr);
       if (performance.now() - started < EARLY_EXIT_MS) await sleep(1_000);
     }
@@ -236,7 +237,7 @@ export async function runSoak(
       `minute ${minute}: RSS ${(last.rss / MB).toFixed(1)} MB, post-GC heap ` +
         `${(taken.heap / MB).toFixed(1)} MB, live ${last.liveStreams}, publishes ` +
         `${tally.publishes}, intact ${tally.intact}/${tally.judged}` +
-        (options.players ? `, plays ${tally.playSessions}` : ''),
+        (options.players ? `, plays ${tally.plays.sessions}` : ''),
     );
   }
 
@@ -262,19 +263,7 @@ export async function runSoak(
     judged: tally.judged,
     intact: tally.intact,
     notIntact: tally.notIntact,
-    players: options.players
-      ? {
-          sessions: tally.playSessions,
-          withVideo: tally.playsWithVideo,
-          waitingAtEnd: tally.playsWaitingAtEnd,
-          connectFailures: tally.connectFailures,
-          unexpectedCloses: tally.unexpectedCloses,
-          audioPackets: tally.audioPackets,
-          videoPackets: tally.videoPackets,
-          metadataPackets: tally.metadataPackets,
-          errors: tally.playErrors,
-        }
-      : undefined,
+    players: options.players ? tally.plays : undefined,
     drained: {
       rss: processMemory(server.pid).rss,
       heap: idle.heapAndExternal,
@@ -295,6 +284,7 @@ async function play(
   clients: Set<RtmpPlayClient>,
   stopped: () => boolean,
 ): Promise<void> {
+  const plays = tally.plays;
   while (!stopped()) {
     const client = new RtmpPlayClient({ url, onListenerError: (error) => tally.playError(error) });
     clients.add(client);
@@ -310,143 +300,25 @@ async function play(
     } catch (error) {
       clients.delete(client);
       if (stopped()) return;
-      tally.connectFailures += 1;
+      plays.connectFailures += 1;
       tally.playError(error);
       await closed;
       await sleep(PLAY_RETRY_MS);
       continue;
     }
-    tally.playSessions += 1;
+    plays.sessions += 1;
     const cause = await closed;
     clients.delete(client);
     const { audioPackets, videoPackets, metadataPackets } = client.stats;
-    tally.audioPackets += audioPackets;
-    tally.videoPackets += videoPackets;
-    tally.metadataPackets += metadataPackets;
-    if (videoPackets > 0) tally.playsWithVideo += 1;
-    else if (stopped()) tally.playsWaitingAtEnd += 1;
+    plays.audioPackets += audioPackets;
+    plays.videoPackets += videoPackets;
+    plays.metadataPackets += metadataPackets;
+    if (videoPackets > 0) plays.withVideo += 1;
+    else if (stopped()) plays.waitingAtEnd += 1;
     if (cause !== undefined && !publisherLeft && !stopped()) {
-      tally.unexpectedCloses += 1;
+      plays.unexpectedCloses += 1;
       tally.playError(cause);
       await sleep(PLAY_RETRY_MS);
     }
   }
-}
-
-/** What "stable" means here, and the thresholds it is judged by (MB, MB per hour). */
-export interface SoakThresholds {
-  /** Minutes left out of the slopes: JIT, V8's heap sizing, the first publishes' buffers. */
-  readonly warmupMinutes: number;
-  /**
-   * Most growth of RSS less V8's young generation (which V8 resizes under load, up to a fixed
-   * cap: not a leak), by least squares over every sample after the warm-up.
-   */
-  readonly rssSlope: number;
-  /** Most growth of post-GC heapUsed (JavaScript objects), by least squares. */
-  readonly heapUsedSlope: number;
-  /**
-   * Most growth of post-GC heapUsed + external (with the Buffers, whose amount also follows
-   * where each live stream is in its GOP), by least squares.
-   */
-  readonly heapSlope: number;
-  /** The minute whose mean RSS (less the young generation) the last minute's is compared with. */
-  readonly referenceMinute: number;
-  /** Most difference between those two means. */
-  readonly rssDrift: number;
-}
-
-/** A least-squares line through (x, y): its slope, and the slope's standard error. */
-export interface Slope {
-  readonly slope: number;
-  readonly standardError: number;
-  readonly points: number;
-}
-
-export function leastSquares(points: ReadonlyArray<readonly [number, number]>): Slope {
-  const n = points.length;
-  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
-  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const [x, y] of points) {
-    sxx += (x - meanX) ** 2;
-    sxy += (x - meanX) * (y - meanY);
-  }
-  const slope = sxy / sxx;
-  const residuals = points.reduce((sum, [x, y]) => sum + (y - meanY - slope * (x - meanX)) ** 2, 0);
-  return { slope, standardError: Math.sqrt(residuals / (n - 2) / sxx), points: n };
-}
-
-export interface SoakVerdict {
-  readonly thresholds: SoakThresholds;
-  /** MB per hour, after the warm-up: RSS as sampled (shown, not judged), and less young gen. */
-  readonly rawRssSlope: Slope;
-  readonly rssSlope: Slope;
-  /** MB per hour, post-GC, after the warm-up. */
-  readonly heapUsedSlope: Slope;
-  readonly heapSlope: Slope;
-  /** Mean RSS (less young gen) over the reference minute and over the last minute, MB. */
-  readonly rssAtReference: number;
-  readonly rssAtEnd: number;
-  /** The same, RSS as sampled. */
-  readonly rawRssAtReference: number;
-  readonly rawRssAtEnd: number;
-  readonly rssStable: boolean;
-  readonly heapUsedStable: boolean;
-  readonly heapStable: boolean;
-  readonly driftStable: boolean;
-  readonly stable: boolean;
-}
-
-/** The mean of `value` (MB) over the samples of minute `minute` (the minute ending at it). */
-function meanOfMinute(
-  samples: readonly SoakSample[],
-  minute: number,
-  value: (sample: SoakSample) => number,
-): number {
-  const inMinute = samples.filter((s) => s.at > (minute - 1) * 60 && s.at <= minute * 60 + 1);
-  return inMinute.reduce((sum, s) => sum + value(s), 0) / inMinute.length / MB;
-}
-
-const rssLessYoung = (sample: SoakSample): number => sample.rss - sample.youngGeneration;
-
-export function judgeSoak(result: SoakResult, thresholds: SoakThresholds): SoakVerdict {
-  const from = thresholds.warmupMinutes * 60;
-  const end = result.options.minutes * 60 + 1;
-  const warm = result.samples.filter((s) => s.at >= from && s.at <= end);
-  const warmGc = result.gcSamples.filter((s) => s.minute >= thresholds.warmupMinutes);
-  /** Least squares over (seconds, bytes), in MB per hour. */
-  const perHour = <T extends { at: number }>(
-    samples: readonly T[],
-    value: (sample: T) => number,
-  ): Slope => {
-    const line = leastSquares(samples.map((s): [number, number] => [s.at, value(s) / MB]));
-    return { ...line, slope: line.slope * 3600, standardError: line.standardError * 3600 };
-  };
-  const rawRssSlope = perHour(warm, (s) => s.rss);
-  const rssSlope = perHour(warm, rssLessYoung);
-  const heapUsedSlope = perHour(warmGc, (s) => s.heapUsed);
-  const heapSlope = perHour(warmGc, (s) => s.heap);
-  const rssAtReference = meanOfMinute(result.samples, thresholds.referenceMinute, rssLessYoung);
-  const rssAtEnd = meanOfMinute(result.samples, result.options.minutes, rssLessYoung);
-  const rssStable = rssSlope.slope < thresholds.rssSlope;
-  const heapUsedStable = heapUsedSlope.slope < thresholds.heapUsedSlope;
-  const heapStable = heapSlope.slope < thresholds.heapSlope;
-  const driftStable = Math.abs(rssAtEnd - rssAtReference) <= thresholds.rssDrift;
-  return {
-    thresholds,
-    rawRssSlope,
-    rssSlope,
-    heapUsedSlope,
-    heapSlope,
-    rssAtReference,
-    rssAtEnd,
-    rawRssAtReference: meanOfMinute(result.samples, thresholds.referenceMinute, (s) => s.rss),
-    rawRssAtEnd: meanOfMinute(result.samples, result.options.minutes, (s) => s.rss),
-    rssStable,
-    heapUsedStable,
-    heapStable,
-    driftStable,
-    stable: rssStable && heapUsedStable && heapStable && driftStable,
-  };
 }

@@ -1,8 +1,13 @@
+import { subscribe } from 'diagnostics_channel';
+import { Socket } from 'net';
 import { getHeapSpaceStatistics } from 'v8';
+import { announceReady as announceToParent, answerParent } from '../support/parent-channel';
 
 /*
  * What the bench (the parent) and a server it runs in a child process say to each other over
- * Node's IPC channel. The children are Node servers: ours and node-media-server.
+ * Node's IPC channel. The children are Node servers: ours and node-media-server. With
+ * BENCH_BASELINE the bench also runs another commit's servers, built from that commit's own
+ * copy of this file: change these messages only in ways such a copy still answers.
  */
 
 /** What a server counted for one publish. */
@@ -65,14 +70,15 @@ export type ParentRequest =
   | { readonly id: number; readonly type: 'forget-streams' }
   | { readonly id: number; readonly type: 'stop' };
 
+/** What a server says: that it is ready, then a reply (with the request's id) to each request. */
 export type ChildMessage =
   | { readonly type: 'ready'; readonly port: number; readonly version: string }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly counters?: ServerCounters;
-      readonly latency?: LatencyReport;
-    };
+  | ({ readonly type: 'reply'; readonly id: number } & ReplyFields);
+
+interface ReplyFields {
+  readonly counters?: ServerCounters;
+  readonly latency?: LatencyReport;
+}
 
 /** In a child: answers the parent's requests. `stop` ends the process (profiles get written). */
 export function serveParent(handlers: {
@@ -81,54 +87,64 @@ export function serveParent(handlers: {
   stop(): Promise<void>;
   latency?(): LatencyReport;
 }): void {
-  const send = (message: ChildMessage): void => {
-    process.send?.(message);
-  };
-  process.on('message', (raw: ParentRequest) => {
-    switch (raw.type) {
+  answerParent<ParentRequest>(async (request): Promise<ReplyFields> => {
+    switch (request.type) {
       case 'counters':
-        send({ type: 'reply', id: raw.id, counters: handlers.counters() });
-        return;
+        return { counters: handlers.counters() };
       case 'gc':
         (globalThis as { gc?: () => void }).gc?.();
-        send({ type: 'reply', id: raw.id, counters: handlers.counters() });
-        return;
+        return { counters: handlers.counters() };
       case 'latency':
-        send({ type: 'reply', id: raw.id, latency: handlers.latency?.() });
-        return;
+        return { latency: handlers.latency?.() };
       case 'forget-streams':
         handlers.forgetStreams();
-        send({ type: 'reply', id: raw.id });
-        return;
+        return {};
       case 'stop':
-        void handlers.stop().finally(() => {
-          send({ type: 'reply', id: raw.id });
-          // Let the reply leave before exiting; exiting normally writes a --cpu-prof profile.
-          setTimeout(() => process.exit(0), 50);
-        });
-        return;
+        await handlers.stop();
+        // Let the reply leave before exiting; exiting normally writes a --cpu-prof profile.
+        setTimeout(() => process.exit(0), 50);
+        return {};
     }
   });
-  // The bench died: don't outlive it.
-  process.on('disconnect', () => process.exit(0));
 }
 
 export function announceReady(port: number, version: string): void {
-  process.send?.({ type: 'ready', port, version } satisfies ChildMessage);
+  announceToParent({ port, version } satisfies Omit<ChildMessage & { type: 'ready' }, 'type'>);
 }
 
-export function heapAndExternal(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
-}
-
-/** The heapUsed, external and arrayBuffers fields of {@link ServerCounters}, now. */
-export function v8Memory(): Pick<ServerCounters, 'heapUsed' | 'external' | 'arrayBuffers'> {
+/** The memory fields of {@link ServerCounters}, now. */
+export function memoryCounters(): Pick<
+  ServerCounters,
+  'heapAndExternal' | 'youngGeneration' | 'heapUsed' | 'external' | 'arrayBuffers'
+> {
   const { heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { heapUsed, external, arrayBuffers };
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  return {
+    heapAndExternal: heapUsed + external,
+    youngGeneration: newSpace?.physical_space_size ?? 0,
+    heapUsed,
+    external,
+    arrayBuffers,
+  };
 }
 
-export function youngGeneration(): number {
-  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  return space?.physical_space_size ?? 0;
+/**
+ * Bytes read by every socket this process's servers accept, on the wire (chunk headers
+ * included), through the \`net.server.socket\` diagnostics channel; and the sockets open now.
+ */
+export function countSocketReads(): { bytesIn(): number; open(): number } {
+  const sockets = new Set<Socket>();
+  let closedBytes = 0;
+  subscribe('net.server.socket', (message) => {
+    const { socket } = message as { socket: Socket };
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      closedBytes += socket.bytesRead;
+    });
+  });
+  return {
+    bytesIn: () => [...sockets].reduce((sum, socket) => sum + socket.bytesRead, closedBytes),
+    open: () => sockets.size,
+  };
 }

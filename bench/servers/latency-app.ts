@@ -13,22 +13,16 @@
  *   node bench/servers/latency-app.js  (compiled; the bench starts it)
  */
 import 'reflect-metadata';
-import { liveStreamOf } from '../../libs/rtmp/src/nest/rtmp-server.service';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { subscribe } from 'diagnostics_channel';
 import { Socket } from 'net';
-import { RtmpServerService } from '../../libs/rtmp/src/nest/rtmp-server.service';
+import { liveStreamOf, RtmpServerService } from '../../libs/rtmp/src/nest/rtmp-server.service';
 import { RtmpModule } from '../../libs/rtmp/src/nest/rtmp.module';
 import { AllowAllStreamKeyVerifier } from '../../libs/rtmp/src/nest/stream-key-verifier';
 import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
-import {
-  announceReady,
-  heapAndExternal,
-  youngGeneration,
-  LatencySummary,
-  serveParent,
-} from './ipc';
+import { announceReady, LatencySummary, memoryCounters, serveParent } from './ipc';
+import { quantile } from '../support/util';
 
 /** Room for every sample of a run (10 streams x 20 s x ~75 packets/s is about 15,000). */
 const MAX_SAMPLES = 1_000_000;
@@ -43,10 +37,7 @@ class Samples {
 
   summary(): LatencySummary {
     const sorted = this.values.slice(0, this.count).sort();
-    const at = (q: number): number =>
-      sorted.length === 0
-        ? NaN
-        : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    const at = (q: number): number => quantile(sorted, q);
     return {
       samples: sorted.length,
       p50: at(0.5),
@@ -103,8 +94,7 @@ async function main(): Promise<void> {
       bytesIn: 0,
       connections: 0,
       streams: [],
-      heapAndExternal: heapAndExternal(),
-      youngGeneration: youngGeneration(),
+      ...memoryCounters(),
     }),
     forgetStreams: () => undefined,
     latency: () => ({

@@ -9,7 +9,7 @@
  */
 import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
 import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
-import { announceReady, heapAndExternal, serveParent, v8Memory, youngGeneration } from './ipc';
+import { announceReady, memoryCounters, serveParent } from './ipc';
 
 const silent = (): void => undefined;
 const toStderr = (message: string): void => void process.stderr.write(`${message}\n`);
@@ -32,9 +32,7 @@ serveParent({
     bytesIn: 0,
     connections: server.connectionCount,
     streams: [],
-    heapAndExternal: heapAndExternal(),
-    youngGeneration: youngGeneration(),
-    ...v8Memory(),
+    ...memoryCounters(),
   }),
   forgetStreams: silent,
   stop: () => server.close(),

@@ -6,19 +6,10 @@
  *   node .bench-work/build/bench/servers/nestjs-rtmp-server.js ['{"gopCache":false}']
  *   (compiled by the bench, see compileServers)
  */
-import { subscribe } from 'diagnostics_channel';
-import { Socket } from 'net';
 import { LiveStream } from '../../libs/rtmp/src/server/live-stream';
 import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
 import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
-import {
-  announceReady,
-  heapAndExternal,
-  youngGeneration,
-  serveParent,
-  StreamCount,
-  v8Memory,
-} from './ipc';
+import { announceReady, countSocketReads, memoryCounters, serveParent, StreamCount } from './ipc';
 
 interface Counting {
   readonly stream: LiveStream;
@@ -31,17 +22,8 @@ interface Counting {
   reportedEnded?: boolean;
 }
 
-// Bytes on the wire: every accepted socket's bytesRead (the server does not expose its own).
-const sockets = new Set<Socket>();
-let closedSocketBytes = 0;
-subscribe('net.server.socket', (message) => {
-  const { socket } = message as { socket: Socket };
-  sockets.add(socket);
-  socket.once('close', () => {
-    sockets.delete(socket);
-    closedSocketBytes += socket.bytesRead;
-  });
-});
+// Bytes on the wire: the server does not count its own.
+const reads = countSocketReads();
 
 let streams: Counting[] = [];
 
@@ -84,20 +66,16 @@ function countOf(counting: Counting): StreamCount {
 
 serveParent({
   counters: () => {
-    let bytesIn = closedSocketBytes;
-    for (const socket of sockets) bytesIn += socket.bytesRead;
     let gopCacheBytes = 0;
     for (const counting of streams) {
       counting.reportedEnded ||= counting.ended !== undefined;
       if (counting.ended === undefined) gopCacheBytes += counting.stream.gopCacheSize.bytes;
     }
     return {
-      bytesIn,
+      bytesIn: reads.bytesIn(),
       connections: server.connectionCount,
       streams: streams.map(countOf),
-      heapAndExternal: heapAndExternal(),
-      youngGeneration: youngGeneration(),
-      ...v8Memory(),
+      ...memoryCounters(),
       gopCacheBytes,
     };
   },

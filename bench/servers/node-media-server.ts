@@ -8,14 +8,7 @@
  *   (compiled by the bench, see compileServers)
  */
 import { join } from 'path';
-import {
-  announceReady,
-  heapAndExternal,
-  youngGeneration,
-  serveParent,
-  StreamCount,
-  v8Memory,
-} from './ipc';
+import { announceReady, memoryCounters, serveParent, StreamCount } from './ipc';
 
 /** The parts of node-media-server 4.x this launcher touches. */
 interface NmsPacket {
@@ -98,9 +91,7 @@ serveParent({
     bytesIn: Context.networkStats.inBytes,
     connections: Context.sessions.size,
     streams: streams.map((counting): StreamCount => ({ ...counting })),
-    heapAndExternal: heapAndExternal(),
-    youngGeneration: youngGeneration(),
-    ...v8Memory(),
+    ...memoryCounters(),
   }),
   forgetStreams: () => {
     streams = streams.filter((counting) => counting.ended === undefined);

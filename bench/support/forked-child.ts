@@ -1,22 +1,135 @@
-import { ChildProcess } from 'child_process';
+import { ChildProcess, fork } from 'child_process';
 
-/** How long a forked helper may take to exit once told to, before it is killed. */
-const STOP_GRACE_MS = 5_000;
-
-/**
- * Stops a child forked with an IPC channel (the player swarm, the handshake probe): it exits
- * when its channel closes; one that lingers past STOP_GRACE_MS is killed. Resolves once it has
- * exited; at once if it already has.
+/*
+ * The one way the bench runs a Node process of its own (a server under test, the player swarm,
+ * the handshake probe) and talks to it. The child says `{ type: 'ready', ... }` once, then
+ * answers each `{ id, type, ... }` request with `{ type: 'reply', id, ... }`
+ * (./parent-channel.ts is that side).
  */
-export async function stopForkedChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+
+interface Reply {
+  readonly type: 'reply';
+  readonly id: number;
+}
+
+/** A request before it gets its id (Omit distributed over a union). */
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** How long a child may take to exit once told to, before it is killed. */
+const STOP_GRACE_MS = 10_000;
+/** Lines of output kept for error messages. */
+const LOG_LINES = 40;
+
+export interface ForkOptions {
+  readonly args?: readonly string[];
+  readonly execArgv?: readonly string[];
+  readonly cwd?: string;
+  readonly startTimeoutMs: number;
+  /** Keep the end of its output for {@link ForkedChild.logTail} instead of passing it through. */
+  readonly keepLog?: boolean;
+}
+
+/** Resolves once `child` has exited (at once if it has), killing it if it takes over `graceMs`. */
+export function exitWithin(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
   });
-  child.disconnect();
-  await exited;
+}
+
+export class ForkedChild<Request extends { readonly type: string }, Ready> {
+  /** Its ready message; rejects if it exits or stays silent past the start timeout. */
+  readonly ready: Promise<Ready>;
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: Reply) => void>();
+  private readonly log: string[] = [];
+  private readonly child: ChildProcess;
+
+  constructor(
+    private readonly name: string,
+    script: string,
+    options: ForkOptions,
+  ) {
+    this.child = fork(script, options.args ?? [], {
+      cwd: options.cwd,
+      execArgv: [...(options.execArgv ?? [])],
+      stdio: options.keepLog
+        ? ['ignore', 'pipe', 'pipe', 'ipc']
+        : ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.stdout?.on('data', (data: Buffer) => this.keep(data));
+    this.child.stderr?.on('data', (data: Buffer) => this.keep(data));
+    this.child.on('message', (message: { type: string }) => {
+      if (message.type !== 'reply') return;
+      const reply = message as Reply;
+      this.pending.get(reply.id)?.(reply);
+      this.pending.delete(reply.id);
+    });
+    this.ready = new Promise<Ready>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        reject(
+          new Error(`${name} did not start within ${options.startTimeoutMs} ms\n${this.logTail()}`),
+        );
+      }, options.startTimeoutMs);
+      this.child.on('message', (message: { type: string }) => {
+        if (message.type !== 'ready') return;
+        clearTimeout(timer);
+        resolve(message as Ready);
+      });
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited (${code}) before it was ready\n${this.logTail()}`));
+      });
+    });
+    // Seen by whoever awaits `ready`; not an unhandled rejection in the meantime.
+    this.ready.catch(() => undefined);
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** The child's reply to `request`; rejects past `timeoutMs`. */
+  request<R extends Reply = Reply>(request: Unsent<Request>, timeoutMs: number): Promise<R> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.name} did not answer ${request.type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply as R);
+      });
+      this.child.send({ ...request, id });
+    });
+  }
+
+  /**
+   * Ends the child: with `last` (a request it exits after answering), else by closing its
+   * channel, which it exits on. One that lingers is killed. Resolves once it has exited.
+   */
+  async stop(last?: Unsent<Request>): Promise<void> {
+    const exited = exitWithin(this.child, STOP_GRACE_MS);
+    if (this.child.connected) {
+      if (last !== undefined) await this.request(last, STOP_GRACE_MS).catch(() => undefined);
+      else this.child.disconnect();
+    }
+    await exited;
+  }
+
+  /** The end of its output (with `keepLog`), for error messages. */
+  logTail(): string {
+    return this.log.join('\n');
+  }
+
+  private keep(data: Buffer): void {
+    this.log.push(...data.toString().trimEnd().split('\n'));
+    if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
+  }
 }

@@ -8,11 +8,9 @@
  *   (compiled by the bench with the servers, see compileServers)
  */
 import { handshakeLatency } from '../../test/support/hostile/attack-clients';
-import { ProbeMessage, ProbeRequest } from './handshake-probe-ipc';
-
-const send = (message: ProbeMessage): void => {
-  process.send?.(message);
-};
+import { ProbeReport, ProbeRequest } from './handshake-probe-ipc';
+import { announceReady, answerParent } from './parent-channel';
+import { sleep } from './util';
 
 let probing: Promise<void> | undefined;
 let stopping = false;
@@ -26,26 +24,22 @@ async function probe(port: number, intervalMs: number, timeoutMs: number): Promi
     } catch {
       failed += 1;
     }
-    if (!stopping) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    if (!stopping) await sleep(intervalMs);
   }
 }
 
-process.on('message', (request: ProbeRequest) => {
+answerParent<ProbeRequest>(async (request): Promise<{ report?: ProbeReport }> => {
   if (request.type === 'start') {
     stopping = false;
     probeMs = [];
     failed = 0;
     probing = probe(request.port, request.intervalMs, request.timeoutMs);
-    send({ type: 'started' });
-    return;
+    return {};
   }
   stopping = true;
   // The probe under way is waited for: a handshake the attack slowed down is the one to count.
-  void (probing ?? Promise.resolve()).then(() => {
-    probing = undefined;
-    send({ type: 'report', report: { probeMs, failed } });
-  });
+  await probing;
+  probing = undefined;
+  return { report: { probeMs, failed } };
 });
-// The bench died or is done: don't outlive it.
-process.on('disconnect', () => process.exit(0));
-send({ type: 'ready' });
+announceReady();

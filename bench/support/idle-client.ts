@@ -1,12 +1,8 @@
 import { connect, Socket } from 'net';
-import { ChunkReader, ChunkWriter } from '../../libs/rtmp/src/protocol/chunk';
-import {
-  buildConnectObject,
-  decodeCommand,
-  encodeConnect,
-} from '../../libs/rtmp/src/protocol/command';
-import { ClientHandshake } from '../../libs/rtmp/src/protocol/handshake';
+import { ChunkWriter } from '../../libs/rtmp/src/protocol/chunk';
+import { buildConnectObject, encodeConnect } from '../../libs/rtmp/src/protocol/command';
 import { MessageType } from '../../libs/rtmp/src/protocol/message';
+import { openExchange } from './raw-client';
 
 const STEP_TIMEOUT_MS = 10_000;
 
@@ -15,66 +11,35 @@ const STEP_TIMEOUT_MS = 10_000;
  * there, as an encoder does between connecting and publishing. What the server sends later
  * (pings) is read and dropped.
  */
-export function openIdleConnection(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setNoDelay(true);
-    const timer = setTimeout(
-      () => fail(new Error('handshake and connect took over 10 s')),
-      STEP_TIMEOUT_MS,
-    );
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    };
-    const handshake = new ClientHandshake();
-    let connected = false;
-    const reader = new ChunkReader((message) => {
-      if (connected || message.typeId !== MessageType.CommandAmf0) return;
-      const command = decodeCommand(message.payload);
-      if (command.name === '_result') {
-        connected = true;
-        clearTimeout(timer);
-        resolve(socket);
-      } else if (command.name === '_error') {
-        fail(new Error('connect refused'));
-      }
+async function openIdleConnection(port: number): Promise<Socket> {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.setNoDelay(true);
+  const timer = setTimeout(
+    () => socket.destroy(new Error('handshake and connect took over 10 s')),
+    STEP_TIMEOUT_MS,
+  );
+  const connectCommand = (): Buffer =>
+    new ChunkWriter().encodeToBuffer({
+      chunkStreamId: 3,
+      messageStreamId: 0,
+      typeId: MessageType.CommandAmf0,
+      timestamp: 0,
+      payload: encodeConnect(
+        buildConnectObject({ app: 'live', tcUrl: `rtmp://127.0.0.1:${port}/live` }),
+      ),
     });
-    socket.on('data', (data: Buffer) => {
-      if (connected) return;
-      try {
-        if (!handshake.complete) {
-          const progress = handshake.push(data);
-          if (progress.output !== undefined) socket.write(progress.output);
-          if (!progress.complete) return;
-          const tcUrl = `rtmp://127.0.0.1:${port}/live`;
-          const payload = encodeConnect(buildConnectObject({ app: 'live', tcUrl }));
-          socket.write(
-            new ChunkWriter().encodeToBuffer({
-              chunkStreamId: 3,
-              messageStreamId: 0,
-              typeId: MessageType.CommandAmf0,
-              timestamp: 0,
-              payload,
-            }),
-          );
-          if (progress.rest.length > 0) reader.push(progress.rest);
-        } else {
-          reader.push(data);
-        }
-      } catch (error) {
-        fail(error as Error);
-      }
+  try {
+    await openExchange(socket, connectCommand, (command) => {
+      if (command.name === '_error') throw new Error('connect refused');
+      return command.name === '_result';
     });
-    socket.on('error', (error) => {
-      if (!connected) fail(error);
-    });
-    socket.once('close', () => {
-      if (!connected) fail(new Error('closed before the connect result'));
-    });
-    socket.write(handshake.start());
-  });
+    return socket;
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Opens `count` idle connections, `parallel` at a time. */

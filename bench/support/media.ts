@@ -1,4 +1,7 @@
+import { ChildProcess } from 'child_process';
+import { statSync } from 'fs';
 import { join } from 'path';
+import { ProcessResult, runProcess } from '../../test/support/child-processes';
 import { summarizeFlvFile } from '../../test/support/media-summary';
 import { generateTestMedia, TestMediaSpec } from '../../test/support/test-media';
 import { WORK_DIR } from './servers';
@@ -45,7 +48,6 @@ export interface BenchClip {
 export async function prepareClip(spec: TestMediaSpec): Promise<BenchClip> {
   const path = await generateTestMedia(join(WORK_DIR, 'media', mediaName(spec)), spec);
   const summary = summarizeFlvFile(path);
-  const { statSync } = await import('fs');
   return {
     path,
     spec,
@@ -56,14 +58,32 @@ export async function prepareClip(spec: TestMediaSpec): Promise<BenchClip> {
   };
 }
 
-/** FFmpeg publishing `input` with stream copy, as an encoder would; `realtime` adds -re. */
-export function ffmpegPublishArgs(input: string, url: string, realtime: boolean): string[] {
+export interface PublishOptions {
+  /** `-re`: at the clip's own rate, as a live encoder sends. */
+  readonly realtime: boolean;
+  /** `-stream_loop -1`: the clip over and over until killed. */
+  readonly loop?: boolean;
+  /** Past this, FFmpeg is killed. */
+  readonly timeoutMs: number;
+}
+
+/** FFmpeg publishing `input` to `url` with stream copy, as an encoder would. */
+export function publish(
+  input: string,
+  url: string,
+  options: PublishOptions,
+): Promise<ProcessResult> & { child: ChildProcess } {
+  return runProcess('ffmpeg', ffmpegPublishArgs(input, url, options), options.timeoutMs);
+}
+
+function ffmpegPublishArgs(input: string, url: string, options: PublishOptions): string[] {
   return [
     '-hide_banner',
     '-loglevel',
     'error',
     '-nostdin',
-    ...(realtime ? ['-re'] : []),
+    ...(options.realtime ? ['-re'] : []),
+    ...(options.loop === true ? ['-stream_loop', '-1'] : []),
     '-i',
     input,
     '-c',

@@ -1,6 +1,6 @@
 /*
  * What the bench (the parent) and the player swarm of the fan-out scenario
- * (./player-swarm-process.ts, a child process) say to each other over Node's IPC channel.
+ * (./player-swarm-process.ts, a child process) say to each other (see ./forked-child.ts).
  */
 
 /** One player's running totals since it connected. */
@@ -24,8 +24,6 @@ export interface PlayerCounters {
 
 export interface SwarmSnapshot {
   readonly players: readonly PlayerCounters[];
-  /** The swarm process's resident set, bytes. */
-  readonly rss: number;
 }
 
 export interface OpenReport {
@@ -47,12 +45,3 @@ export type SwarmRequest =
     }
   | { readonly id: number; readonly type: 'snapshot' }
   | { readonly id: number; readonly type: 'close' };
-
-export type SwarmMessage =
-  | { readonly type: 'ready' }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly open?: OpenReport;
-      readonly snapshot?: SwarmSnapshot;
-    };

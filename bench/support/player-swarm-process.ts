@@ -9,7 +9,8 @@
  */
 import { RtmpPlayClient } from '../../libs/rtmp/src/client/rtmp-play-client';
 import { NetStatusCode } from '../../libs/rtmp/src/protocol/command/net-status-code';
-import { PlayerCounters, SwarmMessage, SwarmRequest } from './player-swarm-ipc';
+import { announceReady, answerParent } from './parent-channel';
+import { OpenReport, PlayerCounters, SwarmRequest, SwarmSnapshot } from './player-swarm-ipc';
 
 /** How many failure messages an open reports. */
 const MAX_ERRORS = 5;
@@ -71,11 +72,7 @@ function openPlayer(url: string): Promise<void> {
   });
 }
 
-async function open(
-  url: string,
-  count: number,
-  batch: number,
-): Promise<{ opened: number; failed: number; errors: string[] }> {
+async function open(url: string, count: number, batch: number): Promise<OpenReport> {
   let opened = 0;
   const errors: string[] = [];
   for (let start = 0; start < count; start += batch) {
@@ -101,32 +98,18 @@ function counters(player: Player): PlayerCounters {
   };
 }
 
-const send = (message: SwarmMessage): void => {
-  process.send?.(message);
-};
-
-process.on('message', (request: SwarmRequest) => {
-  switch (request.type) {
-    case 'open':
-      void open(request.url, request.count, request.batch).then((report) =>
-        send({ type: 'reply', id: request.id, open: report }),
-      );
-      return;
-    case 'snapshot':
-      send({
-        type: 'reply',
-        id: request.id,
-        snapshot: { players: players.map(counters), rss: process.memoryUsage.rss() },
-      });
-      return;
-    case 'close':
-      void Promise.all(players.map((player) => player.client.close())).then(() => {
+answerParent<SwarmRequest>(
+  async (request): Promise<{ open?: OpenReport; snapshot?: SwarmSnapshot }> => {
+    switch (request.type) {
+      case 'open':
+        return { open: await open(request.url, request.count, request.batch) };
+      case 'snapshot':
+        return { snapshot: { players: players.map(counters) } };
+      case 'close':
+        await Promise.all(players.map((player) => player.client.close()));
         players.length = 0;
-        send({ type: 'reply', id: request.id });
-      });
-      return;
-  }
-});
-// The bench died: don't outlive it.
-process.on('disconnect', () => process.exit(0));
-send({ type: 'ready' });
+        return {};
+    }
+  },
+);
+announceReady();

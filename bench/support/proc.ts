@@ -1,18 +1,35 @@
 import { readFileSync, writeFileSync } from 'fs';
+import { sleep } from './util';
+
+/*
+ * The one place the bench reads /proc: CPU time, memory and write calls of a process (a server,
+ * a load generator), and the machine's load.
+ */
 
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on every mainstream arch). */
 const TICKS_PER_SECOND = 100;
 
-/**
- * CPU seconds (user + system, every thread) a process has used so far, from /proc/<pid>/stat.
- * The resolution is one tick (10 ms), so only deltas over runs of a second or more mean much.
- */
-export function cpuSeconds(pid: number): number {
+/** utime and stime of /proc/<pid>/stat (every thread), in ticks: whole numbers, subtracted exactly. */
+function cpuTicks(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after it are plain numbers.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15; fields[0] is field 3.
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return { user: Number(fields[11]), system: Number(fields[12]) };
+}
+
+/**
+ * CPU seconds (user + system, every thread) a process has used so far. The resolution is one
+ * tick (10 ms), so only deltas over runs of a second or more mean much.
+ */
+export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuTicks(pid);
+  return (user + system) / TICKS_PER_SECOND;
+}
+
+/** Write-type system calls (write, writev...) a process has made so far (syscw, /proc/<pid>/io). */
+function writeCalls(pid: number): number {
+  return Number(/^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
 }
 
 export interface ProcessMemory {
@@ -49,20 +66,51 @@ export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
 
-/** CPU and memory of one process over a measured stretch. */
+/** Waits until a process's CPU time stops moving for `quietMs`, at most `limitMs`. */
+export async function cpuSettled(pid: number, quietMs: number, limitMs: number): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  let last = cpuSeconds(pid);
+  while (performance.now() < deadline) {
+    await sleep(quietMs);
+    const now = cpuSeconds(pid);
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/**
+ * CPU, write calls and memory of one process over a measured stretch, from construction on.
+ * The peak RSS is reset as it starts unless `resetPeak` is false (a stretch inside another).
+ */
 export class ProcessMeter {
-  private readonly cpuAtStart: number;
+  private readonly cpuAtStart: { user: number; system: number };
+  private readonly writesAtStart: number | undefined;
   private readonly startedAt = performance.now();
   readonly peakReset: boolean;
 
-  constructor(readonly pid: number) {
-    this.peakReset = resetPeakRss(pid);
-    this.cpuAtStart = cpuSeconds(pid);
+  constructor(
+    readonly pid: number,
+    options: { resetPeak?: boolean; writeCalls?: boolean } = {},
+  ) {
+    this.peakReset = options.resetPeak === false ? false : resetPeakRss(pid);
+    this.writesAtStart = options.writeCalls === true ? writeCalls(pid) : undefined;
+    this.cpuAtStart = cpuTicks(pid);
   }
 
   /** CPU seconds used since construction. */
   cpu(): number {
-    return cpuSeconds(this.pid) - this.cpuAtStart;
+    const { user, system } = cpuTicks(this.pid);
+    return (user + system - this.cpuAtStart.user - this.cpuAtStart.system) / TICKS_PER_SECOND;
+  }
+
+  /** Of cpu(), the kernel's part (stime). */
+  systemCpu(): number {
+    return (cpuTicks(this.pid).system - this.cpuAtStart.system) / TICKS_PER_SECOND;
+  }
+
+  /** Write calls since construction (with `writeCalls: true`). */
+  writeCalls(): number {
+    return writeCalls(this.pid) - (this.writesAtStart ?? NaN);
   }
 
   /** Wall seconds since construction. */

@@ -7,11 +7,10 @@ import {
   decodeCommand,
   parseStatusCommand,
 } from '../../libs/rtmp/src/protocol/command';
-import { ClientHandshake } from '../../libs/rtmp/src/protocol/handshake';
 import { MessageType } from '../../libs/rtmp/src/protocol/message';
 import { startCaptureListener } from '../../test/support/capture-listener';
-import { runProcess } from '../../test/support/child-processes';
-import { ffmpegPublishArgs } from './media';
+import { publish } from './media';
+import { openExchange } from './raw-client';
 import { WORK_DIR } from './servers';
 
 /** A recorded FFmpeg publish: every byte FFmpeg sent after the handshake. */
@@ -42,11 +41,7 @@ export async function capturedSession(
     const listener = await startCaptureListener(chunkSize === 128 ? {} : { chunkSize });
     try {
       const url = `rtmp://127.0.0.1:${listener.port}/live/capture`;
-      const result = await runProcess(
-        'ffmpeg',
-        ffmpegPublishArgs(clip, url, false),
-        CAPTURE_TIMEOUT_MS,
-      );
+      const result = await publish(clip, url, { realtime: false, timeoutMs: CAPTURE_TIMEOUT_MS });
       if (result.code !== 0)
         throw new Error(`ffmpeg failed to publish to the capture listener: ${result.stderr}`);
       const bytes = await listener.captured;
@@ -154,39 +149,17 @@ function drainedOrClosed(socket: Socket): Promise<void> {
 
 /** Handshake, the session's commands, and the server's NetStream.Publish.Start. */
 function waitForPublishStart(socket: Socket, session: CapturedSession): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const handshake = new ClientHandshake();
-    let phase: 'handshake' | 'commands' | 'media' = 'handshake';
-    const reader = new ChunkReader((message) => {
-      if (message.typeId !== MessageType.CommandAmf0) return;
-      const command = decodeCommand(message.payload);
-      if (command.name !== CommandName.OnStatus) return;
+  return openExchange(
+    socket,
+    () => session.bytes.subarray(0, session.publishEnd),
+    (command) => {
+      if (command.name !== CommandName.OnStatus) return false;
       const { status } = parseStatusCommand(command);
-      if (status.code === 'NetStream.Publish.Start') {
-        // From here on the server's few messages (acknowledgements) are read and dropped.
-        phase = 'media';
-        resolve();
-      } else if (status.level === 'error') {
-        reject(new Error(`publish refused: ${status.code} ${status.description ?? ''}`));
+      if (status.level === 'error') {
+        throw new Error(`publish refused: ${status.code} ${status.description ?? ''}`);
       }
-    });
-    socket.on('data', (data: Buffer) => {
-      try {
-        if (phase === 'handshake') {
-          const progress = handshake.push(data);
-          if (progress.output !== undefined) socket.write(progress.output);
-          if (!progress.complete) return;
-          phase = 'commands';
-          socket.write(session.bytes.subarray(0, session.publishEnd));
-          if (progress.rest.length > 0) reader.push(progress.rest);
-        } else if (phase === 'commands') {
-          reader.push(data);
-        }
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
-    socket.once('close', () => reject(new Error('the server closed before Publish.Start')));
-    socket.write(handshake.start());
-  });
+      // From here on the server's few messages (acknowledgements) are read and dropped.
+      return status.code === 'NetStream.Publish.Start';
+    },
+  );
 }

@@ -1,0 +1,116 @@
+import { Headline, valueByKind } from './before-after';
+import { FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
+import { bold, byKind, columns, fixed, kb, mb, percent, ratio } from './report-format';
+import { RenderInput, Results } from './results';
+import { TargetCheck } from './targets';
+import { SERVER_LABELS } from './support/servers';
+import { GOP_VARIANTS } from './settings';
+
+function fanoutTable(results: readonly FanoutResult[]): string {
+  const node = (r: FanoutResult): boolean => r.kind !== 'nginx-rtmp';
+  return columns(results, [
+    ['server', 'l', (r) => SERVER_LABELS[r.kind]],
+    ['CPU % of a core', 'r', (r) => bold(fixed(r.cpuPercent, 1))],
+    ['of it in the kernel', 'r', (r) => fixed(r.systemCpuPercent, 1)],
+    ['write calls /s', 'r', (r) => (node(r) ? fixed(r.writeCallsPerSecond, 0) : 'n/a')],
+    ['peak RSS MB', 'r', (r) => bold(mb(r.peakRss))],
+    ['RSS MB before → with', 'r', (r) => `${mb(r.rssBefore)} → ${mb(r.rssWith)}`],
+    ['KB per player', 'r', (r) => bold(kb(r.rssPerPlayer))],
+    [
+      'V8 young gen. MB before → with',
+      'r',
+      (r) => (node(r) ? `${mb(r.youngBefore)} → ${mb(r.youngWith)}` : 'n/a'),
+    ],
+    ['MB/s in → out', 'r', (r) => `${fixed(r.publisherMBps, 3)} → ${fixed(r.playersMBps, 1)}`],
+    ['served well', 'r', (r) => bold(`${r.servedWell}/${r.players}`)],
+    [
+      'full rate / keyframe start / open',
+      'r',
+      (r) => `${r.fullRate} / ${r.startedOnKeyFrame} / ${r.stillOpen}`,
+    ],
+    ['share: lowest / median', 'r', (r) => `${percent(r.lowestShare)} / ${percent(r.medianShare)}`],
+    ['ms to keyframe (median)', 'r', (r) => fixed(r.medianMsToKeyFrame, 0)],
+    ['players’ CPU %', 'r', (r) => fixed(r.swarmCpuPercent, 1)],
+  ]);
+}
+
+export function fanoutSection({ results, live }: RenderInput): string | undefined {
+  const fanout = results.fanout;
+  if (fanout.length === 0 || live === undefined) return undefined;
+  const [{ players, windowSeconds }] = fanout;
+  const notes = fanout.flatMap((result) => [
+    ...(result.openErrors.length > 0
+      ? [
+          `${result.kind}: ${result.players - result.playing} player(s) never played; first errors: ` +
+            result.openErrors.map((error) => `\`${error}\``).join(', '),
+        ]
+      : []),
+    ...(result.publisherAlive
+      ? []
+      : [`${result.kind}: the publisher stopped before the window ended.`]),
+  ]);
+  return `## 6. Fan-out: one publisher, ${players} players
+
+One FFmpeg \`-re -stream_loop -1\` publisher; ${players} players (\`RtmpPlayClient\`) in one process (its CPU:
+last column) join ${FANOUT_BATCH} at a time once a GOP is in; the ${windowSeconds.toFixed(0)} s window starts 3 s after the last.
+KB per player: RSS growth (from after a full GC) over the players. Share: a player's bytes
+over what the server read. **Served well**: a share of ${(FULL_RATE_SHARE * 100).toFixed(0)} % or more, a keyframe start, still open.
+
+${fanoutTable(fanout)}${notes.map((note) => `\n\n${note}`).join('')}`;
+}
+
+/**
+ * Issue 8 sets no number for the fan-out: ours is held to no more CPU and no more RSS per
+ * player than node-media-server (the other Node server), and to serving every player well.
+ */
+export function fanoutChecks(results: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const nms = byKind(results.fanout, 'node-media-server');
+  for (const variant of GOP_VARIANTS) {
+    const ours = byKind(results.fanout, variant);
+    if (ours === undefined) continue;
+    const cpu = nms === undefined ? NaN : ours.cpuPercent / nms.cpuPercent;
+    const rss = nms === undefined ? NaN : ours.rssPerPlayer / nms.rssPerPlayer;
+    checks.push(
+      {
+        target: 'Fan-out: CPU % ≤ node-media-server’s',
+        variant,
+        measured: ratio(cpu, 1),
+        met: nms === undefined ? undefined : cpu <= 1,
+      },
+      {
+        target: 'Fan-out: RSS per player ≤ node-media-server’s',
+        variant,
+        measured: ratio(rss, 1),
+        met: nms === undefined ? undefined : rss <= 1,
+      },
+      {
+        target: 'Fan-out: every player served well',
+        variant,
+        measured: `${ours.servedWell}/${ours.players}`,
+        met: ours.servedWell === ours.players,
+      },
+    );
+  }
+  return checks;
+}
+
+export function fanoutHeadlines(results: Results): Headline[] {
+  return [
+    {
+      figure: 'Fan-out: CPU % of a core',
+      digits: 1,
+      value: valueByKind(results.fanout, (result) => result.cpuPercent),
+    },
+    {
+      figure: 'Fan-out: KB per player',
+      digits: 1,
+      value: valueByKind(results.fanout, (result) => result.rssPerPlayer / 1024),
+    },
+    {
+      figure: 'Fan-out: peak RSS MB',
+      digits: 1,
+      value: valueByKind(results.fanout, (result) => result.peakRss / 1e6),
+    },
+  ];
+}

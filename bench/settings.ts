@@ -1,0 +1,123 @@
+import { join } from 'path';
+import { TestMediaSpec } from '../test/support/test-media';
+import { LIVE_MEDIA } from './support/media';
+import {
+  BASELINE_TWINS,
+  OurKind,
+  SERVER_KINDS,
+  ServerKind,
+  SMALL_YOUNG_GENERATION_FLAG,
+  TwinnedKind,
+  WORK_DIR,
+} from './support/servers';
+
+/*
+ * What `npm run bench` runs, and the environment knobs that change it, for development only (a
+ * run with BENCH_ONLY, BENCH_SERVERS or BENCH_QUICK writes .bench-work/BENCHMARKS.partial.md
+ * instead of BENCHMARKS.md):
+ *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile   scenarios to run
+ *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
+ *   BENCH_QUICK=1                                          short runs
+ *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
+ *   BENCH_BASELINE=<git rev>  ours is also run built from that commit, beside the current code,
+ *                             and the report compares the two (see ./baseline.ts)
+ */
+
+export const SCENARIOS = [
+  'codec',
+  'flood',
+  'replay',
+  'publishers',
+  'idle',
+  'latency',
+  'fanout',
+  'hostile',
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface Settings {
+  readonly only: readonly Scenario[] | undefined;
+  readonly serverKinds: readonly ServerKind[];
+  readonly profileDir: string | undefined;
+  readonly baselineRev: string | undefined;
+  /** Written to the partial report: not the full run BENCHMARKS.md holds. */
+  readonly partial: boolean;
+  readonly floodRounds: number;
+  readonly replayRounds: number;
+  /** Scenario 2's runs, each the number of publishers at once. */
+  readonly publisherRuns: readonly number[];
+  readonly idleConnections: number;
+  readonly latencyPublishers: number;
+  readonly fanout: { readonly players: number; readonly windowMs: number };
+  /** The clip of the publishers, the latency and the fan-out. */
+  readonly liveMedia: TestMediaSpec;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const quick = env.BENCH_QUICK === '1';
+  const only = env.BENCH_ONLY?.split(',') as Scenario[] | undefined;
+  const unknown = only?.filter((scenario) => !SCENARIOS.includes(scenario));
+  if (unknown !== undefined && unknown.length > 0) {
+    throw new Error(`BENCH_ONLY: no scenario ${unknown.join(', ')} (${SCENARIOS.join(', ')})`);
+  }
+  return {
+    only,
+    serverKinds: (env.BENCH_SERVERS?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS,
+    profileDir: env.BENCH_PROFILE === '1' ? join(WORK_DIR, 'profiles') : undefined,
+    baselineRev: env.BENCH_BASELINE || undefined,
+    partial: quick || only !== undefined || env.BENCH_SERVERS !== undefined,
+    ...(quick
+      ? {
+          floodRounds: 1,
+          replayRounds: 1,
+          publisherRuns: [5, 10],
+          idleConnections: 200,
+          latencyPublishers: 3,
+          fanout: { players: 50, windowMs: 5_000 },
+          liveMedia: { ...LIVE_MEDIA, seconds: 6 },
+        }
+      : {
+          floodRounds: 6,
+          replayRounds: 3,
+          publisherRuns: [20, 50, 50, 50],
+          idleConnections: 1000,
+          latencyPublishers: 10,
+          fanout: { players: 200, windowMs: 15_000 },
+          liveMedia: LIVE_MEDIA,
+        }),
+  };
+}
+
+export function wanted(settings: Settings, scenario: Scenario): boolean {
+  return settings.only === undefined || settings.only.includes(scenario);
+}
+
+/**
+ * Ours as configured otherwise, and how the targets table names each: with the GOP cache off
+ * (nginx has none), and with V8's young generation capped (the memory that saves, the CPU it
+ * costs). The one with default limits serves the hostile-traffic scenario alone.
+ */
+export const OUR_VARIANTS = {
+  'nestjs-rtmp': 'ours',
+  'nestjs-rtmp-no-gop': 'with `gopCache: false`',
+  'nestjs-rtmp-small-young': `run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
+} as const satisfies Partial<Record<OurKind, string>>;
+export type OurVariant = keyof typeof OUR_VARIANTS;
+export const GOP_VARIANTS: readonly OurVariant[] = ['nestjs-rtmp', 'nestjs-rtmp-no-gop'];
+export const ALL_VARIANTS = Object.keys(OUR_VARIANTS) as OurVariant[];
+
+/** `kinds` with ours replaced by `variants`, right where ours was. */
+export function withVariants(
+  kinds: readonly ServerKind[],
+  variants: readonly ServerKind[],
+): ServerKind[] {
+  return kinds.flatMap((kind): ServerKind[] => (kind === 'nestjs-rtmp' ? [...variants] : [kind]));
+}
+
+/** `kinds` with each of ours that has a baseline twin followed by it. */
+export function withBaselines(kinds: readonly ServerKind[]): ServerKind[] {
+  return kinds.flatMap((kind): ServerKind[] => {
+    const twin = BASELINE_TWINS[kind as TwinnedKind];
+    return twin === undefined ? [kind] : [kind, twin];
+  });
+}
