@@ -216,6 +216,9 @@ export abstract class SessionLifecycle
   }
 
   onClose(): void {
+    // Closed first: what ends below then sees a session that waits for no further command.
+    this.sessionState = 'closed';
+    this.deadline.clear();
     this.verification?.abort(
       new SessionError(RtmpErrorCode.SessionSocket, 'the connection closed before the verdict'),
     );
@@ -226,9 +229,6 @@ export abstract class SessionLifecycle
         ? { reason, error: this.closeError }
         : { reason: reason === 'server-closed' ? reason : 'disconnected' },
     );
-    this.sessionState = 'closed';
-    // Last: ending the play above may have re-armed it.
-    this.deadline.clear();
     this.host.sessionClosed(this);
   }
 
