@@ -25,6 +25,12 @@ export interface PlayerOutput {
   sendEncoded?(bytes: Buffer, message: RtmpMessage): void;
 }
 
+/** One packet as a message and its chunks, shared by the players of one delivery. */
+interface SharedEncoding {
+  readonly message: RtmpMessage;
+  readonly bytes: Buffer;
+}
+
 /** Why a play ended. Only `error` means something went wrong. */
 export type PlayEndReason =
   /** The player said so: closeStream or deleteStream. */
@@ -170,20 +176,6 @@ export class StreamPlayer {
   }
 
   private write(packet: MediaPacket): void {
-    const typeId = messageTypeOf(packet);
-    const chunkStreamId =
-      packet.type === 'audio'
-        ? ChunkStreamId.Audio
-        : packet.type === 'video'
-          ? ChunkStreamId.Video
-          : ChunkStreamId.Data;
-    const message: RtmpMessage = {
-      chunkStreamId,
-      messageStreamId: this.streamId,
-      typeId,
-      timestamp: packet.timestamp,
-      payload: packet.payload,
-    };
     const { output } = this;
     const stream = this.stream;
     if (
@@ -192,28 +184,51 @@ export class StreamPlayer {
       output.sendEncoded !== undefined &&
       output.chunkSize !== undefined
     ) {
-      output.sendEncoded(this.sharedEncoding(stream, message, output.chunkSize), message);
+      const shared = this.sharedEncoding(stream, packet, output.chunkSize);
+      output.sendEncoded(shared.bytes, shared.message);
     } else {
-      output.send(message);
+      output.send(this.messageOf(packet));
     }
   }
 
+  private messageOf(packet: MediaPacket): RtmpMessage {
+    const chunkStreamId =
+      packet.type === 'audio'
+        ? ChunkStreamId.Audio
+        : packet.type === 'video'
+          ? ChunkStreamId.Video
+          : ChunkStreamId.Data;
+    return {
+      chunkStreamId,
+      messageStreamId: this.streamId,
+      typeId: messageTypeOf(packet),
+      timestamp: packet.timestamp,
+      payload: packet.payload,
+    };
+  }
+
   /**
-   * The bytes of `message` chunked at `chunkSize`, shared by every player of `stream` with the
+   * `packet` as a message chunked at `chunkSize`, shared by every player of `stream` with the
    * same chunk size and stream id: all of them get each packet in a row, within one delivery,
-   * so the message is chunked (and its payload copied) once, not once per player.
+   * so the first one makes the message and chunks it (copying its payload once) and the others
+   * only write it. This is the fan-out path: per player, no allocation.
    */
-  private sharedEncoding(stream: LiveStream, message: RtmpMessage, chunkSize: number): Buffer {
-    // The key is made when the chunk size changes, not per message (this is the fan-out path).
+  private sharedEncoding(
+    stream: LiveStream,
+    packet: MediaPacket,
+    chunkSize: number,
+  ): SharedEncoding {
+    // The key is made when the chunk size changes, not per message.
     if (chunkSize !== this.encodingChunkSize) {
       this.encodingChunkSize = chunkSize;
       this.encodingKey = `chunks:${chunkSize}:${this.streamId}`;
     }
-    const shared = stream.sharedForDelivery<Buffer>(this.encodingKey);
+    const shared = stream.sharedForDelivery<SharedEncoding>(this.encodingKey);
     if (shared !== undefined) return shared;
-    const bytes = ChunkWriter.encodeWithFullHeader(message, chunkSize);
-    stream.shareForDelivery(this.encodingKey, bytes);
-    return bytes;
+    const message = this.messageOf(packet);
+    const encoding = { message, bytes: ChunkWriter.encodeWithFullHeader(message, chunkSize) };
+    stream.shareForDelivery(this.encodingKey, encoding);
+    return encoding;
   }
 
   private status(code: string, description: string): void {
