@@ -16,8 +16,6 @@ export interface StreamCount {
   readonly audio: number;
   readonly video: number;
   readonly metadata: number;
-  /** Payload bytes of those packets. */
-  readonly payloadBytes: number;
   /** Why it ended; undefined while live. */
   readonly ended?: string;
 }
@@ -60,7 +58,6 @@ export interface LatencyReport {
   readonly listener: LatencySummary;
   /** RtmpServerService.packets(): through the subscriber's BoundedPacketQueue. */
   readonly observable: LatencySummary;
-  readonly streams: number;
 }
 
 export type ParentRequest =

@@ -60,7 +60,6 @@ subscribe('net.server.socket', (message) => {
 const stamps = new WeakMap<MediaPacket, bigint>();
 const listenerSamples = new Samples();
 const observableSamples = new Samples();
-let streams = 0;
 
 @Module({
   imports: [
@@ -78,7 +77,6 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(LatencyBenchModule, { logger: false });
   const rtmp = app.get(RtmpServerService);
   rtmp.streamStarted$.subscribe((stream) => {
-    streams += 1;
     liveStreamOf(rtmp, stream.app, stream.name)?.onPacket((packet) => {
       stamps.set(packet, dataStamp);
       listenerSamples.add(process.hrtime.bigint() - dataStamp);
@@ -100,7 +98,6 @@ async function main(): Promise<void> {
     latency: () => ({
       listener: listenerSamples.summary(),
       observable: observableSamples.summary(),
-      streams,
     }),
     stop: () => app.close(),
   });
