@@ -1,5 +1,5 @@
 import { BaselineInfo } from './results';
-import { fixed, table } from './report-format';
+import { byKind, fixed, table } from './report-format';
 import { BASELINE_TWINS, SERVER_LABELS, ServerKind, TwinnedKind } from './support/servers';
 
 /** A change for the worse past this share is flagged. */
@@ -14,14 +14,20 @@ export interface Headline {
   value(kind: ServerKind): number | undefined;
 }
 
-/** A headline's `value` read from one scenario's results, by kind. */
-export function valueByKind<T extends { kind: ServerKind }>(
+/** A headline whose value is read from one scenario's results, by kind. */
+export function headline<T extends { kind: ServerKind }>(
+  figure: string,
+  digits: number,
   results: readonly T[],
   value: (result: T) => number | undefined,
-): (kind: ServerKind) => number | undefined {
-  return (kind) => {
-    const result = results.find((candidate) => candidate.kind === kind);
-    return result === undefined ? undefined : value(result);
+): Headline {
+  return {
+    figure,
+    digits,
+    value: (kind) => {
+      const result = byKind(results, kind);
+      return result === undefined ? undefined : value(result);
+    },
   };
 }
 

@@ -1,8 +1,8 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import { FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
-import { bold, byKind, columns, fixed, kb, mb, percent, ratio } from './report-format';
+import { bold, byKind, columns, fixed, kb, mb, percent } from './report-format';
 import { RenderInput, Results } from './results';
-import { TargetCheck } from './targets';
+import { over, ratioCheck, TargetCheck } from './targets';
 import { SERVER_LABELS } from './support/servers';
 import { GOP_VARIANTS } from './settings';
 
@@ -69,21 +69,11 @@ export function fanoutChecks(results: Results): TargetCheck[] {
   for (const variant of GOP_VARIANTS) {
     const ours = byKind(results.fanout, variant);
     if (ours === undefined) continue;
-    const cpu = nms === undefined ? NaN : ours.cpuPercent / nms.cpuPercent;
-    const rss = nms === undefined ? NaN : ours.rssPerPlayer / nms.rssPerPlayer;
+    const cpu = over(ours.cpuPercent, nms?.cpuPercent);
+    const rss = over(ours.rssPerPlayer, nms?.rssPerPlayer);
     checks.push(
-      {
-        target: 'Fan-out: CPU % ≤ node-media-server’s',
-        variant,
-        measured: ratio(cpu, 1),
-        met: nms === undefined ? undefined : cpu <= 1,
-      },
-      {
-        target: 'Fan-out: RSS per player ≤ node-media-server’s',
-        variant,
-        measured: ratio(rss, 1),
-        met: nms === undefined ? undefined : rss <= 1,
-      },
+      ratioCheck('Fan-out: CPU % ≤ node-media-server’s', variant, cpu, 1),
+      ratioCheck('Fan-out: RSS per player ≤ node-media-server’s', variant, rss, 1),
       {
         target: 'Fan-out: every player served well',
         variant,
@@ -97,20 +87,8 @@ export function fanoutChecks(results: Results): TargetCheck[] {
 
 export function fanoutHeadlines(results: Results): Headline[] {
   return [
-    {
-      figure: 'Fan-out: CPU % of a core',
-      digits: 1,
-      value: valueByKind(results.fanout, (result) => result.cpuPercent),
-    },
-    {
-      figure: 'Fan-out: KB per player',
-      digits: 1,
-      value: valueByKind(results.fanout, (result) => result.rssPerPlayer / 1024),
-    },
-    {
-      figure: 'Fan-out: peak RSS MB',
-      digits: 1,
-      value: valueByKind(results.fanout, (result) => result.peakRss / 1e6),
-    },
+    headline('Fan-out: CPU % of a core', 1, results.fanout, (result) => result.cpuPercent),
+    headline('Fan-out: KB per player', 1, results.fanout, (result) => result.rssPerPlayer / 1024),
+    headline('Fan-out: peak RSS MB', 1, results.fanout, (result) => result.peakRss / 1e6),
   ];
 }

@@ -1,4 +1,4 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import {
   ATTACK_LIMIT_S,
   CPU_QUIET_MS,
@@ -187,27 +187,17 @@ export function hostileHeadlines(results: Results): Headline[] {
   const attacks = (result: HostileResult): HostileRow[] =>
     result.rows.filter((row) => !row.control);
   return [
-    {
-      figure: 'Hostile traffic: CPU s, all attacks',
-      digits: 2,
-      value: valueByKind(results.hostile, (result) =>
-        attacks(result).reduce((sum, row) => sum + row.cpuSeconds, 0),
-      ),
-    },
-    {
-      figure: 'Hostile traffic: largest peak RSS growth MB',
-      digits: 1,
-      value: valueByKind(
-        results.hostile,
-        (result) => Math.max(...attacks(result).map(peakRssGrowth)) / MB,
-      ),
-    },
-    {
-      figure: 'Hostile traffic: slowest probe ms',
-      digits: 1,
-      value: valueByKind(results.hostile, (result) =>
-        Math.max(...attacks(result).map(slowestProbe).filter(Number.isFinite)),
-      ),
-    },
+    headline('Hostile traffic: CPU s, all attacks', 2, results.hostile, (result) =>
+      attacks(result).reduce((sum, row) => sum + row.cpuSeconds, 0),
+    ),
+    headline(
+      'Hostile traffic: largest peak RSS growth MB',
+      1,
+      results.hostile,
+      (result) => Math.max(...attacks(result).map(peakRssGrowth)) / MB,
+    ),
+    headline('Hostile traffic: slowest probe ms', 1, results.hostile, (result) =>
+      Math.max(...attacks(result).map(slowestProbe).filter(Number.isFinite)),
+    ),
   ];
 }

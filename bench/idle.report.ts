@@ -1,4 +1,4 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import { IdleResult } from './idle.bench';
 import { bold, byKind, columns, kb, mb } from './report-format';
 import { RenderInput, Results } from './results';
@@ -54,11 +54,6 @@ export function idleChecks(results: Results): TargetCheck[] {
 }
 
 export function idleHeadlines(results: Results): Headline[] {
-  return [
-    {
-      figure: 'Idle connections: KB per connection',
-      digits: 1,
-      value: valueByKind(results.idle, (result) => result.rssPerConnection / 1024),
-    },
-  ];
+  const perConnection = (result: IdleResult): number => result.rssPerConnection / 1024;
+  return [headline('Idle connections: KB per connection', 1, results.idle, perConnection)];
 }

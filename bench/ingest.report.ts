@@ -1,8 +1,8 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import { IngestResult, IngestRound } from './ingest.bench';
-import { bold, byKind, columns, fixed, mb, range, ratio, yesNo } from './report-format';
+import { bold, byKind, columns, fixed, mb, range, yesNo } from './report-format';
 import { RenderInput, Results } from './results';
-import { TargetCheck } from './targets';
+import { over, ratioCheck, TargetCheck } from './targets';
 import { SERVER_LABELS, ServerKind } from './support/servers';
 import { MB } from './support/util';
 import { ALL_VARIANTS } from './settings';
@@ -60,11 +60,7 @@ ${ingestTable([...results.replay4096, ...results.replay128], (r) =>
 )}`;
 }
 
-const over = (ours: number | undefined, theirs: number | undefined): number =>
-  ours === undefined || theirs === undefined ? NaN : ours / theirs;
 const times = (count: number): string => (count === 1 ? 'once' : `${count} times`);
-const judged = (value: number, met: (value: number) => boolean): boolean | undefined =>
-  Number.isNaN(value) ? undefined : met(value);
 
 export function ingestChecks(results: Results): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -76,18 +72,8 @@ export function ingestChecks(results: Results): TargetCheck[] {
     const vsNginx = over(ours.cpuSecondsPerGb, nginx?.cpuSecondsPerGb);
     const vsNms = over(ours.cpuSecondsPerGb, nms?.cpuSecondsPerGb);
     checks.push(
-      {
-        target: 'Ingest flood: CPU per GB ≤ 1.5× nginx-rtmp’s',
-        variant,
-        measured: ratio(vsNginx, 1.5),
-        met: judged(vsNginx, (value) => value <= 1.5),
-      },
-      {
-        target: 'Ingest flood: CPU per GB < 0.4× node-media-server’s',
-        variant,
-        measured: ratio(vsNms, 0.4),
-        met: judged(vsNms, (value) => value < 0.4),
-      },
+      ratioCheck('Ingest flood: CPU per GB ≤ 1.5× nginx-rtmp’s', variant, vsNginx, 1.5),
+      ratioCheck('Ingest flood: CPU per GB < 0.4× node-media-server’s', variant, vsNms, 0.4, true),
     );
     if (variant !== 'nestjs-rtmp') continue;
     const peers = [nginx, nms].filter((peer): peer is IngestResult => peer !== undefined);
@@ -116,21 +102,9 @@ export function ingestChecks(results: Results): TargetCheck[] {
 export function ingestHeadlines(results: Results): Headline[] {
   const cpu = (result: IngestResult): number => result.cpuSecondsPerGb;
   return [
-    { figure: 'Ingest flood: CPU s per GB', digits: 2, value: valueByKind(results.flood, cpu) },
-    {
-      figure: 'Ingest flood: peak RSS MB',
-      digits: 1,
-      value: valueByKind(results.flood, (result) => result.peakRss / MB),
-    },
-    {
-      figure: 'Replay at 4096: CPU s per GB',
-      digits: 2,
-      value: valueByKind(results.replay4096, cpu),
-    },
-    {
-      figure: 'Replay at 128: CPU s per GB',
-      digits: 2,
-      value: valueByKind(results.replay128, cpu),
-    },
+    headline('Ingest flood: CPU s per GB', 2, results.flood, cpu),
+    headline('Ingest flood: peak RSS MB', 1, results.flood, (result) => result.peakRss / MB),
+    headline('Replay at 4096: CPU s per GB', 2, results.replay4096, cpu),
+    headline('Replay at 128: CPU s per GB', 2, results.replay128, cpu),
   ];
 }
