@@ -21,7 +21,7 @@ import { liveStreamOf, RtmpServerService } from '../../libs/rtmp/src/nest/rtmp-s
 import { RtmpModule } from '../../libs/rtmp/src/nest/rtmp.module';
 import { AllowAllStreamKeyVerifier } from '../../libs/rtmp/src/nest/stream-key-verifier';
 import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
-import { announceReady, LatencySummary, memoryCounters, serveParent } from './ipc';
+import { announceOnceListening, LatencySummary, memoryCounters, serveParent } from './ipc';
 import { quantile } from '../support/util';
 
 /** Room for every sample of a run (10 streams x 20 s x ~75 packets/s is about 15,000). */
@@ -73,7 +73,8 @@ const observableSamples = new Samples();
 })
 class LatencyBenchModule {}
 
-async function main(): Promise<void> {
+/** Starts the application; resolves with the port it listens on. */
+async function main(): Promise<{ port: number }> {
   const app = await NestFactory.createApplicationContext(LatencyBenchModule, { logger: false });
   const rtmp = app.get(RtmpServerService);
   rtmp.streamStarted$.subscribe((stream) => {
@@ -94,17 +95,13 @@ async function main(): Promise<void> {
       streams: [],
       ...memoryCounters(),
     }),
-    forgetStreams: () => undefined,
     latency: () => ({
       listener: listenerSamples.summary(),
       observable: observableSamples.summary(),
     }),
     stop: () => app.close(),
   });
-  announceReady(rtmp.address()?.port ?? 0, 'this repository');
+  return { port: rtmp.address()?.port ?? 0 };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+announceOnceListening(main(), 'this repository');

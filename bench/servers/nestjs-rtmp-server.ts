@@ -9,7 +9,13 @@
 import { LiveStream } from '../../libs/rtmp/src/server/live-stream';
 import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
 import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
-import { announceReady, countSocketReads, memoryCounters, serveParent, StreamCount } from './ipc';
+import {
+  announceOnceListening,
+  countSocketReads,
+  memoryCounters,
+  serveParent,
+  StreamCount,
+} from './ipc';
 
 interface Counting {
   readonly stream: LiveStream;
@@ -86,10 +92,4 @@ serveParent({
   stop: () => server.close(),
 });
 
-void server.listen().then(
-  (address) => announceReady(address.port, 'this repository'),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+announceOnceListening(server.listen(), 'this repository');

@@ -4,16 +4,14 @@ import { ChildProcess, fork } from 'child_process';
  * The one way the bench runs a Node process of its own (a server under test, the player swarm,
  * the handshake probe) and talks to it. The child says `{ type: 'ready', ... }` once, then
  * answers each `{ id, type, ... }` request with `{ type: 'reply', id, ... }`
- * (./parent-channel.ts is that side).
+ * (./parent-channel.ts is that side). The channel numbers the requests: their types carry no id.
  */
 
 interface Reply {
   readonly type: 'reply';
   readonly id: number;
+  readonly [field: string]: unknown;
 }
-
-/** A request before it gets its id (Omit distributed over a union). */
-type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** How long a child may take to exit once told to, before it is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -95,7 +93,7 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
   }
 
   /** The child's reply to `request`; rejects past `timeoutMs`. */
-  request<R extends Reply = Reply>(request: Unsent<Request>, timeoutMs: number): Promise<R> {
+  request(request: Request, timeoutMs: number): Promise<Reply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -104,17 +102,26 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
       }, timeoutMs);
       this.pending.set(id, (reply) => {
         clearTimeout(timer);
-        resolve(reply as R);
+        resolve(reply);
       });
       this.child.send({ ...request, id });
     });
+  }
+
+  /** The `field` of the child's reply to `request`, which must hold it. */
+  async ask<T>(request: Request, field: string, timeoutMs: number): Promise<T> {
+    const value = (await this.request(request, timeoutMs))[field];
+    if (value === undefined) {
+      throw new Error(`${this.name} answered ${request.type} without ${field}`);
+    }
+    return value as T;
   }
 
   /**
    * Ends the child: with `last` (a request it exits after answering), else by closing its
    * channel, which it exits on. One that lingers is killed. Resolves once it has exited.
    */
-  async stop(last?: Unsent<Request>): Promise<void> {
+  async stop(last?: Request): Promise<void> {
     const exited = exitWithin(this.child, STOP_GRACE_MS);
     if (this.child.connected) {
       if (last !== undefined) await this.request(last, STOP_GRACE_MS).catch(() => undefined);

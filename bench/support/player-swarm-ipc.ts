@@ -31,12 +31,10 @@ export interface OpenReport {
 
 export type SwarmRequest =
   | {
-      readonly id: number;
       readonly type: 'open';
       readonly url: string;
       readonly count: number;
       /** Players connecting at once: each batch reaches Play.Start before the next starts. */
       readonly batch: number;
     }
-  | { readonly id: number; readonly type: 'snapshot' }
-  | { readonly id: number; readonly type: 'close' };
+  | { readonly type: 'snapshot' | 'close' };
