@@ -14,9 +14,23 @@ interface Reply {
 }
 
 /** How long a child may take to exit once told to, before it is killed. */
-const STOP_GRACE_MS = 10_000;
+export const STOP_GRACE_MS = 10_000;
 /** Lines of output kept for error messages. */
 const LOG_LINES = 40;
+
+/** The end of a child's output, kept for error messages. */
+export class LogTail {
+  private readonly lines: string[] = [];
+
+  keep(data: Buffer): void {
+    this.lines.push(...data.toString().trimEnd().split('\n'));
+    if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
+  }
+
+  toString(): string {
+    return this.lines.join('\n');
+  }
+}
 
 export interface ForkOptions {
   readonly args?: readonly string[];
@@ -44,7 +58,7 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
   readonly ready: Promise<Ready>;
   private nextId = 1;
   private readonly pending = new Map<number, (reply: Reply) => void>();
-  private readonly log: string[] = [];
+  private readonly log = new LogTail();
   private readonly child: ChildProcess;
 
   constructor(
@@ -59,8 +73,8 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
         ? ['ignore', 'pipe', 'pipe', 'ipc']
         : ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.stdout?.on('data', (data: Buffer) => this.keep(data));
-    this.child.stderr?.on('data', (data: Buffer) => this.keep(data));
+    this.child.stdout?.on('data', (data: Buffer) => this.log.keep(data));
+    this.child.stderr?.on('data', (data: Buffer) => this.log.keep(data));
     this.child.on('message', (message: { type: string }) => {
       if (message.type !== 'reply') return;
       const reply = message as Reply;
@@ -132,11 +146,6 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
 
   /** The end of its output (with `keepLog`), for error messages. */
   logTail(): string {
-    return this.log.join('\n');
-  }
-
-  private keep(data: Buffer): void {
-    this.log.push(...data.toString().trimEnd().split('\n'));
-    if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
+    return this.log.toString();
   }
 }
