@@ -4,6 +4,7 @@ import { join } from 'path';
 import { ProcessResult, runProcess } from '../../test/support/child-processes';
 import { summarizeFlvFile } from '../../test/support/media-summary';
 import { generateTestMedia, TestMediaSpec } from '../../test/support/test-media';
+import type { StreamCount } from '../servers/ipc';
 import { WORK_DIR } from './servers';
 
 /**
@@ -45,6 +46,16 @@ export interface BenchClip {
   readonly metadata: number;
 }
 
+/** Whether a server's count of a stream (none: not counted) has every packet of the clip. */
+export function streamIntact(clip: BenchClip, stream: StreamCount | undefined): boolean {
+  return (
+    stream !== undefined &&
+    stream.audio === clip.audio &&
+    stream.video === clip.video &&
+    stream.metadata === clip.metadata
+  );
+}
+
 export async function prepareClip(spec: TestMediaSpec): Promise<BenchClip> {
   const path = await generateTestMedia(join(WORK_DIR, 'media', mediaName(spec)), spec);
   const summary = summarizeFlvFile(path);
@@ -58,13 +69,16 @@ export async function prepareClip(spec: TestMediaSpec): Promise<BenchClip> {
   };
 }
 
+/** Past this FFmpeg is killed, unless told otherwise: room enough for a clip at its own rate. */
+const PUBLISH_TIMEOUT_MS = 120_000;
+
 export interface PublishOptions {
   /** `-re`: at the clip's own rate, as a live encoder sends. */
   readonly realtime: boolean;
   /** `-stream_loop -1`: the clip over and over until killed. */
   readonly loop?: boolean;
-  /** Past this, FFmpeg is killed. */
-  readonly timeoutMs: number;
+  /** Past this, FFmpeg is killed (its run fails). */
+  readonly timeoutMs?: number;
 }
 
 /** FFmpeg publishing `input` to `url` with stream copy, as an encoder would. */
@@ -73,7 +87,8 @@ export function publish(
   url: string,
   options: PublishOptions,
 ): Promise<ProcessResult> & { child: ChildProcess } {
-  return runProcess('ffmpeg', ffmpegPublishArgs(input, url, options), options.timeoutMs);
+  const timeoutMs = options.timeoutMs ?? PUBLISH_TIMEOUT_MS;
+  return runProcess('ffmpeg', ffmpegPublishArgs(input, url, options), timeoutMs);
 }
 
 function ffmpegPublishArgs(input: string, url: string, options: PublishOptions): string[] {
