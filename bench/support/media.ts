@@ -7,28 +7,19 @@ import { generateTestMedia, TestMediaSpec } from '../../test/support/test-media'
 import type { StreamCount } from '../servers/ipc';
 import { WORK_DIR } from './servers';
 
-/**
- * The ingest flood: 720p30 H.264 at 20 Mbit/s + AAC, 85 s, about 200 MB. x264's ultrafast
- * preset makes it in seconds on two cores; testsrc2 moves enough to keep the bitrate up.
- */
-export const FLOOD_MEDIA: TestMediaSpec = {
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  seconds: 85,
-  gop: 60,
-  videoBitrate: '20M',
-};
+/** Every clip of the bench: 720p30 H.264 with a keyframe every 2 s, and AAC. */
+export function clip720p30(seconds: number, videoBitrate: string): TestMediaSpec {
+  return { width: 1280, height: 720, frameRate: 30, seconds, gop: 60, videoBitrate };
+}
 
-/** What a live encoder sends: 720p30 at 2.5 Mbit/s + AAC, 20 s (a run of the publisher scenario). */
-export const LIVE_MEDIA: TestMediaSpec = {
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  seconds: 20,
-  gop: 60,
-  videoBitrate: '2500k',
-};
+/**
+ * The ingest flood: 20 Mbit/s, 85 s, about 200 MB. x264's ultrafast preset makes it in seconds
+ * on two cores; testsrc2 moves enough to keep the bitrate up.
+ */
+export const FLOOD_MEDIA = clip720p30(85, '20M');
+
+/** What a live encoder sends: 2.5 Mbit/s, 20 s (a run of the publisher scenario). */
+export const LIVE_MEDIA = clip720p30(20, '2500k');
 
 export function mediaName(spec: TestMediaSpec): string {
   const { width, height, frameRate, seconds, gop, videoBitrate } = spec;
