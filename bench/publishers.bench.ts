@@ -1,7 +1,7 @@
 import { BenchClip, publish, streamIntact } from './support/media';
 import { processMemory, ProcessMeter } from './support/proc';
 import { Rounds } from './support/server-runner';
-import { BenchServer, countsStreams, ServerKind } from './support/servers';
+import { BenchServer, countsStreams, isOurs, ServerKind } from './support/servers';
 import { settle, sleep } from './support/util';
 
 export interface PublishersRun {
@@ -101,7 +101,7 @@ const GOP_CACHE_SAMPLE_MS = 500;
 
 /** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
 function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {
-  if (!server.kind.startsWith('nestjs-rtmp')) {
+  if (!isOurs(server.kind)) {
     return { stop: () => Promise.resolve(undefined) };
   }
   let largest = 0;

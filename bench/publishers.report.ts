@@ -67,12 +67,12 @@ export function publishersSection({ results, live }: RenderInput): string | unde
   if (results.publishers.length === 0 || live === undefined) return undefined;
   const { spec } = live;
   const runs = results.publishers[0].runs.map((run) => run.publishers).join(', ');
-  return `## 2. Many publishers: FFmpeg \`-re\` encoders side by side
+  return `## 2. Many publishers
 
-Runs of ${runs} publishers at once, one after another on one server process, each an FFmpeg
-\`-re -c copy\` of a ${spec.width}x${spec.height}@${spec.frameRate} H.264 (${spec.videoBitrate}bit/s) + AAC clip of ${spec.seconds} s (${(live.fileBytes / MB).toFixed(1)} MB). CPU % and peak
-RSS: the first run / (bold) the mean and the most of the largest runs. RSS after: 1 s after the
-last publisher left. GOP cache: the most our GOP caches held at once, in the peak RSS by design.
+Runs of ${runs} publishers at once, in turn on one server process, each FFmpeg
+\`-re -c copy\` of a ${spec.width}x${spec.height}@${spec.frameRate} H.264 (${spec.videoBitrate}bit/s) + AAC clip of ${spec.seconds} s (${mb(live.fileBytes)} MB). CPU % and peak RSS:
+the first run / (bold) the mean and the most of the largest runs. RSS after: 1 s after the last
+publisher left. GOP cache: the most our GOP caches held at once (in the peak RSS).
 
 ${publishersTable(results.publishers)}
 ${floorComparison(results.publishers)}`;
@@ -120,7 +120,7 @@ export function publishersChecks(results: Results): TargetCheck[] {
         met: peakRss(most) < 100 * MB,
       },
       {
-        target: `${n}: RSS growth across runs ≤ 5 MB (V8’s young generation apart)`,
+        target: `${n}: RSS growth across runs ≤ 5 MB (young gen. apart)`,
         variant,
         measured: `${growth >= 0 ? '+' : ''}${mb(growth)} MB`,
         met: most.length < 2 ? undefined : growth <= 5 * MB,
@@ -144,7 +144,7 @@ export function publishersHeadlines(results: Results): Headline[] {
     return most.length === 0 ? undefined : of(most);
   };
   const peakRssMb = (most: PublishersRun[]): number => peakRss(most) / MB;
-  const figure = 'Many publishers (the most at once)';
+  const figure = 'Many publishers (most at once)';
   return [
     headline(`${figure}: CPU % of a core`, 1, results.publishers, ofMost(meanCpu)),
     headline(`${figure}: peak RSS MB`, 1, results.publishers, ofMost(peakRssMb)),

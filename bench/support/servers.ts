@@ -58,6 +58,11 @@ export function isBaseline(kind: ServerKind): kind is BaselineKind {
   return kind.endsWith('-baseline');
 }
 
+/** Whether the server is ours: this library's, in any variant, now or at the baseline. */
+export function isOurs(kind: ServerKind): boolean {
+  return kind.startsWith('nestjs-rtmp');
+}
+
 /** Whether the server counts what each stream received (nginx-rtmp and the floors do not). */
 export function countsStreams(kind: ServerKind): boolean {
   return kind !== 'nginx-rtmp' && kind !== 'node-floor' && kind !== 'node-floor-publish';
