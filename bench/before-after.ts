@@ -1,5 +1,5 @@
 import { BaselineInfo } from './results';
-import { fixed, table } from './report-format';
+import { byKind, fixed, table } from './report-format';
 import { BASELINE_TWINS, SERVER_LABELS, ServerKind, TwinnedKind } from './support/servers';
 
 /** A change for the worse past this share is flagged. */
@@ -14,14 +14,20 @@ export interface Headline {
   value(kind: ServerKind): number | undefined;
 }
 
-/** A headline's `value` read from one scenario's results, by kind. */
-export function valueByKind<T extends { kind: ServerKind }>(
+/** A headline whose value is read from one scenario's results, by kind. */
+export function headline<T extends { kind: ServerKind }>(
+  figure: string,
+  digits: number,
   results: readonly T[],
   value: (result: T) => number | undefined,
-): (kind: ServerKind) => number | undefined {
-  return (kind) => {
-    const result = results.find((candidate) => candidate.kind === kind);
-    return result === undefined ? undefined : value(result);
+): Headline {
+  return {
+    figure,
+    digits,
+    value: (kind) => {
+      const result = byKind(results, kind);
+      return result === undefined ? undefined : value(result);
+    },
   };
 }
 
@@ -32,6 +38,7 @@ export function valueByKind<T extends { kind: ServerKind }>(
 export function beforeAfterSection(headlines: readonly Headline[], baseline: BaselineInfo): string {
   const rows: string[][] = [];
   for (const headline of headlines) {
+    let figure = headline.figure;
     for (const [kind, twin] of Object.entries(BASELINE_TWINS) as [TwinnedKind, ServerKind][]) {
       const [now, before] = [headline.value(kind), headline.value(twin)];
       if (now === undefined || before === undefined) continue;
@@ -40,20 +47,22 @@ export function beforeAfterSection(headlines: readonly Headline[], baseline: Bas
       const shown = Number.isFinite(change)
         ? `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(1)} %`
         : 'n/a';
+      // Every row is one of ours: the figure says which as the server's label does, after the name,
+      // and a figure's second row says only that.
+      const variant = SERVER_LABELS[kind].replace(/^nestjs-rtmp/, '');
       rows.push([
-        headline.figure,
-        SERVER_LABELS[kind],
+        `${figure}${variant}`,
         fixed(before, headline.digits),
         fixed(now, headline.digits),
-        change > WORSE_SHARE ? `**${shown}, worse**` : shown,
+        change > WORSE_SHARE ? `**${shown}**` : shown,
       ]);
+      figure = '…';
     }
   }
-  return `## Before and after: the baseline ${baseline.commit} against the current code
+  return `## Before and after: baseline ${baseline.commit} against the current code
 
-The same bench servers built from commit \`${baseline.commit}\` (\`BENCH_BASELINE=${baseline.rev}\`), run in the
-same scenarios beside the current code, taking turns with it round by round where a scenario has
-rounds. Every figure here is better lower; a change past ${WORSE_SHARE * 100} % for the worse is marked.
+The bench servers built from \`${baseline.commit}\` (\`BENCH_BASELINE=${baseline.rev}\`), in the same scenarios, taking
+turns with the current code where there are rounds. Lower is better; worse by over ${WORSE_SHARE * 100} %: in bold.
 
-${table(['figure', 'server', `baseline ${baseline.commit}`, 'current', 'change'], ['l', 'l', 'r', 'r', 'r'], rows)}`;
+${table(['figure', `baseline ${baseline.commit}`, 'current', 'change'], ['l', 'r', 'r', 'r'], rows)}`;
 }

@@ -2,18 +2,11 @@ import { readFileSync } from 'fs';
 import { ChunkReader, ChunkWriter } from '../libs/rtmp/src/protocol/chunk';
 import { readFlvFile } from '../libs/rtmp/src/protocol/flv';
 import { RtmpMessage } from '../libs/rtmp/src/protocol/message/rtmp-message';
-import { TestMediaSpec } from '../test/support/test-media';
+import { clip720p30 } from './support/media';
 import { cpuOf, measureRounds, socketReads } from './support/in-process';
 
-/** The protocol-core clip: 720p30 H.264 at 4 Mbit/s with AAC, 2 s keyframe interval. */
-export const CODEC_MEDIA: TestMediaSpec = {
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  seconds: 20,
-  gop: 60,
-  videoBitrate: '4M',
-};
+/** The protocol-core clip: 4 Mbit/s, 20 s. */
+export const CODEC_MEDIA = clip720p30(20, '4M');
 
 export interface ChunkCodecResult {
   readonly chunkSize: number;

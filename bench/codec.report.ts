@@ -39,14 +39,14 @@ chunk. Target (issue 2): reader 1 GB/s at chunk size 4096, 200 MB/s at 128.
 ${chunkTable(results.codec)}`);
   }
   if (results.sessionPath.length > 0) {
-    parts.push(`**Session path.** Section 1b's recordings fed the same way to a real \`RtmpServer\` session
-through a stand-in socket (\`bench/session.bench.ts\`): the library's whole per-byte path
-without the kernel or Node's sockets.
+    parts.push(`**Session path.** Section 1b's recordings, fed the same way to a real \`RtmpServer\` session
+through a stand-in socket (\`bench/session.bench.ts\`): our whole per-byte path, less the kernel and
+Node's sockets.
 
 ${sessionTable(results.sessionPath)}`);
   }
   if (parts.length === 0) return undefined;
-  return `## 4. Protocol core: chunk reader and writer, session path
+  return `## 4. Protocol core
 
 ${parts.join('\n\n')}`;
 }

@@ -1,3 +1,4 @@
+import { Settings } from './settings';
 import { BenchClip, publish } from './support/media';
 import { PlayerCounters } from './support/player-swarm-ipc';
 import { PlayerSwarm } from './support/player-swarm';
@@ -72,11 +73,6 @@ export interface FanoutResult {
   readonly publisherAlive: boolean;
 }
 
-export interface FanoutSettings {
-  readonly players: number;
-  readonly windowMs: number;
-}
-
 async function waitUntilLive(
   server: BenchServer,
   bytesBefore: number,
@@ -100,7 +96,7 @@ async function waitUntilLive(
 export async function benchFanout(
   server: BenchServer,
   clip: BenchClip,
-  settings: FanoutSettings,
+  settings: Settings['fanout'],
 ): Promise<FanoutResult> {
   const { players, windowMs } = settings;
   const name = 'fanout';

@@ -1,8 +1,8 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import { FANOUT_BATCH, FanoutResult, FULL_RATE_SHARE } from './fanout.bench';
-import { bold, byKind, columns, fixed, kb, mb, percent, ratio } from './report-format';
+import { byKind, columns, fixed, judged, kb, mb, percent } from './report-format';
 import { RenderInput, Results } from './results';
-import { TargetCheck } from './targets';
+import { over, ratioCheck, TargetCheck } from './targets';
 import { SERVER_LABELS } from './support/servers';
 import { GOP_VARIANTS } from './settings';
 
@@ -10,19 +10,19 @@ function fanoutTable(results: readonly FanoutResult[]): string {
   const node = (r: FanoutResult): boolean => r.kind !== 'nginx-rtmp';
   return columns(results, [
     ['server', 'l', (r) => SERVER_LABELS[r.kind]],
-    ['CPU % of a core', 'r', (r) => bold(fixed(r.cpuPercent, 1))],
-    ['of it in the kernel', 'r', (r) => fixed(r.systemCpuPercent, 1)],
+    ['CPU % of a core', 'r', (r) => judged(r.kind, fixed(r.cpuPercent, 1))],
+    ['in the kernel', 'r', (r) => fixed(r.systemCpuPercent, 1)],
     ['write calls /s', 'r', (r) => (node(r) ? fixed(r.writeCallsPerSecond, 0) : 'n/a')],
-    ['peak RSS MB', 'r', (r) => bold(mb(r.peakRss))],
+    ['peak RSS MB', 'r', (r) => judged(r.kind, mb(r.peakRss))],
     ['RSS MB before → with', 'r', (r) => `${mb(r.rssBefore)} → ${mb(r.rssWith)}`],
-    ['KB per player', 'r', (r) => bold(kb(r.rssPerPlayer))],
+    ['KB per player', 'r', (r) => judged(r.kind, kb(r.rssPerPlayer))],
     [
       'V8 young gen. MB before → with',
       'r',
       (r) => (node(r) ? `${mb(r.youngBefore)} → ${mb(r.youngWith)}` : 'n/a'),
     ],
     ['MB/s in → out', 'r', (r) => `${fixed(r.publisherMBps, 3)} → ${fixed(r.playersMBps, 1)}`],
-    ['served well', 'r', (r) => bold(`${r.servedWell}/${r.players}`)],
+    ['served well', 'r', (r) => judged(r.kind, `${r.servedWell}/${r.players}`)],
     [
       'full rate / keyframe start / open',
       'r',
@@ -51,10 +51,9 @@ export function fanoutSection({ results, live }: RenderInput): string | undefine
   ]);
   return `## 6. Fan-out: one publisher, ${players} players
 
-One FFmpeg \`-re -stream_loop -1\` publisher; ${players} players (\`RtmpPlayClient\`) in one process (its CPU:
-last column) join ${FANOUT_BATCH} at a time once a GOP is in; the ${windowSeconds.toFixed(0)} s window starts 3 s after the last.
-KB per player: RSS growth (from after a full GC) over the players. Share: a player's bytes
-over what the server read. **Served well**: a share of ${(FULL_RATE_SHARE * 100).toFixed(0)} % or more, a keyframe start, still open.
+One FFmpeg \`-re -stream_loop -1\` publisher; ${players} players (\`RtmpPlayClient\`, in one process) join
+${FANOUT_BATCH} at a time once a GOP is in; the ${windowSeconds.toFixed(0)} s window starts 3 s after the last. KB per player: RSS
+growth from after a full GC, over the players. Share: a player's bytes over the server's input. **Served well**: a share of ${(FULL_RATE_SHARE * 100).toFixed(0)} % or more, a keyframe start, still open.
 
 ${fanoutTable(fanout)}${notes.map((note) => `\n\n${note}`).join('')}`;
 }
@@ -69,21 +68,11 @@ export function fanoutChecks(results: Results): TargetCheck[] {
   for (const variant of GOP_VARIANTS) {
     const ours = byKind(results.fanout, variant);
     if (ours === undefined) continue;
-    const cpu = nms === undefined ? NaN : ours.cpuPercent / nms.cpuPercent;
-    const rss = nms === undefined ? NaN : ours.rssPerPlayer / nms.rssPerPlayer;
+    const cpu = over(ours.cpuPercent, nms?.cpuPercent);
+    const rss = over(ours.rssPerPlayer, nms?.rssPerPlayer);
     checks.push(
-      {
-        target: 'Fan-out: CPU % ≤ node-media-server’s',
-        variant,
-        measured: ratio(cpu, 1),
-        met: nms === undefined ? undefined : cpu <= 1,
-      },
-      {
-        target: 'Fan-out: RSS per player ≤ node-media-server’s',
-        variant,
-        measured: ratio(rss, 1),
-        met: nms === undefined ? undefined : rss <= 1,
-      },
+      ratioCheck('Fan-out: CPU % ≤ node-media-server’s', variant, cpu, 1),
+      ratioCheck('Fan-out: RSS per player ≤ node-media-server’s', variant, rss, 1),
       {
         target: 'Fan-out: every player served well',
         variant,
@@ -97,20 +86,8 @@ export function fanoutChecks(results: Results): TargetCheck[] {
 
 export function fanoutHeadlines(results: Results): Headline[] {
   return [
-    {
-      figure: 'Fan-out: CPU % of a core',
-      digits: 1,
-      value: valueByKind(results.fanout, (result) => result.cpuPercent),
-    },
-    {
-      figure: 'Fan-out: KB per player',
-      digits: 1,
-      value: valueByKind(results.fanout, (result) => result.rssPerPlayer / 1024),
-    },
-    {
-      figure: 'Fan-out: peak RSS MB',
-      digits: 1,
-      value: valueByKind(results.fanout, (result) => result.peakRss / 1e6),
-    },
+    headline('Fan-out: CPU % of a core', 1, results.fanout, (result) => result.cpuPercent),
+    headline('Fan-out: KB per player', 1, results.fanout, (result) => result.rssPerPlayer / 1024),
+    headline('Fan-out: peak RSS MB', 1, results.fanout, (result) => result.peakRss / 1e6),
   ];
 }

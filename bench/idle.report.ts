@@ -1,6 +1,6 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import { IdleResult } from './idle.bench';
-import { bold, byKind, columns, kb, mb } from './report-format';
+import { byKind, columns, judged, kb, mb } from './report-format';
 import { RenderInput, Results } from './results';
 import { TargetCheck } from './targets';
 import { SERVER_LABELS } from './support/servers';
@@ -10,7 +10,7 @@ function idleTable(results: readonly IdleResult[]): string {
   return columns(results, [
     ['server', 'l', (r) => SERVER_LABELS[r.kind]],
     ['RSS MB before → with', 'r', (r) => `${mb(r.rssBefore)} → ${mb(r.rssWith)}`],
-    ['KB per connection', 'r', (r) => bold(kb(r.rssPerConnection))],
+    ['KB per connection', 'r', (r) => judged(r.kind, kb(r.rssPerConnection))],
     ['KB after a full GC', 'r', (r) => (node(r) ? kb(r.rssPerConnectionAfterGc) : 'n/a')],
     [
       'V8 young gen. MB before → with',
@@ -31,11 +31,10 @@ export function idleSection({ results }: RenderInput): string | undefined {
   if (results.idle.length === 0) return undefined;
   return `## 3. Idle connections
 
-${results.idle[0].connections} connections through the handshake and \`connect\`, 50 at a time, left idle (limits raised
-where a server has them). RSS before: after a full GC; with them: 2 s after the last. KB per
-connection: the growth over the connections, as is, after a full GC, and less V8's young
-generation's growth. node-media-server's heap counts a 1 MB parser buffer per session, never
-touched, so not resident.
+${results.idle[0].connections} connections through the handshake and \`connect\`, 50 at a time, left idle (limits raised where a
+server has them). RSS before: after a full GC; with them: 2 s after the last. KB per connection: the
+growth, as is, after a full GC, and less the young generation's. node-media-server's heap counts a
+1 MB parser buffer per session, never touched, so not resident.
 
 ${idleTable(results.idle)}`;
 }
@@ -54,11 +53,6 @@ export function idleChecks(results: Results): TargetCheck[] {
 }
 
 export function idleHeadlines(results: Results): Headline[] {
-  return [
-    {
-      figure: 'Idle connections: KB per connection',
-      digits: 1,
-      value: valueByKind(results.idle, (result) => result.rssPerConnection / 1024),
-    },
-  ];
+  const perConnection = (result: IdleResult): number => result.rssPerConnection / 1024;
+  return [headline('Idle connections: KB per connection', 1, results.idle, perConnection)];
 }

@@ -1,5 +1,5 @@
 import { StreamCount } from './servers/ipc';
-import { BenchClip, publish } from './support/media';
+import { BenchClip, publish, streamIntact } from './support/media';
 import { ProcessMeter } from './support/proc';
 import { CapturedSession, replayPublish } from './support/replay';
 import { Rounds } from './support/server-runner';
@@ -8,16 +8,6 @@ import { GB, MB, median, settle } from './support/util';
 
 const FFMPEG_TIMEOUT_MS = 180_000;
 const REPLAY_TIMEOUT_MS = 180_000;
-
-/** Whether a server's count of a stream matches the clip; undefined where it counts nothing. */
-export function streamIntact(clip: BenchClip, stream: StreamCount | undefined): boolean {
-  return (
-    stream !== undefined &&
-    stream.audio === clip.audio &&
-    stream.video === clip.video &&
-    stream.metadata === clip.metadata
-  );
-}
 
 export interface IngestRound {
   /** Bytes the server read from the socket during the round. */

@@ -3,8 +3,6 @@ import { BenchClip, publish } from './support/media';
 import { ProcessMeter } from './support/proc';
 import { startLatencyApp } from './support/servers';
 
-const PUBLISH_TIMEOUT_MS = 120_000;
-
 export interface LatencyResult {
   readonly report: LatencyReport;
   readonly publishers: number;
@@ -28,10 +26,7 @@ export async function benchLatency(
     const meter = new ProcessMeter(app.pid);
     const results = await Promise.all(
       Array.from({ length: publishers }, (_, i) =>
-        publish(clip.path, app.url(`latency-${i + 1}`), {
-          realtime: true,
-          timeoutMs: PUBLISH_TIMEOUT_MS,
-        }),
+        publish(clip.path, app.url(`latency-${i + 1}`), { realtime: true }),
       ),
     );
     const cpuPercent = (meter.cpu() / meter.wall()) * 100;

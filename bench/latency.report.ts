@@ -19,7 +19,7 @@ function latencyRows(result: LatencyResult, label: string[]): string[][] {
   ];
   return [
     row('`RtmpServerService.packets()` subscriber', result.report.observable),
-    row('plain `LiveStream.onPacket` listener (for comparison)', result.report.listener),
+    row('`LiveStream.onPacket` listener, for comparison', result.report.listener),
   ];
 }
 
@@ -39,7 +39,7 @@ export function latencySection({ results }: RenderInput): string | undefined {
 
 ${latency.publishers} FFmpeg \`-re\` publishers (${latency.completed} exited 0) into a Nest application (\`bench/servers/latency-app.ts\`,
 ${latency.cpuPercent.toFixed(1)} % of a core) subscribed to each stream with \`RtmpServerService.packets()\`: from the socket's
-'data' event (stamped ahead of the session's listener) to the packet reaching the consumer.
+'data' event (stamped before the session sees it) to the packet reaching the consumer.
 
 ${table(
   [...server, 'consumer', 'packets', 'p50 µs', 'p90 µs', 'p99 µs', 'p99.9 µs', 'max µs'],

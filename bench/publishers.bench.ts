@@ -1,11 +1,8 @@
-import { streamIntact } from './ingest.bench';
-import { BenchClip, publish } from './support/media';
+import { BenchClip, publish, streamIntact } from './support/media';
 import { processMemory, ProcessMeter } from './support/proc';
 import { Rounds } from './support/server-runner';
-import { BenchServer, countsStreams, ServerKind } from './support/servers';
+import { BenchServer, countsStreams, isOurs, ServerKind } from './support/servers';
 import { settle, sleep } from './support/util';
-
-const PUBLISH_TIMEOUT_MS = 120_000;
 
 export interface PublishersRun {
   readonly publishers: number;
@@ -63,9 +60,7 @@ async function publishersRun(
   const names = Array.from({ length: publishers }, (_, i) => `run${index + 1}-pub${i + 1}`);
   const gopCache = sampleGopCache(server);
   const results = await Promise.all(
-    names.map((name) =>
-      publish(clip.path, server.url(name), { realtime: true, timeoutMs: PUBLISH_TIMEOUT_MS }),
-    ),
+    names.map((name) => publish(clip.path, server.url(name), { realtime: true })),
   );
   const seconds = meter.wall();
   const peakGopCacheBytes = await gopCache.stop();
@@ -106,7 +101,7 @@ const GOP_CACHE_SAMPLE_MS = 500;
 
 /** Polls our server's GOP cache size until `stop`, which resolves to the largest seen. */
 function sampleGopCache(server: BenchServer): { stop(): Promise<number | undefined> } {
-  if (!server.kind.startsWith('nestjs-rtmp')) {
+  if (!isOurs(server.kind)) {
     return { stop: () => Promise.resolve(undefined) };
   }
   let largest = 0;

@@ -1,9 +1,9 @@
-import { Headline, valueByKind } from './before-after';
+import { Headline, headline } from './before-after';
 import { PublishersResult, PublishersRun } from './publishers.bench';
-import { bold, byKind, columns, fixed, mb, ratio } from './report-format';
+import { bold, byKind, columns, fixed, mb } from './report-format';
 import { RenderInput, Results } from './results';
-import { TargetCheck } from './targets';
-import { SERVER_LABELS, ServerKind } from './support/servers';
+import { over, ratioCheck, TargetCheck } from './targets';
+import { SERVER_LABELS } from './support/servers';
 import { MB, mean } from './support/util';
 import { ALL_VARIANTS, OUR_VARIANTS } from './settings';
 
@@ -67,12 +67,12 @@ export function publishersSection({ results, live }: RenderInput): string | unde
   if (results.publishers.length === 0 || live === undefined) return undefined;
   const { spec } = live;
   const runs = results.publishers[0].runs.map((run) => run.publishers).join(', ');
-  return `## 2. Many publishers: FFmpeg \`-re\` encoders side by side
+  return `## 2. Many publishers
 
-Runs of ${runs} publishers at once, one after another on one server process, each an FFmpeg
-\`-re -c copy\` of a ${spec.width}x${spec.height}@${spec.frameRate} H.264 (${spec.videoBitrate}bit/s) + AAC clip of ${spec.seconds} s (${(live.fileBytes / MB).toFixed(1)} MB). CPU % and peak
-RSS: the first run / (bold) the mean and the most of the largest runs. RSS after: 1 s after the
-last publisher left. GOP cache: the most our GOP caches held at once, in the peak RSS by design.
+Runs of ${runs} publishers at once, in turn on one server process, each FFmpeg
+\`-re -c copy\` of a ${spec.width}x${spec.height}@${spec.frameRate} H.264 (${spec.videoBitrate}bit/s) + AAC clip of ${spec.seconds} s (${mb(live.fileBytes)} MB). CPU % and peak RSS:
+the first run / (bold) the mean and the most of the largest runs. RSS after: 1 s after the last
+publisher left. GOP cache: the most our GOP caches held at once (in the peak RSS).
 
 ${publishersTable(results.publishers)}
 ${floorComparison(results.publishers)}`;
@@ -103,7 +103,7 @@ export function publishersChecks(results: Results): TargetCheck[] {
     const result = byKind(results.publishers, variant);
     const most = mostPublisherRuns(result);
     if (result === undefined || most.length === 0) continue;
-    const vsNginx = nginx.length > 0 ? meanCpu(most) / meanCpu(nginx) : NaN;
+    const vsNginx = over(meanCpu(most), nginx.length > 0 ? meanCpu(nginx) : undefined);
     const [first, last] = [most[0], most[most.length - 1]];
     // V8 enlarging its young generation is a one-off resize, not a leak: counted apart.
     const growth =
@@ -112,12 +112,7 @@ export function publishersChecks(results: Results): TargetCheck[] {
     const streams = result.runs.reduce((sum, run) => sum + run.publishers, 0);
     const intact = result.runs.reduce((sum, run) => sum + (run.intact ?? 0), 0);
     checks.push(
-      {
-        target: `${n}: CPU % ≤ 1.5× nginx-rtmp’s`,
-        variant,
-        measured: ratio(vsNginx, 1.5),
-        met: Number.isNaN(vsNginx) ? undefined : vsNginx <= 1.5,
-      },
+      ratioCheck(`${n}: CPU % ≤ 1.5× nginx-rtmp’s`, variant, vsNginx, 1.5),
       {
         target: `${n}: RSS < 100 MB`,
         variant,
@@ -125,7 +120,7 @@ export function publishersChecks(results: Results): TargetCheck[] {
         met: peakRss(most) < 100 * MB,
       },
       {
-        target: `${n}: RSS growth across runs ≤ 5 MB (V8’s young generation apart)`,
+        target: `${n}: RSS growth across runs ≤ 5 MB (young gen. apart)`,
         variant,
         measured: `${growth >= 0 ? '+' : ''}${mb(growth)} MB`,
         met: most.length < 2 ? undefined : growth <= 5 * MB,
@@ -144,20 +139,14 @@ export function publishersChecks(results: Results): TargetCheck[] {
 }
 
 export function publishersHeadlines(results: Results): Headline[] {
-  const most = (kind: ServerKind): PublishersRun[] =>
-    mostPublisherRuns(byKind(results.publishers, kind));
+  const ofMost = (of: (runs: PublishersRun[]) => number) => (result: PublishersResult) => {
+    const most = mostPublisherRuns(result);
+    return most.length === 0 ? undefined : of(most);
+  };
+  const peakRssMb = (most: PublishersRun[]): number => peakRss(most) / MB;
+  const figure = 'Many publishers (most at once)';
   return [
-    {
-      figure: 'Many publishers (the most at once): CPU % of a core',
-      digits: 1,
-      value: (kind) => (most(kind).length === 0 ? undefined : meanCpu(most(kind))),
-    },
-    {
-      figure: 'Many publishers (the most at once): peak RSS MB',
-      digits: 1,
-      value: valueByKind(results.publishers, (result) =>
-        result.runs.length === 0 ? undefined : peakRss(mostPublisherRuns(result)) / MB,
-      ),
-    },
+    headline(`${figure}: CPU % of a core`, 1, results.publishers, ofMost(meanCpu)),
+    headline(`${figure}: peak RSS MB`, 1, results.publishers, ofMost(peakRssMb)),
   ];
 }

@@ -1,4 +1,4 @@
-import { ServerKind } from './support/servers';
+import { isOurs, ServerKind } from './support/servers';
 import { MB } from './support/util';
 
 /* How BENCHMARKS.md writes figures and tables: one way, for every section. */
@@ -9,6 +9,9 @@ export const fixed = (value: number, digits = 2): string =>
   Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 export const percent = (share: number): string => `${fixed(share * 100, 0)} %`;
 export const bold = (text: string): string => `**${text}**`;
+/** A figure a target judges: bold where it is ours, plain for the peers beside it. */
+export const judged = (kind: ServerKind, text: string): string =>
+  isOurs(kind) ? bold(text) : text;
 export const yesNo = (value: boolean | undefined, none = 'not counted'): string =>
   value === undefined ? none : value ? 'yes' : '**no**';
 
@@ -33,7 +36,7 @@ export function table(
 ): string {
   return [
     `| ${header.join(' | ')} |`,
-    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
+    `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
 }

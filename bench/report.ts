@@ -28,7 +28,7 @@ export function render(input: RenderInput): string {
     header(input),
     `## Against the targets
 
-Issues 6, 8 (fan-out) and 18 (hostile traffic). A cell: the figure judged, and whether it is met.
+Issues 6, 8 (fan-out) and 18 (hostile traffic). A cell: the figure judged, whether it is met.
 
 ${targetsTable(checks)}`,
     ingestSection(current),
@@ -78,21 +78,18 @@ function header(input: RenderInput): string {
 ${input.partial === true ? 'A partial run (development knobs)' : 'The latest full run'} of \`npm run bench\` (${date}, ${minutes.toFixed(1)} min), which rewrites this file. Profiles and
 earlier runs: [bench/profile-notes.md](bench/profile-notes.md); the soak: [bench/soak-results.md](bench/soak-results.md).
 
-**Machine.** ${machineLine(machine)}, \`ulimit -n\` ${machine.fileLimit}, shared with the load generators:
-other work shows in the figures. Load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} as the parts started.
+**Machine.** ${machineLine(machine)}, \`ulimit -n\` ${machine.fileLimit}, shared with the load
+generators. Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} as parts started.
 
-**Servers**, fresh for each scenario on 127.0.0.1: **nestjs-rtmp**, this library's \`RtmpServer\`
-(\`bench/servers/nestjs-rtmp-server.ts\`: accept-all verifier, a consumer counting packets, GOP
-cache on), also with \`gopCache: false\`, with \`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory") and with
-default limits (section 7)${
-    baseline === undefined
-      ? ''
-      : `; **at the baseline**, the same built from commit \`${baseline.commit}\` ("Before and after")`
-  }; **nginx-rtmp**, ${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}, no GOP cache;
+**Servers**, fresh per scenario, on 127.0.0.1: **nestjs-rtmp**, our \`RtmpServer\` (\`bench/servers/nestjs-rtmp-server.ts\`:
+accept-all verifier, a consumer counting packets, GOP cache on), also with \`gopCache: false\`, with
+\`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory"), with default limits (section 7)${
+    baseline === undefined ? '' : ` and **at the baseline** \`${baseline.commit}\``
+  }; **nginx-rtmp** (${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}), no GOP cache;
 **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION}, GOP cache always on; the **Node floor**, a \`net.Server\`
-that only counts what it reads (in section 2 after answering the publish exchange).
+counting what it reads (section 2: after the publish exchange).
 
-**Columns.** CPU: utime + stime (\`/proc/<pid>/stat\`) over the measured stretch, % of one core.
-Peak RSS: \`VmHWM\`, reset as the stretch starts. V8 grows its young generation under load and
-keeps it, a step in RSS that is not a leak, shown apart.`;
+**Columns.** CPU: utime + stime (\`/proc/<pid>/stat\`) over the measured stretch, % of one core. Peak
+RSS: \`VmHWM\`, reset as the stretch starts. V8's young generation grows under load and stays (not a
+leak): shown apart.`;
 }

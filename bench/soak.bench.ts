@@ -1,14 +1,11 @@
 import { RtmpPlayClient } from '../libs/rtmp/src/client/rtmp-play-client';
 import { NetStatusCode } from '../libs/rtmp/src/protocol/command/net-status-code';
-import { streamIntact } from './ingest.bench';
 import { ServerCounters, StreamCount } from './servers/ipc';
-import { BenchClip, publish } from './support/media';
+import { BenchClip, publish, streamIntact } from './support/media';
 import { processMemory } from './support/proc';
 import { BenchServer } from './support/servers';
 import { MB, progress, sleep } from './support/util';
 
-/** An FFmpeg publish of the 30 s clip that runs past this is killed (and counted as failed). */
-const PUBLISH_TIMEOUT_MS = 120_000;
 /** A publish shorter than this failed early: its slot waits a second instead of spinning. */
 const EARLY_EXIT_MS = 5_000;
 /** How long a player waits before reconnecting after a failed connect. */
@@ -209,10 +206,7 @@ export async function runSoak(
     while (performance.now() < deadline) {
       tally.publishes += 1;
       const started = performance.now();
-      const run = await publish(clip.path, server.url(name), {
-        realtime: true,
-        timeoutMs: PUBLISH_TIMEOUT_MS,
-      });
+      const run = await publish(clip.path, server.url(name), { realtime: true });
       tally.exited(run.code, run.signal, run.stderr);
       if (performance.now() - started < EARLY_EXIT_MS) await sleep(1_000);
     }

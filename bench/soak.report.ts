@@ -1,5 +1,6 @@
 import { SoakResult, GcSample, SoakSample } from './soak.bench';
 import { Slope, SoakVerdict } from './soak-verdict';
+import { columns, mb, range, yesNo } from './report-format';
 import { Machine, machineLine } from './support/machine';
 import { MB } from './support/util';
 
@@ -17,10 +18,8 @@ export interface SoakReportInput {
   readonly partial: boolean;
 }
 
-const mb = (bytes: number): string => (bytes / MB).toFixed(1);
 const signed = (value: number, digits = 1): string =>
   `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
-const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
 
 /** One character per value, ▁ (lowest) to █ (highest), over a span of at least `minSpan`. */
 function sparkline(values: readonly number[], minSpan: number): string {
@@ -116,10 +115,10 @@ least squares over what follows (± is the slope's standard error):
 
 | Check | Threshold | Measured | Met |
 |---|---|---|---|
-| Trend of RSS less V8's young generation (${verdict.rssSlope.points} samples) | < ${limits.rssSlope} MB/h | ${slope(verdict.rssSlope, 1)} (RSS as sampled: ${slope(verdict.rawRssSlope, 1)}) | ${yes(verdict.rssStable)} |
-| Trend of post-GC heapUsed (${verdict.heapUsedSlope.points} samples) | < ${limits.heapUsedSlope} MB/h | ${slope(verdict.heapUsedSlope, 2)} | ${yes(verdict.heapUsedStable)} |
-| Trend of post-GC heapUsed + external (${verdict.heapSlope.points} samples) | < ${limits.heapSlope} MB/h | ${slope(verdict.heapSlope, 2)} | ${yes(verdict.heapStable)} |
-| Mean RSS less young generation, last minute vs minute ${limits.referenceMinute} | within ${limits.rssDrift} MB | ${verdict.rssAtEnd.toFixed(1)} vs ${verdict.rssAtReference.toFixed(1)} MB (${signed(verdict.rssAtEnd - verdict.rssAtReference)}); RSS as sampled ${verdict.rawRssAtEnd.toFixed(1)} vs ${verdict.rawRssAtReference.toFixed(1)} MB | ${yes(verdict.driftStable)} |
+| Trend of RSS less V8's young generation (${verdict.rssSlope.points} samples) | < ${limits.rssSlope} MB/h | ${slope(verdict.rssSlope, 1)} (RSS as sampled: ${slope(verdict.rawRssSlope, 1)}) | ${yesNo(verdict.rssStable)} |
+| Trend of post-GC heapUsed (${verdict.heapUsedSlope.points} samples) | < ${limits.heapUsedSlope} MB/h | ${slope(verdict.heapUsedSlope, 2)} | ${yesNo(verdict.heapUsedStable)} |
+| Trend of post-GC heapUsed + external (${verdict.heapSlope.points} samples) | < ${limits.heapSlope} MB/h | ${slope(verdict.heapSlope, 2)} | ${yesNo(verdict.heapStable)} |
+| Mean RSS less young generation, last minute vs minute ${limits.referenceMinute} | within ${limits.rssDrift} MB | ${verdict.rssAtEnd.toFixed(1)} vs ${verdict.rssAtReference.toFixed(1)} MB (${signed(verdict.rssAtEnd - verdict.rssAtReference)}); RSS as sampled ${verdict.rawRssAtEnd.toFixed(1)} vs ${verdict.rawRssAtReference.toFixed(1)} MB | ${yesNo(verdict.driftStable)} |
 
 V8's young generation is counted apart, as in the publishers’ RSS check: V8 enlarges it
 under allocation pressure up to a fixed cap, a one-off step that is not a leak. External memory
@@ -130,25 +129,27 @@ restart about 80 MB/h.
 `);
   const rss = rows.map((row) => row.sample.rss / MB);
   const heap = rows.map((row) => row.gc.heap / MB);
-  const range = (values: number[]): string =>
-    `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)} MB`;
   lines.push(`Curve, one character a minute from minute 0 (scaled from the lowest value over the range, at
 least 10 MB):
 
 \`\`\`
-RSS           ${sparkline(rss, 10)}  ${range(rss)}
-post-GC heap  ${sparkline(heap, 10)}  ${range(heap)}
+RSS           ${sparkline(rss, 10)}  ${range(rss, 1)} MB
+post-GC heap  ${sparkline(heap, 10)}  ${range(heap, 1)} MB
 \`\`\`
 `);
-  lines.push(`| Minute | RSS MB | heapUsed MB | external MB | arrayBuffers MB | young gen. MB | post-GC heap MB | live streams | publishes so far |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
-  for (const { minute, sample, gc } of rows) {
-    lines.push(
-      `| ${minute} | ${mb(sample.rss)} | ${mb(sample.heapUsed)} | ${mb(sample.external)} | ` +
-        `${mb(sample.arrayBuffers)} | ${mb(sample.youngGeneration)} | ${mb(gc.heap)} | ` +
-        `${sample.liveStreams} | ${sample.publishes} |`,
-    );
-  }
+  lines.push(
+    columns(rows, [
+      ['Minute', 'r', (row) => String(row.minute)],
+      ['RSS MB', 'r', (row) => mb(row.sample.rss)],
+      ['heapUsed MB', 'r', (row) => mb(row.sample.heapUsed)],
+      ['external MB', 'r', (row) => mb(row.sample.external)],
+      ['arrayBuffers MB', 'r', (row) => mb(row.sample.arrayBuffers)],
+      ['young gen. MB', 'r', (row) => mb(row.sample.youngGeneration)],
+      ['post-GC heap MB', 'r', (row) => mb(row.gc.heap)],
+      ['live streams', 'r', (row) => String(row.sample.liveStreams)],
+      ['publishes so far', 'r', (row) => String(row.sample.publishes)],
+    ]),
+  );
   lines.push(`
 RSS, heapUsed, external, arrayBuffers and young generation as sampled at the minute, with
 no GC forced; post-GC heap is heapUsed + external right after the two full GCs that follow. The

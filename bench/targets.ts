@@ -1,4 +1,4 @@
-import { table } from './report-format';
+import { ratio, table } from './report-format';
 import { OUR_VARIANTS, OurVariant } from './settings';
 
 /** One target, judged for one of our variants. */
@@ -9,6 +9,30 @@ export interface TargetCheck {
   /** The figure judged, short (a ratio, a count): the sections hold the figures behind it. */
   readonly measured: string;
   readonly met: boolean | undefined;
+}
+
+/** `ours` over a peer's figure; NaN where the peer did not run. */
+export const over = (ours: number, theirs: number | undefined): number =>
+  theirs === undefined ? NaN : ours / theirs;
+
+/**
+ * A target on ours over a peer's figure (see `over`): met at or below `limit` (below it,
+ * `strictly`), not judged where there is no ratio.
+ */
+export function ratioCheck(
+  target: string,
+  variant: OurVariant,
+  value: number,
+  limit: number,
+  strictly = false,
+): TargetCheck {
+  const met = strictly ? value < limit : value <= limit;
+  return {
+    target,
+    variant,
+    measured: ratio(value, limit),
+    met: Number.isNaN(value) ? undefined : met,
+  };
 }
 
 /** One row per target, one column per variant judged: the figure, and whether it is met. */

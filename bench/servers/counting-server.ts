@@ -20,7 +20,6 @@ export function startCountingServer(onConnection: (socket: Socket) => void): voi
       streams: [],
       ...memoryCounters(),
     }),
-    forgetStreams: () => undefined,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   });
 

@@ -16,8 +16,6 @@ export interface StreamCount {
   readonly audio: number;
   readonly video: number;
   readonly metadata: number;
-  /** Payload bytes of those packets. */
-  readonly payloadBytes: number;
   /** Why it ended; undefined while live. */
   readonly ended?: string;
 }
@@ -60,30 +58,31 @@ export interface LatencyReport {
   readonly listener: LatencySummary;
   /** RtmpServerService.packets(): through the subscriber's BoundedPacketQueue. */
   readonly observable: LatencySummary;
-  readonly streams: number;
 }
 
-export type ParentRequest =
-  | { readonly id: number; readonly type: 'counters' }
-  | { readonly id: number; readonly type: 'latency' }
-  | { readonly id: number; readonly type: 'gc' }
-  | { readonly id: number; readonly type: 'forget-streams' }
-  | { readonly id: number; readonly type: 'stop' };
+export interface ParentRequest {
+  readonly type: 'counters' | 'latency' | 'gc' | 'forget-streams' | 'stop';
+}
 
-/** What a server says: that it is ready, then a reply (with the request's id) to each request. */
-export type ChildMessage =
-  | { readonly type: 'ready'; readonly port: number; readonly version: string }
-  | ({ readonly type: 'reply'; readonly id: number } & ReplyFields);
+/** What a server says once it listens. */
+export interface ServerReady {
+  readonly port: number;
+  readonly version: string;
+}
 
+/** What its reply to a request holds, besides the request's id. */
 interface ReplyFields {
   readonly counters?: ServerCounters;
   readonly latency?: LatencyReport;
 }
 
-/** In a child: answers the parent's requests. `stop` ends the process (profiles get written). */
+/**
+ * In a child: answers the parent's requests. `stop` ends the process (profiles get written).
+ * Without `forgetStreams`, the server keeps no streams to forget.
+ */
 export function serveParent(handlers: {
   counters(): ServerCounters;
-  forgetStreams(): void;
+  forgetStreams?(): void;
   stop(): Promise<void>;
   latency?(): LatencyReport;
 }): void {
@@ -97,7 +96,7 @@ export function serveParent(handlers: {
       case 'latency':
         return { latency: handlers.latency?.() };
       case 'forget-streams':
-        handlers.forgetStreams();
+        handlers.forgetStreams?.();
         return {};
       case 'stop':
         await handlers.stop();
@@ -109,7 +108,21 @@ export function serveParent(handlers: {
 }
 
 export function announceReady(port: number, version: string): void {
-  announceToParent({ port, version } satisfies Omit<ChildMessage & { type: 'ready' }, 'type'>);
+  announceToParent({ port, version } satisfies ServerReady);
+}
+
+/** Announces the port `listening` resolves with; a server that cannot listen ends the process. */
+export function announceOnceListening(
+  listening: Promise<{ readonly port: number }>,
+  version: string,
+): void {
+  listening.then(
+    (address) => announceReady(address.port, version),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
 
 /** The memory fields of {@link ServerCounters}, now. */

@@ -21,7 +21,7 @@ import { liveStreamOf, RtmpServerService } from '../../libs/rtmp/src/nest/rtmp-s
 import { RtmpModule } from '../../libs/rtmp/src/nest/rtmp.module';
 import { AllowAllStreamKeyVerifier } from '../../libs/rtmp/src/nest/stream-key-verifier';
 import { MediaPacket } from '../../libs/rtmp/src/media/media-packet';
-import { announceReady, LatencySummary, memoryCounters, serveParent } from './ipc';
+import { announceOnceListening, LatencySummary, memoryCounters, serveParent } from './ipc';
 import { quantile } from '../support/util';
 
 /** Room for every sample of a run (10 streams x 20 s x ~75 packets/s is about 15,000). */
@@ -60,7 +60,6 @@ subscribe('net.server.socket', (message) => {
 const stamps = new WeakMap<MediaPacket, bigint>();
 const listenerSamples = new Samples();
 const observableSamples = new Samples();
-let streams = 0;
 
 @Module({
   imports: [
@@ -74,11 +73,11 @@ let streams = 0;
 })
 class LatencyBenchModule {}
 
-async function main(): Promise<void> {
+/** Starts the application; resolves with the port it listens on. */
+async function main(): Promise<{ port: number }> {
   const app = await NestFactory.createApplicationContext(LatencyBenchModule, { logger: false });
   const rtmp = app.get(RtmpServerService);
   rtmp.streamStarted$.subscribe((stream) => {
-    streams += 1;
     liveStreamOf(rtmp, stream.app, stream.name)?.onPacket((packet) => {
       stamps.set(packet, dataStamp);
       listenerSamples.add(process.hrtime.bigint() - dataStamp);
@@ -96,18 +95,13 @@ async function main(): Promise<void> {
       streams: [],
       ...memoryCounters(),
     }),
-    forgetStreams: () => undefined,
     latency: () => ({
       listener: listenerSamples.summary(),
       observable: observableSamples.summary(),
-      streams,
     }),
     stop: () => app.close(),
   });
-  announceReady(rtmp.address()?.port ?? 0, 'this repository');
+  return { port: rtmp.address()?.port ?? 0 };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+announceOnceListening(main(), 'this repository');

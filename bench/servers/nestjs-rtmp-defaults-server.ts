@@ -9,7 +9,7 @@
  */
 import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
 import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
-import { announceReady, memoryCounters, serveParent } from './ipc';
+import { announceOnceListening, memoryCounters, serveParent } from './ipc';
 
 const silent = (): void => undefined;
 const toStderr = (message: string): void => void process.stderr.write(`${message}\n`);
@@ -34,14 +34,7 @@ serveParent({
     streams: [],
     ...memoryCounters(),
   }),
-  forgetStreams: silent,
   stop: () => server.close(),
 });
 
-void server.listen().then(
-  (address) => announceReady(address.port, 'this repository'),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+announceOnceListening(server.listen(), 'this repository');

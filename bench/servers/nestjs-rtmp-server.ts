@@ -9,14 +9,19 @@
 import { LiveStream } from '../../libs/rtmp/src/server/live-stream';
 import { RtmpServer } from '../../libs/rtmp/src/server/rtmp-server';
 import { StreamVerdicts } from '../../libs/rtmp/src/server/stream-request';
-import { announceReady, countSocketReads, memoryCounters, serveParent, StreamCount } from './ipc';
+import {
+  announceOnceListening,
+  countSocketReads,
+  memoryCounters,
+  serveParent,
+  StreamCount,
+} from './ipc';
 
 interface Counting {
   readonly stream: LiveStream;
   audio: number;
   video: number;
   metadata: number;
-  payloadBytes: number;
   ended?: string;
   /** A counters reply showed it ended: the parent has seen its final counts. */
   reportedEnded?: boolean;
@@ -48,20 +53,19 @@ const server = new RtmpServer(
 );
 
 server.onStreamStart((stream) => {
-  const counting: Counting = { stream, audio: 0, video: 0, metadata: 0, payloadBytes: 0 };
+  const counting: Counting = { stream, audio: 0, video: 0, metadata: 0 };
   streams.push(counting);
   stream.onPacket((packet) => {
     if (packet.type === 'video') counting.video += 1;
     else if (packet.type === 'audio') counting.audio += 1;
     else counting.metadata += 1;
-    counting.payloadBytes += packet.payload.length;
   });
   stream.onEnd((end) => (counting.ended = end.reason));
 });
 
 function countOf(counting: Counting): StreamCount {
-  const { stream, audio, video, metadata, payloadBytes, ended } = counting;
-  return { name: stream.name, audio, video, metadata, payloadBytes, ended };
+  const { stream, audio, video, metadata, ended } = counting;
+  return { name: stream.name, audio, video, metadata, ended };
 }
 
 serveParent({
@@ -88,10 +92,4 @@ serveParent({
   stop: () => server.close(),
 });
 
-void server.listen().then(
-  (address) => announceReady(address.port, 'this repository'),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+announceOnceListening(server.listen(), 'this repository');

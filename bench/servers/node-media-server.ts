@@ -13,7 +13,6 @@ import { announceReady, memoryCounters, serveParent, StreamCount } from './ipc';
 /** The parts of node-media-server 4.x this launcher touches. */
 interface NmsPacket {
   readonly codec_type: number;
-  readonly size: number;
 }
 interface NmsSession {
   readonly id: string;
@@ -47,7 +46,6 @@ interface Counting {
   audio: number;
   video: number;
   metadata: number;
-  payloadBytes: number;
   ended?: string;
 }
 let streams: Counting[] = [];
@@ -61,7 +59,6 @@ Context.eventEmitter.on('postPublish', (session) => {
     audio: 0,
     video: 0,
     metadata: 0,
-    payloadBytes: 0,
   };
   streams.push(counting);
   bySession.set(session.id, counting);
@@ -70,7 +67,6 @@ Context.eventEmitter.on('postPublish', (session) => {
     if (packet.codec_type === 9) counting.video += 1;
     else if (packet.codec_type === 8) counting.audio += 1;
     else counting.metadata += 1;
-    counting.payloadBytes += packet.size;
     deliver(packet);
   };
 });

@@ -4,21 +4,33 @@ import { ChildProcess, fork } from 'child_process';
  * The one way the bench runs a Node process of its own (a server under test, the player swarm,
  * the handshake probe) and talks to it. The child says `{ type: 'ready', ... }` once, then
  * answers each `{ id, type, ... }` request with `{ type: 'reply', id, ... }`
- * (./parent-channel.ts is that side).
+ * (./parent-channel.ts is that side). The channel numbers the requests: their types carry no id.
  */
 
 interface Reply {
   readonly type: 'reply';
   readonly id: number;
+  readonly [field: string]: unknown;
 }
 
-/** A request before it gets its id (Omit distributed over a union). */
-type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
-
 /** How long a child may take to exit once told to, before it is killed. */
-const STOP_GRACE_MS = 10_000;
+export const STOP_GRACE_MS = 10_000;
 /** Lines of output kept for error messages. */
 const LOG_LINES = 40;
+
+/** The end of a child's output, kept for error messages. */
+export class LogTail {
+  private readonly lines: string[] = [];
+
+  keep(data: Buffer): void {
+    this.lines.push(...data.toString().trimEnd().split('\n'));
+    if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
+  }
+
+  toString(): string {
+    return this.lines.join('\n');
+  }
+}
 
 export interface ForkOptions {
   readonly args?: readonly string[];
@@ -46,7 +58,7 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
   readonly ready: Promise<Ready>;
   private nextId = 1;
   private readonly pending = new Map<number, (reply: Reply) => void>();
-  private readonly log: string[] = [];
+  private readonly log = new LogTail();
   private readonly child: ChildProcess;
 
   constructor(
@@ -61,8 +73,8 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
         ? ['ignore', 'pipe', 'pipe', 'ipc']
         : ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.stdout?.on('data', (data: Buffer) => this.keep(data));
-    this.child.stderr?.on('data', (data: Buffer) => this.keep(data));
+    this.child.stdout?.on('data', (data: Buffer) => this.log.keep(data));
+    this.child.stderr?.on('data', (data: Buffer) => this.log.keep(data));
     this.child.on('message', (message: { type: string }) => {
       if (message.type !== 'reply') return;
       const reply = message as Reply;
@@ -95,7 +107,7 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
   }
 
   /** The child's reply to `request`; rejects past `timeoutMs`. */
-  request<R extends Reply = Reply>(request: Unsent<Request>, timeoutMs: number): Promise<R> {
+  request(request: Request, timeoutMs: number): Promise<Reply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -104,17 +116,26 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
       }, timeoutMs);
       this.pending.set(id, (reply) => {
         clearTimeout(timer);
-        resolve(reply as R);
+        resolve(reply);
       });
       this.child.send({ ...request, id });
     });
+  }
+
+  /** The `field` of the child's reply to `request`, which must hold it. */
+  async ask<T>(request: Request, field: string, timeoutMs: number): Promise<T> {
+    const value = (await this.request(request, timeoutMs))[field];
+    if (value === undefined) {
+      throw new Error(`${this.name} answered ${request.type} without ${field}`);
+    }
+    return value as T;
   }
 
   /**
    * Ends the child: with `last` (a request it exits after answering), else by closing its
    * channel, which it exits on. One that lingers is killed. Resolves once it has exited.
    */
-  async stop(last?: Unsent<Request>): Promise<void> {
+  async stop(last?: Request): Promise<void> {
     const exited = exitWithin(this.child, STOP_GRACE_MS);
     if (this.child.connected) {
       if (last !== undefined) await this.request(last, STOP_GRACE_MS).catch(() => undefined);
@@ -125,11 +146,6 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
 
   /** The end of its output (with `keepLog`), for error messages. */
   logTail(): string {
-    return this.log.join('\n');
-  }
-
-  private keep(data: Buffer): void {
-    this.log.push(...data.toString().trimEnd().split('\n'));
-    if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
+    return this.log.toString();
   }
 }

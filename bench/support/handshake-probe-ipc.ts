@@ -5,13 +5,12 @@
 
 export type ProbeRequest =
   | {
-      readonly id: number;
       readonly type: 'start';
       readonly port: number;
       readonly intervalMs: number;
       readonly timeoutMs: number;
     }
-  | { readonly id: number; readonly type: 'stop' };
+  | { readonly type: 'stop' };
 
 /** The probes since `start`: the reply to `stop`. */
 export interface ProbeReport {

@@ -30,13 +30,8 @@ export class HandshakeProbe {
   }
 
   /** Stops probing once the probe under way is done; resolves with every probe since start. */
-  async stop(): Promise<ProbeReport> {
-    const reply = await this.child.request<{ type: 'reply'; id: number; report?: ProbeReport }>(
-      { type: 'stop' },
-      REPLY_TIMEOUT_MS,
-    );
-    if (reply.report === undefined) throw new Error('no probe report');
-    return reply.report;
+  stop(): Promise<ProbeReport> {
+    return this.child.ask({ type: 'stop' }, 'report', REPLY_TIMEOUT_MS);
   }
 
   close(): Promise<void> {

@@ -4,30 +4,22 @@ import { join } from 'path';
 import { ProcessResult, runProcess } from '../../test/support/child-processes';
 import { summarizeFlvFile } from '../../test/support/media-summary';
 import { generateTestMedia, TestMediaSpec } from '../../test/support/test-media';
+import type { StreamCount } from '../servers/ipc';
 import { WORK_DIR } from './servers';
 
-/**
- * The ingest flood: 720p30 H.264 at 20 Mbit/s + AAC, 85 s, about 200 MB. x264's ultrafast
- * preset makes it in seconds on two cores; testsrc2 moves enough to keep the bitrate up.
- */
-export const FLOOD_MEDIA: TestMediaSpec = {
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  seconds: 85,
-  gop: 60,
-  videoBitrate: '20M',
-};
+/** Every clip of the bench: 720p30 H.264 with a keyframe every 2 s, and AAC. */
+export function clip720p30(seconds: number, videoBitrate: string): TestMediaSpec {
+  return { width: 1280, height: 720, frameRate: 30, seconds, gop: 60, videoBitrate };
+}
 
-/** What a live encoder sends: 720p30 at 2.5 Mbit/s + AAC, 20 s (a run of the publisher scenario). */
-export const LIVE_MEDIA: TestMediaSpec = {
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  seconds: 20,
-  gop: 60,
-  videoBitrate: '2500k',
-};
+/**
+ * The ingest flood: 20 Mbit/s, 85 s, about 200 MB. x264's ultrafast preset makes it in seconds
+ * on two cores; testsrc2 moves enough to keep the bitrate up.
+ */
+export const FLOOD_MEDIA = clip720p30(85, '20M');
+
+/** What a live encoder sends: 2.5 Mbit/s, 20 s (a run of the publisher scenario). */
+export const LIVE_MEDIA = clip720p30(20, '2500k');
 
 export function mediaName(spec: TestMediaSpec): string {
   const { width, height, frameRate, seconds, gop, videoBitrate } = spec;
@@ -45,6 +37,16 @@ export interface BenchClip {
   readonly metadata: number;
 }
 
+/** Whether a server's count of a stream (none: not counted) has every packet of the clip. */
+export function streamIntact(clip: BenchClip, stream: StreamCount | undefined): boolean {
+  return (
+    stream !== undefined &&
+    stream.audio === clip.audio &&
+    stream.video === clip.video &&
+    stream.metadata === clip.metadata
+  );
+}
+
 export async function prepareClip(spec: TestMediaSpec): Promise<BenchClip> {
   const path = await generateTestMedia(join(WORK_DIR, 'media', mediaName(spec)), spec);
   const summary = summarizeFlvFile(path);
@@ -58,13 +60,16 @@ export async function prepareClip(spec: TestMediaSpec): Promise<BenchClip> {
   };
 }
 
+/** Past this FFmpeg is killed, unless told otherwise: room enough for a clip at its own rate. */
+const PUBLISH_TIMEOUT_MS = 120_000;
+
 export interface PublishOptions {
   /** `-re`: at the clip's own rate, as a live encoder sends. */
   readonly realtime: boolean;
   /** `-stream_loop -1`: the clip over and over until killed. */
   readonly loop?: boolean;
-  /** Past this, FFmpeg is killed. */
-  readonly timeoutMs: number;
+  /** Past this, FFmpeg is killed (its run fails). */
+  readonly timeoutMs?: number;
 }
 
 /** FFmpeg publishing `input` to `url` with stream copy, as an encoder would. */
@@ -73,7 +78,8 @@ export function publish(
   url: string,
   options: PublishOptions,
 ): Promise<ProcessResult> & { child: ChildProcess } {
-  return runProcess('ffmpeg', ffmpegPublishArgs(input, url, options), options.timeoutMs);
+  const timeoutMs = options.timeoutMs ?? PUBLISH_TIMEOUT_MS;
+  return runProcess('ffmpeg', ffmpegPublishArgs(input, url, options), timeoutMs);
 }
 
 function ffmpegPublishArgs(input: string, url: string, options: PublishOptions): string[] {

@@ -1,17 +1,14 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'fs';
-import { get } from 'http';
 import { join } from 'path';
 import { findNginx, NGINX_RTMP_MODULE } from '../../test/support/nginx-rtmp';
 import { freeLoopbackPort, waitForPort } from '../../test/support/ports';
 import { ServerCounters } from '../servers/ipc';
-import { exitWithin } from './forked-child';
+import { exitWithin, LogTail, STOP_GRACE_MS } from './forked-child';
 import type { BenchServer } from './servers';
 
 const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
-const STOP_GRACE_MS = 10_000;
-const LOG_LINES = 40;
 
 /**
  * nginx with Debian's libnginx-mod-rtmp: one process (`master_process off`), `live on`
@@ -20,7 +17,7 @@ const LOG_LINES = 40;
  */
 export class NginxServer implements BenchServer {
   readonly kind = 'nginx-rtmp';
-  private readonly log: string[] = [];
+  private readonly log = new LogTail();
 
   private constructor(
     private readonly child: ChildProcess,
@@ -29,10 +26,7 @@ export class NginxServer implements BenchServer {
     private readonly statPort: number,
     readonly version: string,
   ) {
-    child.stderr?.on('data', (data: Buffer) => {
-      this.log.push(...data.toString().trimEnd().split('\n'));
-      if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
-    });
+    child.stderr?.on('data', (data: Buffer) => this.log.keep(data));
   }
 
   /** Starts one, its files under `workDir`/nginx. */
@@ -67,7 +61,10 @@ export class NginxServer implements BenchServer {
   }
 
   async counters(): Promise<ServerCounters> {
-    const xml = await httpGet(`http://127.0.0.1:${this.statPort}/stat`);
+    const stat = await fetch(`http://127.0.0.1:${this.statPort}/stat`, {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const xml = await stat.text();
     const number = (tag: string): number =>
       Number(new RegExp(`<${tag}>(\\d+)</${tag}>`).exec(xml)?.[1] ?? NaN);
     // The first <bytes_in> is the server-wide total; streams have their own further down.
@@ -94,7 +91,7 @@ export class NginxServer implements BenchServer {
   }
 
   logTail(): string {
-    return this.log.join('\n');
+    return this.log.toString();
   }
 }
 
@@ -147,17 +144,4 @@ function nginxVersion(): string {
     // not a Debian package
   }
   return `nginx ${nginx}, libnginx-mod-rtmp ${module}`;
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = get(url, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error(`${url} timed out`)));
-  });
 }

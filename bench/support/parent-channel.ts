@@ -11,10 +11,10 @@ export function announceReady(fields: object = {}): void {
  * Answers every request with what `answer` returns for it. The child exits when the bench
  * closes the channel (or dies): it never outlives the bench.
  */
-export function answerParent<Request extends { readonly id: number; readonly type: string }>(
+export function answerParent<Request extends { readonly type: string }>(
   answer: (request: Request) => object | Promise<object>,
 ): void {
-  process.on('message', (request: Request) => {
+  process.on('message', (request: Request & { readonly id: number }) => {
     void Promise.resolve(answer(request)).then((reply) =>
       process.send?.({ ...reply, type: 'reply', id: request.id }),
     );

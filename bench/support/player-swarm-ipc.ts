@@ -7,10 +7,6 @@
 export interface PlayerCounters {
   /** Bytes received from the server, handshake and chunk headers included. */
   readonly bytes: number;
-  /** Payload bytes of the audio and video messages. */
-  readonly mediaBytes: number;
-  readonly audio: number;
-  readonly video: number;
   /**
    * Whether the first video message that is not a sequence header was a keyframe and came
    * after a sequence header (what a decoder needs to start); undefined before any such message.
@@ -31,17 +27,14 @@ export interface OpenReport {
   readonly opened: number;
   /** The first few failures' messages. */
   readonly errors: readonly string[];
-  readonly failed: number;
 }
 
 export type SwarmRequest =
   | {
-      readonly id: number;
       readonly type: 'open';
       readonly url: string;
       readonly count: number;
       /** Players connecting at once: each batch reaches Play.Start before the next starts. */
       readonly batch: number;
     }
-  | { readonly id: number; readonly type: 'snapshot' }
-  | { readonly id: number; readonly type: 'close' };
+  | { readonly type: 'snapshot' | 'close' };

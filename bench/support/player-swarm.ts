@@ -7,13 +7,6 @@ const START_TIMEOUT_MS = 30_000;
 const OPEN_TIMEOUT_MS = 300_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-interface SwarmReply {
-  readonly type: 'reply';
-  readonly id: number;
-  readonly open?: OpenReport;
-  readonly snapshot?: SwarmSnapshot;
-}
-
 /**
  * The fan-out scenario's players: one Node child process (./player-swarm-process.ts, compiled
  * by compileServers) holding every play connection, the same load generator for every server.
@@ -36,19 +29,12 @@ export class PlayerSwarm {
   }
 
   /** Opens `count` players of `url`, `batch` at a time; resolves once all have tried. */
-  async open(url: string, count: number, batch: number): Promise<OpenReport> {
-    const reply = await this.child.request<SwarmReply>(
-      { type: 'open', url, count, batch },
-      OPEN_TIMEOUT_MS,
-    );
-    if (reply.open === undefined) throw new Error('no open report');
-    return reply.open;
+  open(url: string, count: number, batch: number): Promise<OpenReport> {
+    return this.child.ask({ type: 'open', url, count, batch }, 'open', OPEN_TIMEOUT_MS);
   }
 
-  async snapshot(): Promise<SwarmSnapshot> {
-    const reply = await this.child.request<SwarmReply>({ type: 'snapshot' }, REQUEST_TIMEOUT_MS);
-    if (reply.snapshot === undefined) throw new Error('no snapshot');
-    return reply.snapshot;
+  snapshot(): Promise<SwarmSnapshot> {
+    return this.child.ask({ type: 'snapshot' }, 'snapshot', REQUEST_TIMEOUT_MS);
   }
 
   /** Closes every player (deleteStream, then the socket) and waits until they are closed. */

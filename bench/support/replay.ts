@@ -21,7 +21,6 @@ export interface CapturedSession {
   readonly publishEnd: number;
 }
 
-const CAPTURE_TIMEOUT_MS = 120_000;
 /** What the replayer hands to socket.write at a time (views of the capture, no copies). */
 const WRITE_SLICE = 1024 * 1024;
 
@@ -41,7 +40,7 @@ export async function capturedSession(
     const listener = await startCaptureListener(chunkSize === 128 ? {} : { chunkSize });
     try {
       const url = `rtmp://127.0.0.1:${listener.port}/live/capture`;
-      const result = await publish(clip, url, { realtime: false, timeoutMs: CAPTURE_TIMEOUT_MS });
+      const result = await publish(clip, url, { realtime: false });
       if (result.code !== 0)
         throw new Error(`ffmpeg failed to publish to the capture listener: ${result.stderr}`);
       const bytes = await listener.captured;

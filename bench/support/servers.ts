@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { freeLoopbackPort } from '../../test/support/ports';
-import { ChildMessage, LatencyReport, ParentRequest, ServerCounters } from '../servers/ipc';
+import { LatencyReport, ParentRequest, ServerCounters, ServerReady } from '../servers/ipc';
 import { ForkedChild } from './forked-child';
 import { NginxServer } from './nginx-server';
 
@@ -56,6 +56,11 @@ export const BASELINE_TWINS: Readonly<Record<TwinnedKind, BaselineKind>> = {
 
 export function isBaseline(kind: ServerKind): kind is BaselineKind {
   return kind.endsWith('-baseline');
+}
+
+/** Whether the server is ours: this library's, in any variant, now or at the baseline. */
+export function isOurs(kind: ServerKind): boolean {
+  return kind.startsWith('nestjs-rtmp');
 }
 
 /** Whether the server counts what each stream received (nginx-rtmp and the floors do not). */
@@ -194,13 +199,11 @@ export function startLatencyApp(baselineBuild?: string): Promise<NodeServer> {
   return NodeServer.start(kind, { script: 'latency-app' }, baselineBuild);
 }
 
-type ServerReply = ChildMessage & { type: 'reply' };
-
 /** Ours, node-media-server or a Node floor: a Node child that speaks ../servers/ipc.ts. */
 export class NodeServer implements BenchServer {
   private constructor(
     readonly kind: ServerKind,
-    private readonly child: ForkedChild<ParentRequest, unknown>,
+    private readonly child: ForkedChild<ParentRequest, ServerReady>,
     readonly port: number,
     readonly version: string,
   ) {}
@@ -215,7 +218,7 @@ export class NodeServer implements BenchServer {
     if (profileDir !== undefined) {
       execArgv.push('--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profileDir}`);
     }
-    const child = new ForkedChild<ParentRequest, { port: number; version: string }>(
+    const child = new ForkedChild<ParentRequest, ServerReady>(
       kind,
       compiledServer(recipe.script, build),
       { args: recipe.args, execArgv, cwd: ROOT, keepLog: true, startTimeoutMs: START_TIMEOUT_MS },
@@ -232,23 +235,21 @@ export class NodeServer implements BenchServer {
     return `rtmp://127.0.0.1:${this.port}/live/${name}`;
   }
 
-  async counters(): Promise<ServerCounters> {
-    return (await this.request('counters')).counters as ServerCounters;
+  counters(): Promise<ServerCounters> {
+    return this.child.ask({ type: 'counters' }, 'counters', REQUEST_TIMEOUT_MS);
   }
 
-  async gcThenCounters(): Promise<ServerCounters> {
-    return (await this.request('gc')).counters as ServerCounters;
+  gcThenCounters(): Promise<ServerCounters> {
+    return this.child.ask({ type: 'gc' }, 'counters', REQUEST_TIMEOUT_MS);
   }
 
   async forgetStreams(): Promise<void> {
-    await this.request('forget-streams');
+    await this.child.request({ type: 'forget-streams' }, REQUEST_TIMEOUT_MS);
   }
 
   /** The latency app only. */
-  async latency(): Promise<LatencyReport> {
-    const reply = await this.request('latency');
-    if (reply.latency === undefined) throw new Error('no latency report');
-    return reply.latency;
+  latency(): Promise<LatencyReport> {
+    return this.child.ask({ type: 'latency' }, 'latency', REQUEST_TIMEOUT_MS);
   }
 
   stop(): Promise<void> {
@@ -257,9 +258,5 @@ export class NodeServer implements BenchServer {
 
   logTail(): string {
     return this.child.logTail();
-  }
-
-  private request(type: ParentRequest['type']): Promise<ServerReply> {
-    return this.child.request<ServerReply>({ type }, REQUEST_TIMEOUT_MS);
   }
 }
