@@ -27,6 +27,7 @@ import {
   withBaselines,
   withVariants,
 } from './settings';
+import { coresNote, pinBenchProcess } from './support/cores';
 import { describeMachine } from './support/machine';
 import { BenchClip, FLOOD_MEDIA, prepareClip } from './support/media';
 import { loadAverage } from './support/proc';
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date();
   const loadAtStart = loadAverage();
-  progress(`load average at start: ${loadAtStart}`);
+  pinBenchProcess();
+  progress(`load average at start: ${loadAtStart}; ${coresNote()}`);
   const nmsVersion = settings.serverKinds.includes('node-media-server')
     ? ensureNodeMediaServer()
     : NMS_VERSION;

@@ -16,6 +16,7 @@ import { killAllProcesses } from '../test/support/child-processes';
 import { runSoak, SoakOptions, SoakResult } from './soak.bench';
 import { renderSoak } from './soak.report';
 import { judgeSoak, SoakThresholds } from './soak-verdict';
+import { coresNote, pinBenchProcess } from './support/cores';
 import { describeMachine, git } from './support/machine';
 import { LIVE_MEDIA, prepareClip } from './support/media';
 import { compileServers, startServer, WORK_DIR } from './support/servers';
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   const loadAtStart = loads();
   const commit = git(['rev-parse', '--short', 'HEAD']);
   const dirty = git(['status', '--porcelain', 'libs']) !== '';
-  progress(`soak: ${minutes} min, load average at start ${loadAtStart}`);
+  pinBenchProcess();
+  progress(`soak: ${minutes} min, load average at start ${loadAtStart}; ${coresNote()}`);
   compileServers();
   const clip = await prepareClip({ ...LIVE_MEDIA, seconds: 30 });
   const server = await startServer('nestjs-rtmp');

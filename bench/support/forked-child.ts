@@ -1,10 +1,13 @@
-import { ChildProcess, fork } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
+import { basename } from 'path';
+import { assertOnCore, CoreRole, onCore } from './cores';
 
 /*
  * The one way the bench runs a Node process of its own (a server under test, the player swarm,
  * the handshake probe) and talks to it. The child says `{ type: 'ready', ... }` once, then
  * answers each `{ id, type, ... }` request with `{ type: 'reply', id, ... }`
  * (./parent-channel.ts is that side). The channel numbers the requests: their types carry no id.
+ * It runs on the core of its role (./cores.ts).
  */
 
 interface Reply {
@@ -33,6 +36,8 @@ export class LogTail {
 }
 
 export interface ForkOptions {
+  /** A server under test, or a load generator. */
+  readonly role: CoreRole;
   readonly args?: readonly string[];
   readonly execArgv?: readonly string[];
   readonly cwd?: string;
@@ -66,9 +71,11 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
     script: string,
     options: ForkOptions,
   ) {
-    this.child = fork(script, options.args ?? [], {
+    // What fork() does, through onCore: Node with an IPC channel.
+    const node = [...(options.execArgv ?? []), script, ...(options.args ?? [])];
+    const { command, args } = onCore(options.role, process.execPath, node);
+    this.child = spawn(command, args, {
       cwd: options.cwd,
-      execArgv: [...(options.execArgv ?? [])],
       stdio: options.keepLog
         ? ['ignore', 'pipe', 'pipe', 'ipc']
         : ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -91,7 +98,13 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
       this.child.on('message', (message: { type: string }) => {
         if (message.type !== 'ready') return;
         clearTimeout(timer);
-        resolve(message as Ready);
+        try {
+          assertOnCore(this.pid, options.role, basename(process.execPath));
+          resolve(message as Ready);
+        } catch (error) {
+          this.child.kill('SIGKILL');
+          reject(error as Error);
+        }
       });
       this.child.once('exit', (code) => {
         clearTimeout(timer);

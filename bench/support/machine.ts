@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import { cpus, release, totalmem } from 'os';
 import { join } from 'path';
+import { coresNote } from './cores';
 
 /** The machine a run measured on, as both reports (the bench's and the soak's) describe it. */
 export interface Machine {
@@ -11,6 +12,8 @@ export interface Machine {
   readonly node: string;
   readonly ffmpeg: string;
   readonly fileLimit: string;
+  /** Which core the servers and the load generators ran on (./cores.ts); absent: unpinned. */
+  readonly pinning?: string;
 }
 
 export function describeMachine(): Machine {
@@ -26,15 +29,19 @@ export function describeMachine(): Machine {
       .split('\n')[0]
       .replace(/ Copyright.*/, ''),
     fileLimit: execFileSync('bash', ['-c', 'ulimit -n']).toString().trim(),
+    pinning: coresNote(),
   };
 }
 
-/** e.g. "2 cores (AMD EPYC), 24 GiB, Linux 6.1, Node v20.20.2, ffmpeg version 5.1.9". */
+/**
+ * e.g. "2 cores (AMD EPYC), 24 GiB, Linux 6.1, Node v20.20.2, ffmpeg version 5.1.9; servers on
+ * core 1, load generators on core 0".
+ */
 export function machineLine(machine: Machine): string {
   const memory = (machine.memoryBytes / 2 ** 30).toFixed(0);
   return (
     `${machine.cores} cores (${machine.cpuModel}), ${memory} GiB, Linux ${machine.kernel}, ` +
-    `Node ${machine.node}, ${machine.ffmpeg}`
+    `Node ${machine.node}, ${machine.ffmpeg}; ${machine.pinning ?? 'unpinned'}`
   );
 }
 

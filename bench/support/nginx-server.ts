@@ -4,6 +4,7 @@ import { join } from 'path';
 import { findNginx, NGINX_RTMP_MODULE } from '../../test/support/nginx-rtmp';
 import { freeLoopbackPort, waitForPort } from '../../test/support/ports';
 import { ServerCounters } from '../servers/ipc';
+import { assertOnCore, onCore } from './cores';
 import { exitWithin, LogTail, STOP_GRACE_MS } from './forked-child';
 import type { BenchServer } from './servers';
 
@@ -36,9 +37,8 @@ export class NginxServer implements BenchServer {
     mkdirSync(prefix, { recursive: true });
     const config = join(prefix, 'nginx.conf');
     writeFileSync(config, nginxConfig(prefix, port, statPort));
-    const child = spawn(findNginx(), ['-p', prefix, '-e', 'stderr', '-c', config], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const nginx = onCore('server', findNginx(), ['-p', prefix, '-e', 'stderr', '-c', config]);
+    const child = spawn(nginx.command, nginx.args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const server = new NginxServer(child, prefix, port, statPort, nginxVersion());
     let exited = false;
     child.once('exit', () => (exited = true));
@@ -48,6 +48,12 @@ export class NginxServer implements BenchServer {
     if (!ready) {
       await server.stop();
       throw new Error(`nginx did not start:\n${server.logTail()}`);
+    }
+    try {
+      assertOnCore(server.pid, 'server', 'nginx');
+    } catch (error) {
+      await server.stop();
+      throw error;
     }
     return server;
   }

@@ -18,7 +18,7 @@ export class PlayerSwarm {
     const child = new ForkedChild<SwarmRequest, unknown>(
       'the player swarm',
       compiledSupport('player-swarm-process'),
-      { startTimeoutMs: START_TIMEOUT_MS },
+      { role: 'load', startTimeoutMs: START_TIMEOUT_MS },
     );
     await child.ready;
     return new PlayerSwarm(child);

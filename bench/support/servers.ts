@@ -221,7 +221,14 @@ export class NodeServer implements BenchServer {
     const child = new ForkedChild<ParentRequest, ServerReady>(
       kind,
       compiledServer(recipe.script, build),
-      { args: recipe.args, execArgv, cwd: ROOT, keepLog: true, startTimeoutMs: START_TIMEOUT_MS },
+      {
+        role: 'server',
+        args: recipe.args,
+        execArgv,
+        cwd: ROOT,
+        keepLog: true,
+        startTimeoutMs: START_TIMEOUT_MS,
+      },
     );
     const ready = await child.ready;
     return new NodeServer(kind, child, ready.port, ready.version);
