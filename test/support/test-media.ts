@@ -19,6 +19,8 @@ export interface TestMediaSpec {
    * far below any target, and some tests need a known, heavy byte rate.
    */
   readonly constantBitrate?: boolean;
+  /** The AAC track's sample rate in Hz; 44100 by default. */
+  readonly audioSampleRate?: number;
 }
 
 export const SMALL_TEST_MEDIA: TestMediaSpec = {
@@ -53,7 +55,7 @@ export async function generateTestMedia(path: string, spec: TestMediaSpec): Prom
       '-f',
       'lavfi',
       '-i',
-      'sine=frequency=440:sample_rate=44100',
+      `sine=frequency=440:sample_rate=${spec.audioSampleRate ?? 44100}`,
       '-t',
       String(spec.seconds),
       '-c:v',
