@@ -141,11 +141,17 @@ export function memoryCounters(): Pick<
   };
 }
 
+/** Bytes read by the sockets a process's servers accepted, and the sockets open now. */
+export interface SocketReads {
+  bytesIn(): number;
+  open(): number;
+}
+
 /**
  * Bytes read by every socket this process's servers accept, on the wire (chunk headers
  * included), through the \`net.server.socket\` diagnostics channel; and the sockets open now.
  */
-export function countSocketReads(): { bytesIn(): number; open(): number } {
+export function countSocketReads(): SocketReads {
   const sockets = new Set<Socket>();
   let closedBytes = 0;
   subscribe('net.server.socket', (message) => {

@@ -6,7 +6,7 @@ import { freeLoopbackPort, waitForPort } from '../../test/support/ports';
 import { ServerCounters } from '../servers/ipc';
 import { assertOnCore, onCore } from './cores';
 import { exitWithin, LogTail, STOP_GRACE_MS } from './forked-child';
-import type { BenchServer } from './servers';
+import type { BenchServer, NginxKind } from './servers';
 
 const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -17,10 +17,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * `rtmp_stat` on a loopback HTTP port of the same process.
  */
 export class NginxServer implements BenchServer {
-  readonly kind = 'nginx-rtmp';
   private readonly log = new LogTail();
 
   private constructor(
+    readonly kind: NginxKind,
     private readonly child: ChildProcess,
     private readonly prefix: string,
     readonly port: number,
@@ -31,15 +31,15 @@ export class NginxServer implements BenchServer {
   }
 
   /** Starts one, its files under `workDir`/nginx. */
-  static async start(workDir: string): Promise<NginxServer> {
+  static async start(kind: NginxKind, workDir: string): Promise<NginxServer> {
     const [port, statPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     const prefix = join(workDir, 'nginx', `${process.pid}-${port}`);
     mkdirSync(prefix, { recursive: true });
     const config = join(prefix, 'nginx.conf');
-    writeFileSync(config, nginxConfig(prefix, port, statPort));
+    writeFileSync(config, nginxConfig(prefix, port, statPort, CHUNK_SIZES[kind]));
     const nginx = onCore('server', findNginx(), ['-p', prefix, '-e', 'stderr', '-c', config]);
     const child = spawn(nginx.command, nginx.args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const server = new NginxServer(child, prefix, port, statPort, nginxVersion());
+    const server = new NginxServer(kind, child, prefix, port, statPort, nginxVersion());
     let exited = false;
     child.once('exit', () => (exited = true));
     const ready =
@@ -101,7 +101,13 @@ export class NginxServer implements BenchServer {
   }
 }
 
-function nginxConfig(prefix: string, port: number, statPort: number): string {
+/** The chunk size each kind announces (and FFmpeg then publishes in). */
+const CHUNK_SIZES: Readonly<Record<NginxKind, number>> = {
+  'nginx-rtmp': 4096,
+  'nginx-rtmp-65536': 65536,
+};
+
+function nginxConfig(prefix: string, port: number, statPort: number, chunkSize: number): string {
   return [
     `load_module ${NGINX_RTMP_MODULE};`,
     'daemon off;',
@@ -115,7 +121,7 @@ function nginxConfig(prefix: string, port: number, statPort: number): string {
     '  access_log off;',
     '  server {',
     `    listen 127.0.0.1:${port};`,
-    '    chunk_size 4096;',
+    `    chunk_size ${chunkSize};`,
     '    application live {',
     '      live on;',
     // Players start at a keyframe (the default sends whatever frame comes next after the

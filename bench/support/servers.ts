@@ -6,16 +6,25 @@ import { LatencyReport, ParentRequest, ServerCounters, ServerReady } from '../se
 import { ForkedChild } from './forked-child';
 import { NginxServer } from './nginx-server';
 
-/** Ours: the library's bench server as each variant runs it. */
+/** Ours: the library's bench servers (bare, or through Nest) as each variant runs them. */
 export type OurKind =
-  'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-small-young' | 'nestjs-rtmp-defaults';
+  | 'nestjs-rtmp'
+  | 'nestjs-rtmp-no-gop'
+  | 'nestjs-rtmp-small-young'
+  | 'nestjs-rtmp-nest'
+  | 'nestjs-rtmp-nest-small-young'
+  | 'nestjs-rtmp-defaults';
 
 /** The ones of ours that BENCH_BASELINE also runs built from another commit. */
-export type TwinnedKind = 'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-defaults';
+export type TwinnedKind =
+  'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-nest' | 'nestjs-rtmp-defaults';
 export type BaselineKind = `${TwinnedKind}-baseline`;
 
+/** nginx-rtmp at the chunk size it announces: 4096 (its default), or 65536. */
+export type NginxKind = 'nginx-rtmp' | 'nginx-rtmp-65536';
+
 export type ServerKind =
-  OurKind | BaselineKind | 'nginx-rtmp' | 'node-media-server' | 'node-floor' | 'node-floor-publish';
+  OurKind | BaselineKind | NginxKind | 'node-media-server' | 'node-floor' | 'node-floor-publish';
 
 /**
  * The Node flag of the `nestjs-rtmp-small-young` variant: V8's semi-spaces kept at the 1 MB
@@ -38,11 +47,15 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nestjs-rtmp': 'nestjs-rtmp',
   'nestjs-rtmp-no-gop': 'nestjs-rtmp with `gopCache: false`',
   'nestjs-rtmp-small-young': `nestjs-rtmp run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
+  'nestjs-rtmp-nest': 'nestjs-rtmp through Nest',
+  'nestjs-rtmp-nest-small-young': `nestjs-rtmp through Nest, \`${SMALL_YOUNG_GENERATION_FLAG}\``,
   'nestjs-rtmp-defaults': 'nestjs-rtmp (default limits)',
   'nestjs-rtmp-baseline': 'nestjs-rtmp at the baseline',
   'nestjs-rtmp-no-gop-baseline': 'nestjs-rtmp at the baseline with `gopCache: false`',
+  'nestjs-rtmp-nest-baseline': 'nestjs-rtmp at the baseline through Nest',
   'nestjs-rtmp-defaults-baseline': 'nestjs-rtmp at the baseline (default limits)',
   'nginx-rtmp': 'nginx-rtmp',
+  'nginx-rtmp-65536': 'nginx-rtmp, chunk size 65536',
   'node-media-server': 'node-media-server',
   'node-floor': 'Node floor',
   'node-floor-publish': 'Node floor',
@@ -51,8 +64,21 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
 export const BASELINE_TWINS: Readonly<Record<TwinnedKind, BaselineKind>> = {
   'nestjs-rtmp': 'nestjs-rtmp-baseline',
   'nestjs-rtmp-no-gop': 'nestjs-rtmp-no-gop-baseline',
+  'nestjs-rtmp-nest': 'nestjs-rtmp-nest-baseline',
   'nestjs-rtmp-defaults': 'nestjs-rtmp-defaults-baseline',
 };
+
+/**
+ * The baseline twin of `kind`, if it has one and the baseline's build (../baseline.ts) has its
+ * server: a commit from before a kind's server was written has none.
+ */
+export function baselineTwin(kind: ServerKind, baselineBuild: string): BaselineKind | undefined {
+  const twin = BASELINE_TWINS[kind as TwinnedKind];
+  if (twin === undefined) return undefined;
+  return existsSync(compiledServer(OURS[kind as TwinnedKind].script, baselineBuild))
+    ? twin
+    : undefined;
+}
 
 export function isBaseline(kind: ServerKind): kind is BaselineKind {
   return kind.endsWith('-baseline');
@@ -63,9 +89,13 @@ export function isOurs(kind: ServerKind): boolean {
   return kind.startsWith('nestjs-rtmp');
 }
 
+export function isNginx(kind: ServerKind): kind is NginxKind {
+  return kind === 'nginx-rtmp' || kind === 'nginx-rtmp-65536';
+}
+
 /** Whether the server counts what each stream received (nginx-rtmp and the floors do not). */
 export function countsStreams(kind: ServerKind): boolean {
-  return kind !== 'nginx-rtmp' && kind !== 'node-floor' && kind !== 'node-floor-publish';
+  return !isNginx(kind) && kind !== 'node-floor' && kind !== 'node-floor-publish';
 }
 
 /** The version of node-media-server the bench installs (issue 6). */
@@ -94,6 +124,11 @@ const OURS: Readonly<Record<OurKind, NodeRecipe>> = {
   },
   'nestjs-rtmp-small-young': {
     script: 'nestjs-rtmp-server',
+    nodeFlags: [SMALL_YOUNG_GENERATION_FLAG],
+  },
+  'nestjs-rtmp-nest': { script: 'nest-app-server' },
+  'nestjs-rtmp-nest-small-young': {
+    script: 'nest-app-server',
     nodeFlags: [SMALL_YOUNG_GENERATION_FLAG],
   },
   'nestjs-rtmp-defaults': { script: 'nestjs-rtmp-defaults-server' },
@@ -132,7 +167,8 @@ export async function startServer(
 ): Promise<BenchServer> {
   switch (kind) {
     case 'nginx-rtmp':
-      return NginxServer.start(WORK_DIR);
+    case 'nginx-rtmp-65536':
+      return NginxServer.start(kind, WORK_DIR);
     case 'node-media-server': {
       const port = await freeLoopbackPort();
       const dataDir = join(WORK_DIR, 'nms-data', `${process.pid}-${port}`);
