@@ -36,8 +36,8 @@ export class LogTail {
 }
 
 export interface ForkOptions {
-  /** A server under test, or a load generator. */
-  readonly role: CoreRole;
+  /** A server under test, or (by default) a load generator. */
+  readonly role?: CoreRole;
   readonly args?: readonly string[];
   readonly execArgv?: readonly string[];
   readonly cwd?: string;
@@ -73,7 +73,8 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
   ) {
     // What fork() does, through onCore: Node with an IPC channel.
     const node = [...(options.execArgv ?? []), script, ...(options.args ?? [])];
-    const { command, args } = onCore(options.role, process.execPath, node);
+    const role = options.role ?? 'load';
+    const { command, args } = onCore(role, process.execPath, node);
     this.child = spawn(command, args, {
       cwd: options.cwd,
       stdio: options.keepLog
@@ -99,7 +100,7 @@ export class ForkedChild<Request extends { readonly type: string }, Ready> {
         if (message.type !== 'ready') return;
         clearTimeout(timer);
         try {
-          assertOnCore(this.pid, options.role, basename(process.execPath));
+          assertOnCore(this.pid, role, basename(process.execPath));
           resolve(message as Ready);
         } catch (error) {
           this.child.kill('SIGKILL');

@@ -18,7 +18,7 @@ export class HandshakeProbe {
     const child = new ForkedChild<ProbeRequest, unknown>(
       'the probe client',
       compiledSupport('handshake-probe-process'),
-      { role: 'load', startTimeoutMs: START_TIMEOUT_MS },
+      { startTimeoutMs: START_TIMEOUT_MS },
     );
     await child.ready;
     return new HandshakeProbe(child);

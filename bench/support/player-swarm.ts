@@ -18,7 +18,7 @@ export class PlayerSwarm {
     const child = new ForkedChild<SwarmRequest, unknown>(
       'the player swarm',
       compiledSupport('player-swarm-process'),
-      { role: 'load', startTimeoutMs: START_TIMEOUT_MS },
+      { startTimeoutMs: START_TIMEOUT_MS },
     );
     await child.ready;
     return new PlayerSwarm(child);
