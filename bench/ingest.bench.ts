@@ -28,19 +28,20 @@ export interface IngestResult {
   readonly rounds: readonly IngestRound[];
   /** Median over rounds of bytes / wall seconds. */
   readonly mbPerSecond: number;
-  /** Total CPU seconds over total GB. */
+  /** Median over rounds of CPU seconds / GB (results saved before 2026-12: total over total). */
   readonly cpuSecondsPerGb: number;
   readonly peakRss: number;
 }
 
+/** A round's CPU seconds per GB. */
+export const roundCpuPerGb = (round: IngestRound): number => round.cpuSeconds / (round.bytes / GB);
+
 function summarize(kind: ServerKind, rounds: IngestRound[]): IngestResult {
-  const bytes = rounds.reduce((sum, round) => sum + round.bytes, 0);
-  const cpu = rounds.reduce((sum, round) => sum + round.cpuSeconds, 0);
   return {
     kind,
     rounds,
     mbPerSecond: median(rounds.map((round) => round.bytes / MB / round.seconds)),
-    cpuSecondsPerGb: cpu / (bytes / GB),
+    cpuSecondsPerGb: median(rounds.map(roundCpuPerGb)),
     peakRss: Math.max(...rounds.map((round) => round.peakRss)),
   };
 }
@@ -68,8 +69,8 @@ async function warmUp(server: BenchServer, send: () => Promise<Sent>): Promise<v
 }
 
 /**
- * One measured round: CPU and peak RSS of the server from the send's start until it has read
- * everything (see `settle`).
+ * One measured round: CPU (to the nanosecond, see ProcessMeter.preciseCpu) and peak RSS of the
+ * server from the send's start until it has read everything (see `settle`).
  */
 async function measureRound(
   server: BenchServer,
@@ -81,7 +82,7 @@ async function measureRound(
   const meter = new ProcessMeter(server.pid);
   const sent = await send();
   await settle(server);
-  const cpuSeconds = meter.cpu();
+  const cpuSeconds = meter.preciseCpu();
   const { peakRss } = meter.memory();
   const bytesIn = (await server.counters()).bytesIn - before;
   return {
@@ -98,16 +99,19 @@ async function measureRound(
 }
 
 /**
- * Scenario 1: FFmpeg publishes the flood clip with `-c copy` as fast as it can (no -re), once
- * unmeasured, then `count` rounds. The wall time runs from spawning FFmpeg to its exit (so it
- * includes FFmpeg's start-up, about 0.1 s); the rate is the bytes the server read over it.
+ * Scenario 1: FFmpeg publishes a clip `clip.plays` times over with `-c copy` as fast as it can
+ * (no -re): a quarter of that unmeasured, then `count` rounds. The wall time runs from spawning
+ * FFmpeg to its exit (so it includes FFmpeg's start-up, about 0.1 s); the rate is the bytes the
+ * server read over it.
  */
 export function floodRounds(clip: BenchClip, count: number): Rounds<IngestRound, IngestResult> {
+  const plays = clip.plays ?? 1;
   const send = async (server: BenchServer, round: number): Promise<Sent> => {
     const stream = `flood-${round}`;
     const started = performance.now();
     const run = await publish(clip.path, server.url(stream), {
       realtime: false,
+      plays: round === 0 ? Math.ceil(plays / 4) : plays,
       timeoutMs: FFMPEG_TIMEOUT_MS,
     });
     const seconds = (performance.now() - started) / 1000;

@@ -5,7 +5,7 @@ import { RenderInput, Results } from './results';
 import { over, ratioCheck, TargetCheck } from './targets';
 import { SERVER_LABELS } from './support/servers';
 import { MB, mean } from './support/util';
-import { ALL_VARIANTS, OUR_VARIANTS } from './settings';
+import { BARE_VARIANTS, OUR_VARIANTS } from './settings';
 
 /** The runs with the most publishers (N = 50 in a full run). */
 function mostPublisherRuns(result: PublishersResult | undefined): PublishersRun[] {
@@ -87,7 +87,9 @@ function floorComparison(results: readonly PublishersResult[]): string {
   const nginx = mostPublisherRuns(byKind(results, 'nginx-rtmp'));
   if (floor.length === 0 || nginx.length === 0) return '';
   const [floorCpu, nginxCpu] = [meanCpu(floor), meanCpu(nginx)];
-  const ours = ALL_VARIANTS.map((kind) => [kind, mostPublisherRuns(byKind(results, kind))] as const)
+  const ours = BARE_VARIANTS.map(
+    (kind) => [kind, mostPublisherRuns(byKind(results, kind))] as const,
+  )
     .filter(([, runs]) => runs.length > 0)
     .map(([kind, runs]) => `${OUR_VARIANTS[kind]} ${(meanCpu(runs) / floorCpu).toFixed(2)}×`);
   return (
@@ -99,7 +101,7 @@ function floorComparison(results: readonly PublishersResult[]): string {
 export function publishersChecks(results: Results): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const nginx = mostPublisherRuns(byKind(results.publishers, 'nginx-rtmp'));
-  for (const variant of ALL_VARIANTS) {
+  for (const variant of BARE_VARIANTS) {
     const result = byKind(results.publishers, variant);
     const most = mostPublisherRuns(result);
     if (result === undefined || most.length === 0) continue;

@@ -28,7 +28,7 @@ export function render(input: RenderInput): string {
     header(input),
     `## Against the targets
 
-Issues 6, 8 (fan-out) and 18 (hostile traffic). A cell: the figure judged, whether it is met.
+Issues 6, 8 (fan-out), 18 (hostile traffic) and 21 (flood). A cell: the figure judged, whether it is met.
 
 ${targetsTable(checks)}`,
     ingestSection(current),
@@ -59,7 +59,7 @@ function withoutBaselines(results: Results): Results {
     rows.filter((row) => !isBaseline(row.kind));
   return {
     ...results,
-    flood: ours(results.flood),
+    floods: results.floods.map((flood) => ({ ...flood, results: ours(flood.results) })),
     replay128: ours(results.replay128),
     replay4096: ours(results.replay4096),
     publishers: ours(results.publishers),
@@ -78,16 +78,16 @@ function header(input: RenderInput): string {
 ${input.partial === true ? 'A partial run (development knobs)' : 'The latest full run'} of \`npm run bench\` (${date}, ${minutes.toFixed(1)} min), which rewrites this file. Profiles and
 earlier runs: [bench/profile-notes.md](bench/profile-notes.md); the soak: [bench/soak-results.md](bench/soak-results.md).
 
-**Machine.** ${machineLine(machine)}, \`ulimit -n\` ${machine.fileLimit}, shared with the load
-generators. Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} as parts started.
+**Machine.** ${machineLine(machine)}; \`ulimit -n\` ${machine.fileLimit}. Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} as parts started.
 
 **Servers**, fresh per scenario, on 127.0.0.1: **nestjs-rtmp**, our \`RtmpServer\` (\`bench/servers/nestjs-rtmp-server.ts\`:
 accept-all verifier, a consumer counting packets, GOP cache on), also with \`gopCache: false\`, with
-\`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory"), with default limits (section 7)${
+\`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory"), with default limits (section 7), **through Nest** as the demo
+(\`bench/servers/nest-app-server.ts\`: \`RtmpModule\`, two \`packets()\` subscribers per stream)${
     baseline === undefined ? '' : ` and **at the baseline** \`${baseline.commit}\``
-  }; **nginx-rtmp** (${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}), no GOP cache;
-**node-media-server** ${versions['node-media-server'] ?? NMS_VERSION}, GOP cache always on; the **Node floor**, a \`net.Server\`
-counting what it reads (section 2: after the publish exchange).
+  }; **nginx-rtmp** (${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}), no GOP cache, chunk size 4096
+(also 65536, section 1); **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION}, GOP cache always on; the **Node floor**, a
+\`net.Server\` counting what it reads (sections 1–2: after the publish exchange).
 
 **Columns.** CPU: utime + stime (\`/proc/<pid>/stat\`) over the measured stretch, % of one core. Peak
 RSS: \`VmHWM\`, reset as the stretch starts. V8's young generation grows under load and stays (not a

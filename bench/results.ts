@@ -11,11 +11,19 @@ import { Machine } from './support/machine';
 import { BenchClip } from './support/media';
 import { ServerKind } from './support/servers';
 
+/** One clip's ingest flood: every server's rounds. */
+export interface FloodResult {
+  readonly clip: BenchClip;
+  /** A realistic clip, on every flood server, which the targets judge (see FLOOD_CLIPS). */
+  readonly headline: boolean;
+  readonly results: IngestResult[];
+}
+
 /** What a run measured, scenario by scenario (empty where a scenario did not run). */
 export interface Results {
   codec: ChunkCodecResult[];
   sessionPath: SessionPathResult[];
-  flood: IngestResult[];
+  floods: FloodResult[];
   replay128: IngestResult[];
   replay4096: IngestResult[];
   publishers: PublishersResult[];
@@ -40,7 +48,7 @@ export interface BaselineInfo {
 /** Everything the report is rendered from, saved with each run (bench-results.json). */
 export interface RenderInput {
   readonly results: Results;
-  readonly flood: BenchClip | undefined;
+  /** The clip of the publishers, the latency and the fan-out. */
   readonly live: BenchClip | undefined;
   /** The day the run started, YYYY-MM-DD. */
   readonly date: string;
@@ -57,9 +65,54 @@ export function saveInput(file: string, input: RenderInput): void {
   writeFileSync(file, `${JSON.stringify(input, keepNonFinite, 2)}\n`);
 }
 
+/** The scenarios' lists a results file holds, each empty where its scenario did not run. */
+const RESULT_LISTS = [
+  'codec',
+  'sessionPath',
+  'floods',
+  'replay128',
+  'replay4096',
+  'publishers',
+  'idle',
+  'fanout',
+  'hostile',
+] as const satisfies readonly (keyof Results)[];
+
+/**
+ * A saved run, as this version of the report reads it. A file saved before the flood ran
+ * several clips holds one flood (`results.flood`, of the clip `flood`): it becomes the
+ * 20 Mbit/s row. Throws, saying what is missing, on a file it cannot read that way.
+ */
 export function loadInput(file: string): RenderInput {
-  return JSON.parse(readFileSync(file, 'utf8'), restoreNonFinite) as RenderInput;
+  const saved = JSON.parse(readFileSync(file, 'utf8'), restoreNonFinite) as SavedInput;
+  if (typeof saved !== 'object' || saved === null || saved.results === undefined) {
+    throw new Error(`${file}: not a results file of \`npm run bench\` (no "results")`);
+  }
+  const { flood: floodClip, results: savedResults, ...rest } = saved;
+  const { flood, ...results } = savedResults;
+  if (results.floods === undefined && flood !== undefined) {
+    results.floods =
+      flood.length > 0 && floodClip !== undefined
+        ? [{ clip: floodClip, headline: false, results: flood }]
+        : [];
+  }
+  const missing = RESULT_LISTS.filter((list) => !Array.isArray(results[list]));
+  if (missing.length > 0 || saved.machine === undefined) {
+    throw new Error(
+      `${file}: saved by a version of the bench this one cannot render ` +
+        `(no ${[...missing.map((list) => `results.${list}`), ...(saved.machine === undefined ? ['machine'] : [])].join(', ')}); ` +
+        'run `npm run bench` again',
+    );
+  }
+  return { ...rest, results: results as Results };
 }
+
+/** A results file as saved by this version or an earlier one. */
+type SavedInput = Omit<RenderInput, 'results'> & {
+  readonly results: Partial<Results> & { readonly flood?: IngestResult[] };
+  /** Before the flood ran several clips: its one clip. */
+  readonly flood?: BenchClip;
+};
 
 /** JSON has no NaN or Infinity (a ratio with nothing to compare, say): kept as strings. */
 function keepNonFinite(_key: string, value: unknown): unknown {

@@ -20,8 +20,11 @@ import { render } from './report';
 import { loadInput, RenderInput, Results, saveInput } from './results';
 import { benchSessionPath } from './session.bench';
 import {
-  ALL_VARIANTS,
+  BARE_VARIANTS,
+  FLOOD_CLIPS,
+  FLOOD_VARIANTS,
   GOP_VARIANTS,
+  NGINX_KINDS,
   readSettings,
   wanted,
   withBaselines,
@@ -29,7 +32,7 @@ import {
 } from './settings';
 import { coresNote, pinBenchProcess } from './support/cores';
 import { describeMachine } from './support/machine';
-import { BenchClip, FLOOD_MEDIA, prepareClip } from './support/media';
+import { BenchClip, FLOOD_MEDIA, mediaName, prepareClip } from './support/media';
 import { loadAverage } from './support/proc';
 import { capturedSession } from './support/replay';
 import { ServerRunner } from './support/server-runner';
@@ -61,17 +64,23 @@ async function main(): Promise<void> {
     profileDir: settings.profileDir,
     baselineBuild: baseline?.build,
   });
-  /** `kinds` with ours as `variants`, each followed by its baseline twin when there is one. */
-  const servers = (variants: readonly ServerKind[] = ['nestjs-rtmp']): ServerKind[] => {
-    const kinds = withVariants(settings.serverKinds, variants);
-    return baseline === undefined ? kinds : withBaselines(kinds);
+  /**
+   * `kinds` with ours as `variants` and nginx-rtmp as `nginx`, each of ours followed by its
+   * baseline twin when there is one.
+   */
+  const servers = (
+    variants: readonly ServerKind[] = ['nestjs-rtmp'],
+    nginx?: readonly ServerKind[],
+  ): ServerKind[] => {
+    const kinds = withVariants(settings.serverKinds, variants, nginx);
+    return baseline === undefined ? kinds : withBaselines(kinds, baseline.build);
   };
   const want = (scenario: Parameters<typeof wanted>[1]): boolean => wanted(settings, scenario);
 
   const results: Results = {
     codec: [],
     sessionPath: [],
-    flood: [],
+    floods: [],
     replay128: [],
     replay4096: [],
     publishers: [],
@@ -80,7 +89,6 @@ async function main(): Promise<void> {
     fanout: [],
     hostile: [],
   };
-  let flood: BenchClip | undefined;
   let live: BenchClip | undefined;
 
   if (want('codec')) {
@@ -89,22 +97,35 @@ async function main(): Promise<void> {
     const clip = await generateTestMedia(join(WORK_DIR, 'bench-720p30.flv'), CODEC_MEDIA);
     results.codec = [await benchChunkCodec(clip, 4096), await benchChunkCodec(clip, 128)];
   }
-  if (want('flood') || want('replay')) {
-    progress('generating the flood clip (once)');
-    flood = await prepareClip(FLOOD_MEDIA);
+  if (want('flood')) {
+    for (const { spec, headline } of FLOOD_CLIPS) {
+      progress(`generating the flood clip ${mediaName(spec)} (once)`);
+      const clip = await prepareClip(spec, settings.floodBytes);
+      // Every server at once, taking turns round by round; the floor last.
+      const kinds = [
+        ...servers(headline ? FLOOD_VARIANTS.headline : FLOOD_VARIANTS.other, NGINX_KINDS),
+        'node-floor-publish' as const,
+      ].filter((kind) => headline || kind !== 'node-media-server');
+      const rounds = floodRounds(clip, settings.floodRounds);
+      const what = `ingest flood, ${mediaName(spec)} x${clip.plays}`;
+      results.floods.push({
+        clip,
+        headline,
+        results: await runner.rounds(what, kinds, rounds, { together: true }),
+      });
+    }
   }
-  if (want('flood') && flood !== undefined) {
-    const rounds = floodRounds(flood, settings.floodRounds);
-    results.flood = await runner.rounds('ingest flood', servers(ALL_VARIANTS), rounds);
-  }
-  if (want('replay') && flood !== undefined) {
+  if (want('replay')) {
+    progress('generating the replay clip (once)');
+    const clip = await prepareClip(FLOOD_MEDIA);
     progress('recording the FFmpeg sessions to replay (once)');
     const sessions = {
-      at4096: await capturedSession(flood.path, 4096),
-      at128: await capturedSession(flood.path, 128),
+      at4096: await capturedSession(clip.path, 4096),
+      at128: await capturedSession(clip.path, 128),
     };
-    const rounds = replayRounds(sessions, flood, settings.replayRounds);
-    const both = await runner.rounds('replay flood', [...servers(), 'node-floor'], rounds);
+    const rounds = replayRounds(sessions, clip, settings.replayRounds);
+    const kinds = [...servers(['nestjs-rtmp', 'nestjs-rtmp-nest']), 'node-floor' as const];
+    const both = await runner.rounds('replay flood', kinds, rounds);
     results.replay4096 = both.map((result) => result.at4096);
     results.replay128 = both.map((result) => result.at128);
     if (want('codec')) {
@@ -122,7 +143,7 @@ async function main(): Promise<void> {
   if (want('publishers') && live !== undefined) {
     const runs = publisherRuns(live, settings.publisherRuns);
     // The floor last: what Node's sockets alone cost, next to the servers.
-    const kinds = [...servers(ALL_VARIANTS), 'node-floor-publish' as const];
+    const kinds = [...servers(BARE_VARIANTS), 'node-floor-publish' as const];
     results.publishers = await runner.rounds('many publishers', kinds, runs);
   }
   if (want('idle')) {
@@ -166,7 +187,6 @@ async function main(): Promise<void> {
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   const input: RenderInput = {
     results,
-    flood,
     live,
     date: startedAt.toISOString().slice(0, 10),
     minutes,

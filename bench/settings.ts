@@ -1,15 +1,16 @@
 import { join } from 'path';
 import { TestMediaSpec } from '../test/support/test-media';
-import { LIVE_MEDIA } from './support/media';
+import { FLOOD_MEDIA, LIVE_MEDIA, MEDIA_1080P60 } from './support/media';
 import {
-  BASELINE_TWINS,
+  baselineTwin,
+  NginxKind,
   OurKind,
   SERVER_KINDS,
   ServerKind,
   SMALL_YOUNG_GENERATION_FLAG,
-  TwinnedKind,
   WORK_DIR,
 } from './support/servers';
+import { MB } from './support/util';
 
 /*
  * What `npm run bench` runs, and the environment knobs that change it, for development only (a
@@ -43,6 +44,8 @@ export interface Settings {
   /** Written to the partial report: not the full run BENCHMARKS.md holds. */
   readonly partial: boolean;
   readonly floodRounds: number;
+  /** About what a flood round sends: FFmpeg publishes each clip as many times over. */
+  readonly floodBytes: number;
   readonly replayRounds: number;
   /** Scenario 2's runs, each the number of publishers at once. */
   readonly publisherRuns: readonly number[];
@@ -69,6 +72,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ...(quick
       ? {
           floodRounds: 1,
+          floodBytes: 100 * MB,
           replayRounds: 1,
           publisherRuns: [5, 10],
           idleConnections: 200,
@@ -78,6 +82,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         }
       : {
           floodRounds: 6,
+          floodBytes: 400 * MB,
           replayRounds: 3,
           publisherRuns: [20, 50, 50, 50],
           idleConnections: 1000,
@@ -94,30 +99,79 @@ export function wanted(settings: Settings, scenario: Scenario): boolean {
 
 /**
  * Ours as configured otherwise, and how the targets table names each: with the GOP cache off
- * (nginx has none), and with V8's young generation capped (the memory that saves, the CPU it
- * costs). The one with default limits serves the hostile-traffic scenario alone.
+ * (nginx has none), with V8's young generation capped (the memory that saves, the CPU it
+ * costs), and through Nest as users run it (a Nest application, `packets()` subscribers). The
+ * one with default limits serves the hostile-traffic scenario alone.
  */
 export const OUR_VARIANTS = {
   'nestjs-rtmp': 'ours',
   'nestjs-rtmp-no-gop': 'with `gopCache: false`',
   'nestjs-rtmp-small-young': `run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
+  'nestjs-rtmp-nest': 'through Nest',
+  'nestjs-rtmp-nest-small-young': `through Nest, run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
 } as const satisfies Partial<Record<OurKind, string>>;
 export type OurVariant = keyof typeof OUR_VARIANTS;
 export const GOP_VARIANTS: readonly OurVariant[] = ['nestjs-rtmp', 'nestjs-rtmp-no-gop'];
-export const ALL_VARIANTS = Object.keys(OUR_VARIANTS) as OurVariant[];
+/** The bare RtmpServer's variants (the many-publishers scenario runs these). */
+export const BARE_VARIANTS: readonly OurVariant[] = [
+  'nestjs-rtmp',
+  'nestjs-rtmp-no-gop',
+  'nestjs-rtmp-small-young',
+];
+export const NEST_VARIANTS: readonly OurVariant[] = [
+  'nestjs-rtmp-nest',
+  'nestjs-rtmp-nest-small-young',
+];
 
-/** `kinds` with ours replaced by `variants`, right where ours was. */
+/** A clip of the ingest flood; the realistic ones are its headline, on every flood server. */
+export interface FloodClip {
+  readonly spec: TestMediaSpec;
+  readonly headline: boolean;
+}
+
+/**
+ * What a live encoder sends at 720p30 and at 1080p60 (issue 21), then the 20 Mbit/s clip the
+ * flood used to run, on fewer servers: its few large messages hide per-message costs.
+ */
+export const FLOOD_CLIPS: readonly FloodClip[] = [
+  { spec: LIVE_MEDIA, headline: true },
+  { spec: MEDIA_1080P60, headline: true },
+  { spec: FLOOD_MEDIA, headline: false },
+];
+
+/**
+ * The flood's servers of ours for a headline clip, and for the other: bare, with the GOP cache
+ * off (as nginx-rtmp has none), and through Nest, also with V8's young generation capped
+ * (bench/profile-notes.md, issue 21: the Nest process spends a third of a flood collecting).
+ */
+export const FLOOD_VARIANTS = {
+  headline: ['nestjs-rtmp', 'nestjs-rtmp-no-gop', ...NEST_VARIANTS],
+  other: ['nestjs-rtmp', 'nestjs-rtmp-nest'],
+} as const satisfies Record<string, readonly OurVariant[]>;
+/** Both nginx-rtmp chunk sizes, where ours announces 60000: 4096 is nginx's default. */
+export const NGINX_KINDS: readonly NginxKind[] = ['nginx-rtmp', 'nginx-rtmp-65536'];
+
+/**
+ * `kinds` with ours replaced by `variants`, and nginx-rtmp by `nginx`, right where each was.
+ */
 export function withVariants(
   kinds: readonly ServerKind[],
   variants: readonly ServerKind[],
+  nginx: readonly ServerKind[] = ['nginx-rtmp'],
 ): ServerKind[] {
-  return kinds.flatMap((kind): ServerKind[] => (kind === 'nestjs-rtmp' ? [...variants] : [kind]));
+  return kinds.flatMap((kind): ServerKind[] => {
+    if (kind === 'nestjs-rtmp') return [...variants];
+    return kind === 'nginx-rtmp' ? [...nginx] : [kind];
+  });
 }
 
-/** `kinds` with each of ours that has a baseline twin followed by it. */
-export function withBaselines(kinds: readonly ServerKind[]): ServerKind[] {
+/**
+ * `kinds` with each of ours that has a baseline twin followed by it, where the baseline's build
+ * has that server.
+ */
+export function withBaselines(kinds: readonly ServerKind[], baselineBuild: string): ServerKind[] {
   return kinds.flatMap((kind): ServerKind[] => {
-    const twin = BASELINE_TWINS[kind as TwinnedKind];
+    const twin = baselineTwin(kind, baselineBuild);
     return twin === undefined ? [kind] : [kind, twin];
   });
 }

@@ -68,13 +68,13 @@ export function streamIntact(clip: BenchClip, stream: StreamCount | undefined): 
 }
 
 /**
- * Generates the clip of `spec` (once). With `minBytes`, a run publishes it as many times over
- * as it takes to send that much.
+ * Generates the clip of `spec` (once). With `bytes`, a run publishes it as many times over as
+ * comes nearest to sending that much.
  */
-export async function prepareClip(spec: TestMediaSpec, minBytes = 0): Promise<BenchClip> {
+export async function prepareClip(spec: TestMediaSpec, bytes = 0): Promise<BenchClip> {
   const path = await generateTestMedia(join(WORK_DIR, 'media', mediaName(spec)), spec);
   const fileBytes = statSync(path).size;
-  const plays = Math.max(1, Math.ceil(minBytes / fileBytes));
+  const plays = Math.max(1, Math.round(bytes / fileBytes));
   return { path, spec, fileBytes, plays, ...(await packetsOfRun(path, plays)) };
 }
 

@@ -49,17 +49,18 @@ export class ServerRunner {
   }
 
   /**
-   * `rounds` on each of `kinds`. A kind of ours and its baseline twin run side by side, taking
-   * turns round by round (who goes first alternates), so that what else the machine does
-   * weighs on both alike.
+   * `rounds` on each of `kinds`. With `together` every server runs at once and they take turns
+   * round by round; otherwise each of ours does so with its baseline twin only. Who goes first
+   * alternates (forward, then backward), so that what else the machine does weighs on all alike.
    */
   async rounds<Round, Result>(
     what: string,
     kinds: readonly ServerKind[],
     rounds: Rounds<Round, Result>,
+    { together = false }: { together?: boolean } = {},
   ): Promise<Result[]> {
     const results = new Map<ServerKind, Result>();
-    for (const group of twinGroups(kinds)) {
+    for (const group of together ? [[...kinds]] : twinGroups(kinds)) {
       await this.with(what, group, async (servers) => {
         const done = servers.map((): Round[] => []);
         for (const server of servers) await rounds.warmUp?.(server);
@@ -80,7 +81,7 @@ export class ServerRunner {
     kinds: readonly ServerKind[],
     run: (servers: BenchServer[]) => Promise<void>,
   ): Promise<void> {
-    progress(`${what}: ${kinds.join(' and ')}`);
+    progress(`${what}: ${kinds.join(', ')}`);
     this.noteLoad(`${what} (${kinds.join(', ')})`);
     const servers: BenchServer[] = [];
     try {
