@@ -214,13 +214,27 @@ async function main(): Promise<void> {
  */
 function renderSaved(file = join(WORK_DIR, 'bench-results.json')): void {
   const partial = file.endsWith('.partial.json');
-  writeFileSync(partial ? PARTIAL_REPORT : REPORT, render({ ...loadInput(file), partial }));
+  const input = loadInput(file);
+  let report: string;
+  try {
+    report = render({ ...input, partial });
+  } catch (error) {
+    // A results file of another version, its shape off where loadInput does not look.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${file}: cannot render it (${why}); run \`npm run bench\` again`);
+  }
+  writeFileSync(partial ? PARTIAL_REPORT : REPORT, report);
   progress(`rendered ${file} to ${partial ? PARTIAL_REPORT : REPORT}`);
 }
 
 const renderAt = process.argv.indexOf('--render');
 if (renderAt >= 0) {
-  renderSaved(process.argv[renderAt + 1]);
+  try {
+    renderSaved(process.argv[renderAt + 1]);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
 } else {
   main().catch((error: unknown) => {
     console.error(error);
