@@ -146,7 +146,7 @@ ${columns(replay4096, [
 ])}`;
 }
 
-/** The flood's variants the targets judge: bare and through Nest (`gopCache: false`: a row only). */
+/** The flood's variants, which the targets judge: bare, and through Nest. */
 const FLOOD_JUDGED: readonly OurVariant[] = ['nestjs-rtmp', ...NEST_VARIANTS];
 
 /** Issue 21's limits on CPU per GB over nginx-rtmp's: bare, and through Nest. */
@@ -155,14 +155,21 @@ const ISSUE_21_LIMITS = [
   { nginx: 'nginx-rtmp-65536', chunkSize: 65536, bare: 1.4, nest: 1.6 },
 ] as const;
 
+/** What a flood target's cell holds a figure of, in order: e.g. "720p30 / 1080p60". */
+export function floodTargetClips(results: Results): string | undefined {
+  const floods = results.floods.filter((flood) => flood.headline);
+  if (floods.length === 0) return undefined;
+  return floods.map((flood) => clipLabel(flood.clip.spec).split(' ')[0]).join(' / ');
+}
+
 /**
- * Issue 21's targets on the realistic clips, each cell a ratio per clip, met where every clip
- * meets it, with the Node floor's ratio beside ours; and issue 6's that they leave standing.
+ * Issue 21's targets on the realistic clips, each cell a figure per clip (see
+ * floodTargetClips), met where every clip meets it, with the Node floor's ratio beside ours;
+ * and issue 6's that they leave standing.
  */
 export function ingestChecks(results: Results): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const floods = results.floods.filter((flood) => flood.headline);
-  const clips = `(${floods.map((flood) => clipLabel(flood.clip.spec).split(' ')[0]).join(' / ')})`;
   /** `kind`'s CPU per GB over `reference`'s, per clip; NaN where either did not run. */
   const ratios = (kind: ServerKind, reference: ServerKind): number[] =>
     floods.map((flood) => {
@@ -188,7 +195,7 @@ export function ingestChecks(results: Results): TargetCheck[] {
   };
   if (floods.length > 0) {
     for (const { nginx, chunkSize, bare, nest } of ISSUE_21_LIMITS) {
-      const target = `Flood ${clips}: CPU/GB ≤ ${bare}× nginx-rtmp’s at ${chunkSize} (through Nest ${nest}×)`;
+      const target = `Flood: CPU/GB ≤ ${bare}× nginx-rtmp’s at ${chunkSize} (through Nest ${nest}×)`;
       for (const variant of FLOOD_JUDGED) {
         const limit = NEST_VARIANTS.includes(variant) ? nest : bare;
         judge(target, variant, ratios(variant, nginx), limit);
@@ -198,7 +205,7 @@ export function ingestChecks(results: Results): TargetCheck[] {
   }
   for (const variant of FLOOD_JUDGED) {
     judge(
-      `Flood ${clips}: CPU/GB < 0.4× node-media-server’s`,
+      'Flood: CPU/GB < 0.4× node-media-server’s',
       variant,
       ratios(variant, 'node-media-server'),
       0.4,
@@ -215,7 +222,7 @@ export function ingestChecks(results: Results): TargetCheck[] {
   );
   if (ours.some(Number.isFinite)) {
     checks.push({
-      target: `Flood ${clips}: MB/s no lower than either peer’s`,
+      target: 'Flood: MB/s no lower than either peer’s',
       variant: 'nestjs-rtmp',
       measured: `${ours.map((value) => fixed(value, 0)).join(' / ')} vs ${peers.map((value) => fixed(value, 0)).join(' / ')}`,
       met: peers.some(Number.isNaN) ? undefined : ours.every((value, at) => value >= peers[at]),

@@ -3,7 +3,7 @@ import { codecSection } from './codec.report';
 import { fanoutChecks, fanoutHeadlines, fanoutSection } from './fanout.report';
 import { hostileChecks, hostileHeadlines, hostileSection } from './hostile.report';
 import { idleChecks, idleHeadlines, idleSection } from './idle.report';
-import { ingestChecks, ingestHeadlines, ingestSection } from './ingest.report';
+import { floodTargetClips, ingestChecks, ingestHeadlines, ingestSection } from './ingest.report';
 import { latencyChecks, latencyHeadlines, latencySection } from './latency.report';
 import { publishersChecks, publishersHeadlines, publishersSection } from './publishers.report';
 import { RenderInput, Results } from './results';
@@ -24,11 +24,12 @@ export function render(input: RenderInput): string {
     ...fanoutChecks(current.results),
     ...hostileChecks(current.results),
   ];
+  const floodClips = floodTargetClips(current.results);
   const sections = [
     header(input),
     `## Against the targets
 
-Issues 6, 8 (fan-out), 18 (hostile traffic) and 21 (flood). A cell: the figure judged, whether it is met.
+Issues 6, 8 (fan-out), 18 (hostile traffic) and 21 (flood). A cell: the figure judged${floodClips === undefined ? '' : ` (flood: ${floodClips})`}, whether it is met.
 
 ${targetsTable(checks)}`,
     ingestSection(current),

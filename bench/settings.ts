@@ -140,12 +140,12 @@ export const FLOOD_CLIPS: readonly FloodClip[] = [
 ];
 
 /**
- * The flood's servers of ours for a headline clip, and for the other: bare, with the GOP cache
- * off (as nginx-rtmp has none), and through Nest, also with V8's young generation capped
- * (bench/profile-notes.md, issue 21: the Nest process spends a third of a flood collecting).
+ * The flood's servers of ours for a headline clip, and for the other: bare, and through Nest,
+ * on a headline clip also with V8's young generation capped (bench/profile-notes.md, issue 21:
+ * under a flood the Nest process spends a third of its time collecting).
  */
 export const FLOOD_VARIANTS = {
-  headline: ['nestjs-rtmp', 'nestjs-rtmp-no-gop', ...NEST_VARIANTS],
+  headline: ['nestjs-rtmp', ...NEST_VARIANTS],
   other: ['nestjs-rtmp', 'nestjs-rtmp-nest'],
 } as const satisfies Record<string, readonly OurVariant[]>;
 /** Both nginx-rtmp chunk sizes, where ours announces 60000: 4096 is nginx's default. */
