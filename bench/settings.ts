@@ -14,14 +14,16 @@ import { MB } from './support/util';
 
 /*
  * What `npm run bench` runs, and the environment knobs that change it, for development only (a
- * run with BENCH_ONLY, BENCH_SERVERS or BENCH_QUICK writes .bench-work/BENCHMARKS.partial.md
- * instead of BENCHMARKS.md):
+ * run with BENCH_ONLY, BENCH_SERVERS, BENCH_QUICK or BENCH_CORES writes
+ * .bench-work/BENCHMARKS.partial.md instead of BENCHMARKS.md):
  *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile   scenarios to run
  *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
  *   BENCH_QUICK=1                                          short runs
  *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
  *   BENCH_BASELINE=<git rev>  ours is also run built from that commit, beside the current code,
  *                             and the report compares the two (see ./baseline.ts)
+ *   BENCH_CORES=apart|shared|none   which core servers and load generators run on (see
+ *                                   ./support/cores.ts; apart by default)
  */
 
 export const SCENARIOS = [
@@ -68,7 +70,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     serverKinds: (env.BENCH_SERVERS?.split(',') as ServerKind[] | undefined) ?? SERVER_KINDS,
     profileDir: env.BENCH_PROFILE === '1' ? join(WORK_DIR, 'profiles') : undefined,
     baselineRev: env.BENCH_BASELINE || undefined,
-    partial: quick || only !== undefined || env.BENCH_SERVERS !== undefined,
+    partial:
+      quick ||
+      only !== undefined ||
+      env.BENCH_SERVERS !== undefined ||
+      (env.BENCH_CORES ?? 'apart') !== 'apart',
     ...(quick
       ? {
           floodRounds: 1,

@@ -10,6 +10,9 @@ import { readFileSync } from 'fs';
  * by up to 2× (its reads grow when it runs behind the writer; bench/profile-notes.md, issue 21).
  * Needs two cores and `taskset` (util-linux); otherwise everything runs unpinned, and the
  * report's machine line says so.
+ *
+ * BENCH_CORES (development): `apart` (the default, as above), `shared` (servers and load
+ * generators on one core, as a scheduler often puts a flood's two ends) or `none` (unpinned).
  */
 
 export type CoreRole = 'server' | 'load';
@@ -26,6 +29,11 @@ function coreLayout(): Layout {
 }
 
 function decideLayout(): Layout {
+  const wanted = process.env.BENCH_CORES ?? 'apart';
+  if (wanted === 'none') return { unpinned: 'unpinned (`BENCH_CORES=none`)' };
+  if (wanted !== 'apart' && wanted !== 'shared') {
+    throw new Error(`BENCH_CORES: ${wanted}? (apart, shared or none)`);
+  }
   const cores = allowedCores(process.pid);
   if (cores.length < 2) return { unpinned: 'unpinned (one core)' };
   try {
@@ -33,7 +41,7 @@ function decideLayout(): Layout {
   } catch {
     return { unpinned: 'unpinned (no `taskset`)' };
   }
-  return { load: cores[0], server: cores[1] };
+  return { load: cores[wanted === 'shared' ? 1 : 0], server: cores[1] };
 }
 
 /** The cores a process may run on (its `Cpus_allowed_list`, e.g. "0-1" or "0,2-3"). */
@@ -90,5 +98,8 @@ export function assertOnCore(pid: number, role: CoreRole, program: string): void
 export function coresNote(): string {
   const cores = coreLayout();
   if ('unpinned' in cores) return cores.unpinned;
+  if (cores.server === cores.load) {
+    return `servers and load generators on core ${cores.server} (\`taskset\`, \`BENCH_CORES=shared\`)`;
+  }
   return `servers on core ${cores.server}, load generators on core ${cores.load} (\`taskset\`)`;
 }
