@@ -146,8 +146,11 @@ ${columns(replay4096, [
 ])}`;
 }
 
-/** The flood's variants, which the targets judge: bare, and through Nest. */
-const FLOOD_JUDGED: readonly OurVariant[] = ['nestjs-rtmp', ...NEST_VARIANTS];
+/**
+ * The variants the flood's targets judge: bare, and through Nest. The Nest path with the flag
+ * has its ratios in the flood table.
+ */
+const FLOOD_JUDGED: readonly OurVariant[] = ['nestjs-rtmp', 'nestjs-rtmp-nest'];
 
 /** Issue 21's limits on CPU per GB over nginx-rtmp's: bare, and through Nest. */
 const ISSUE_21_LIMITS = [

@@ -83,12 +83,12 @@ earlier runs: [bench/profile-notes.md](bench/profile-notes.md); the soak: [bench
 
 **Servers**, fresh per scenario, on 127.0.0.1: **nestjs-rtmp**, our \`RtmpServer\` (\`bench/servers/nestjs-rtmp-server.ts\`:
 accept-all verifier, a consumer counting packets, GOP cache on), also with \`gopCache: false\`, with
-\`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory"), with default limits (section 7), **through Nest** as the demo
-(\`bench/servers/nest-app-server.ts\`: \`RtmpModule\`, two \`packets()\` subscribers per stream)${
+\`${SMALL_YOUNG_GENERATION_FLAG}\` (README, "Memory"), with default limits (section 7), **through Nest**
+(\`nest-app-server.ts\`: \`RtmpModule\`, two \`packets()\` subscribers per stream)${
     baseline === undefined ? '' : ` and **at the baseline** \`${baseline.commit}\``
-  }; **nginx-rtmp** (${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}), no GOP cache, chunk size 4096
-(also 65536, section 1); **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION}, GOP cache always on; the **Node floor**, a
-\`net.Server\` counting what it reads (sections 1–2: after the publish exchange).
+  }; **nginx-rtmp** (${versions['nginx-rtmp'] ?? 'nginx with libnginx-mod-rtmp'}), no GOP cache, chunk size 4096 (section 1:
+also 65536); **node-media-server** ${versions['node-media-server'] ?? NMS_VERSION}, GOP cache always on; the **Node floor**, a \`net.Server\`
+counting what it reads (sections 1–2: after the publish exchange).
 
 **Columns.** CPU: utime + stime (\`/proc/<pid>/stat\`) over the measured stretch, % of one core. Peak
 RSS: \`VmHWM\`, reset as the stretch starts. V8's young generation grows under load and stays (not a
