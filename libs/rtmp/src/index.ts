@@ -41,6 +41,7 @@ export type {
 } from './server/rtmp-server';
 export {
   DEFAULT_RTMP_SERVER_OPTIONS,
+  MAX_PLAYER_WRITE_MERGE_MS,
   MAX_TIMEOUT_MS,
   resolveRtmpServerOptions,
 } from './server/rtmp-server.options';

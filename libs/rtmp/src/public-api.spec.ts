@@ -43,6 +43,7 @@ const PUBLIC_API: readonly string[] = [
   'LiveStreamStats',
   'LocalPublishOrigin',
   'LocalPublisher',
+  'MAX_PLAYER_WRITE_MERGE_MS',
   'MAX_TIMEOUT_MS',
   'MediaPacket',
   'MetadataPacket',

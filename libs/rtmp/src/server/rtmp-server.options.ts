@@ -111,7 +111,19 @@ export interface RtmpServerOptions extends ProtocolLimits {
    * turned back on when the connection stops playing.
    */
   readonly playersNoDelay: boolean;
+  /**
+   * Milliseconds a player's media may wait to be written together with the messages that
+   * follow it: each player then gets one write (one syscall) per interval instead of one per
+   * message, which is most of a server's CPU with many players, for up to that much more
+   * latency (SRS's merged write). 0, the default, writes every message at once; at most
+   * {@link MAX_PLAYER_WRITE_MERGE_MS}. Replies and the media a player is sent as it joins are
+   * never held back.
+   */
+  readonly playerWriteMergeMs: number;
 }
+
+/** The most `playerWriteMergeMs` may be: past this a player's buffer is what it waits for. */
+export const MAX_PLAYER_WRITE_MERGE_MS = 1_000;
 
 export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   ...DEFAULT_PROTOCOL_LIMITS,
@@ -136,6 +148,7 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   gopCacheMaxBytes: 32 * 1024 * 1024,
   playersWaitForPublisher: true,
   playersNoDelay: false,
+  playerWriteMergeMs: 0,
 };
 
 export { MAX_TIMEOUT_MS } from '../common/option-values';
@@ -228,6 +241,18 @@ export function resolveRtmpServerOptions(
     );
   }
   fields.port = port;
+  const merge = numberFrom(resolved.playerWriteMergeMs);
+  if (
+    typeof merge !== 'number' ||
+    !Number.isInteger(merge) ||
+    merge < 0 ||
+    merge > MAX_PLAYER_WRITE_MERGE_MS
+  ) {
+    throw new TypeError(
+      `RTMP server option playerWriteMergeMs must be an integer in 0..${MAX_PLAYER_WRITE_MERGE_MS}, got ${shownValue(resolved.playerWriteMergeMs)}`,
+    );
+  }
+  fields.playerWriteMergeMs = merge;
   for (const key of SWITCH_OPTIONS) {
     const value: unknown = resolved[key];
     if (value === 'true' || value === 'false') fields[key] = value === 'true';

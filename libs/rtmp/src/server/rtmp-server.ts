@@ -1,6 +1,7 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { MergedWrites } from './merged-writes';
 import { GopBlockPool } from './gop-block-pool';
 import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
@@ -81,6 +82,8 @@ export class RtmpServer {
   private readonly verdicts: VerdictWithTimeout;
   /** Memory of every stream's GOP cache, reused from stream to stream (see GopBlockPool). */
   private readonly gopBlocks = new GopBlockPool(GOP_CACHE_BLOCK_BYTES);
+  /** Players' media waiting to be written together (playerWriteMergeMs), if they wait. */
+  private readonly mergedWrites: MergedWrites | undefined;
   /** Bytes of unfinished messages over every connection (`maxPendingMessageBytesTotal`). */
   private readonly pendingMessages: PendingMessageBudget;
   private readonly refusals: ConnectionRefusalLog;
@@ -111,6 +114,8 @@ export class RtmpServer {
       this.logger,
       this.options.apps,
     );
+    const { playerWriteMergeMs } = this.options;
+    this.mergedWrites = playerWriteMergeMs > 0 ? new MergedWrites(playerWriteMergeMs) : undefined;
     this.sessionHost = this.createSessionHost();
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
@@ -288,6 +293,7 @@ export class RtmpServer {
         } finally {
           // Every stream has ended (or close failed): nothing takes GOP cache memory any more.
           this.gopBlocks.close();
+          this.mergedWrites?.close();
         }
       })();
     }
@@ -334,6 +340,7 @@ export class RtmpServer {
       logger: this.logger,
       admission: this.createAdmission(),
       now: () => performance.now(),
+      mergedWrites: this.mergedWrites,
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
       removePlayer: (player, end) => {
         const set = this.players.get(player.key);
