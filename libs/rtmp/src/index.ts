@@ -25,10 +25,12 @@ export type {
   PublishRejectionCode,
   PublishRequest,
   PublishVerdict,
+  StreamAcceptOptions,
   StreamRejectionCode,
   StreamRequest,
   StreamVerdict,
 } from './server/stream-request';
+export { MAX_PUBLIC_STREAM_NAME_BYTES, publicStreamNameProblem } from './server/public-stream-name';
 
 // The server without Nest
 export { RtmpServer } from './server/rtmp-server';

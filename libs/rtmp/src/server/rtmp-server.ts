@@ -56,6 +56,12 @@ const IDLE_SWEEP_MAX_MS = 1_000;
  * The RTMP ingest server: accepts connections, runs a session per connection, asks the
  * verifier about every publish, and hands accepted streams to listeners. No Nest, no RxJS:
  * the Nest layer adapts these callbacks into Observables.
+ *
+ * A stream is live as `app/name`, its name being the public name the verifier gave the
+ * publish (`StreamVerdicts.accept({ name })`), else the name it was published with: that is
+ * the name players ask for, one publisher holds at a time, and `playersOf` and `disconnect`
+ * take. The publish request, key included, stays in `LiveStream.request`; logs show
+ * `LiveStream.label`, never the key.
  */
 export class RtmpServer {
   readonly options: RtmpServerOptions;
@@ -199,7 +205,7 @@ export class RtmpServer {
       remoteAddress: origin.remoteAddress ?? 'local',
       remotePort: origin.remotePort ?? 0,
     };
-    const stream = this.createLiveStream(request, (error) =>
+    const stream = this.createLiveStream(request, undefined, (error) =>
       this.logger.error(`a listener of ${label} threw: ${String(error)}`),
     );
     const publisher = new LocalPublisher(request, stream, {
@@ -323,6 +329,7 @@ export class RtmpServer {
 
   private createLiveStream(
     request: StreamRequest,
+    publicName: string | undefined,
     onListenerError: ListenerErrorHandler,
   ): LiveStream {
     const { options } = this;
@@ -331,7 +338,10 @@ export class RtmpServer {
       maxFrames: options.gopCacheMaxFrames,
       maxBytes: options.gopCacheMaxBytes,
     };
-    return new LiveStream(request, onListenerError, gopLimits, this.gopBlocks);
+    return new LiveStream(request, onListenerError, gopLimits, this.gopBlocks, {
+      publicName,
+      servedApps: options.apps,
+    });
   }
 
   private createSessionHost(): SessionHost {
@@ -361,11 +371,11 @@ export class RtmpServer {
       playersWaitForPublisher: () => this.options.playersWaitForPublisher,
       decided: (request, verdict, abandoned) =>
         this.decisions.emit({ request, verdict, abandoned }),
-      createLiveStream: (request, onListenerError) =>
-        this.createLiveStream(request, onListenerError),
+      createLiveStream: (request, publicName, onListenerError) =>
+        this.createLiveStream(request, publicName, onListenerError),
       claim: (session, stream) =>
         this.registry.claim(stream.key, session, performance.now()).claimed,
-      isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
+      liveStream: (key) => this.registry.get(key)?.liveStream,
       streamStarted: (stream) => this.streamStarted(stream),
       addPlayer: (player) => {
         let waiting = this.players.get(player.key);
