@@ -8,7 +8,11 @@ import { NginxServer } from './nginx-server';
 
 /** Ours: the library's bench server as each variant runs it. */
 export type OurKind =
-  'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-small-young' | 'nestjs-rtmp-defaults';
+  | 'nestjs-rtmp'
+  | 'nestjs-rtmp-no-gop'
+  | 'nestjs-rtmp-small-young'
+  | 'nestjs-rtmp-defaults'
+  | 'nestjs-rtmp-nodelay';
 
 /** The ones of ours that BENCH_BASELINE also runs built from another commit. */
 export type TwinnedKind = 'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-defaults';
@@ -39,6 +43,7 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nestjs-rtmp-no-gop': 'nestjs-rtmp with `gopCache: false`',
   'nestjs-rtmp-small-young': `nestjs-rtmp run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
   'nestjs-rtmp-defaults': 'nestjs-rtmp (default limits)',
+  'nestjs-rtmp-nodelay': 'nestjs-rtmp with `playersNoDelay: true`',
   'nestjs-rtmp-baseline': 'nestjs-rtmp at the baseline',
   'nestjs-rtmp-no-gop-baseline': 'nestjs-rtmp at the baseline with `gopCache: false`',
   'nestjs-rtmp-defaults-baseline': 'nestjs-rtmp at the baseline (default limits)',
@@ -97,6 +102,10 @@ const OURS: Readonly<Record<OurKind, NodeRecipe>> = {
     nodeFlags: [SMALL_YOUNG_GENERATION_FLAG],
   },
   'nestjs-rtmp-defaults': { script: 'nestjs-rtmp-defaults-server' },
+  'nestjs-rtmp-nodelay': {
+    script: 'nestjs-rtmp-server',
+    args: [JSON.stringify({ playersNoDelay: true })],
+  },
 };
 
 /** A server under test, running in a child process of its own on 127.0.0.1. */
