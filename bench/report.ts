@@ -1,5 +1,6 @@
 import { beforeAfterSection } from './before-after';
 import { codecSection } from './codec.report';
+import { e2eLatencyChecks, e2eLatencyHeadlines, e2eLatencySection } from './e2e-latency.report';
 import { fanoutChecks, fanoutHeadlines, fanoutSection } from './fanout.report';
 import { hostileChecks, hostileHeadlines, hostileSection } from './hostile.report';
 import { idleChecks, idleHeadlines, idleSection } from './idle.report';
@@ -23,12 +24,13 @@ export function render(input: RenderInput): string {
     ...latencyChecks(current.results),
     ...fanoutChecks(current.results),
     ...hostileChecks(current.results),
+    ...e2eLatencyChecks(current.results),
   ];
   const sections = [
     header(input),
     `## Against the targets
 
-Issues 6, 8 (fan-out) and 18 (hostile traffic). A cell: the figure judged, whether it is met.
+Issues 6, 8 (fan-out), 18 (hostile traffic) and 21 (latency). A cell: the figure judged, whether it is met.
 
 ${targetsTable(checks)}`,
     ingestSection(current),
@@ -38,6 +40,7 @@ ${targetsTable(checks)}`,
     latencySection(current),
     fanoutSection(current),
     hostileSection(current),
+    e2eLatencySection(current),
   ];
   if (baseline !== undefined) {
     const headlines = [
@@ -47,6 +50,7 @@ ${targetsTable(checks)}`,
       ...latencyHeadlines(results),
       ...fanoutHeadlines(results),
       ...hostileHeadlines(results),
+      ...e2eLatencyHeadlines(results),
     ];
     sections.splice(2, 0, beforeAfterSection(headlines, baseline));
   }
@@ -67,6 +71,7 @@ function withoutBaselines(results: Results): Results {
     latencyBaseline: undefined,
     fanout: ours(results.fanout),
     hostile: ours(results.hostile),
+    e2eLatency: results.e2eLatency && ours(results.e2eLatency),
   };
 }
 

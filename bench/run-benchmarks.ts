@@ -10,6 +10,7 @@ import { join } from 'path';
 import { generateTestMedia } from '../test/support/test-media';
 import { prepareBaseline } from './baseline';
 import { benchChunkCodec, CODEC_MEDIA } from './chunk-codec.bench';
+import { benchE2eLatency } from './e2e-latency.bench';
 import { benchFanout } from './fanout.bench';
 import { benchHostile, benchSlotHoldersFloor } from './hostile.bench';
 import { benchIdle } from './idle.bench';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     latency: undefined,
     fanout: [],
     hostile: [],
+    e2eLatency: [],
   };
   let flood: BenchClip | undefined;
   let live: BenchClip | undefined;
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
       ];
     }
   }
-  if (want('publishers') || want('latency') || want('fanout')) {
+  if (want('publishers') || want('latency') || want('fanout') || want('e2e-latency')) {
     live = await prepareClip(settings.liveMedia);
   }
   if (want('publishers') && live !== undefined) {
@@ -157,6 +159,14 @@ async function main(): Promise<void> {
       'hostile traffic, Node floor',
       ['node-floor'],
       benchSlotHoldersFloor,
+    );
+  }
+  if (want('e2e-latency') && live !== undefined) {
+    const clip = live;
+    results.e2eLatency = await runner.each(
+      'publisher → player latency',
+      servers(['nestjs-rtmp', 'nestjs-rtmp-nodelay']),
+      (server) => benchE2eLatency(server, clip, settings.e2eLatency),
     );
   }
 

@@ -15,7 +15,8 @@ import {
  * What `npm run bench` runs, and the environment knobs that change it, for development only (a
  * run with BENCH_ONLY, BENCH_SERVERS or BENCH_QUICK writes .bench-work/BENCHMARKS.partial.md
  * instead of BENCHMARKS.md):
- *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile   scenarios to run
+ *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile,e2e-latency
+ *                                                      scenarios to run
  *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
  *   BENCH_QUICK=1                                          short runs
  *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
@@ -32,6 +33,7 @@ export const SCENARIOS = [
   'latency',
   'fanout',
   'hostile',
+  'e2e-latency',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -49,6 +51,8 @@ export interface Settings {
   readonly idleConnections: number;
   readonly latencyPublishers: number;
   readonly fanout: { readonly players: number; readonly windowMs: number };
+  /** Publisher → player latency: each window, and the real-time publishers beside the probe. */
+  readonly e2eLatency: { readonly windowMs: number; readonly publishersBeside: number };
   /** The clip of the publishers, the latency and the fan-out. */
   readonly liveMedia: TestMediaSpec;
 }
@@ -74,6 +78,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           idleConnections: 200,
           latencyPublishers: 3,
           fanout: { players: 50, windowMs: 5_000 },
+          e2eLatency: { windowMs: 5_000, publishersBeside: 20 },
           liveMedia: { ...LIVE_MEDIA, seconds: 6 },
         }
       : {
@@ -83,6 +88,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           idleConnections: 1000,
           latencyPublishers: 10,
           fanout: { players: 200, windowMs: 15_000 },
+          e2eLatency: { windowMs: 15_000, publishersBeside: 100 },
           liveMedia: LIVE_MEDIA,
         }),
   };

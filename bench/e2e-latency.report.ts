@@ -1,0 +1,76 @@
+import { Headline, headline } from './before-after';
+import { E2eLatencyResult, E2eLatencyWindow } from './e2e-latency.bench';
+import { byKind, columns, fixed, judged } from './report-format';
+import { RenderInput, Results } from './results';
+import { TargetCheck } from './targets';
+import { SERVER_LABELS } from './support/servers';
+
+/** Issue 21's limits on ours, with the server's default options: p99 ms, alone and beside. */
+const P99_LIMIT_MS = { alone: 3, beside: 5 } as const;
+
+/** "p50 / p90 / p99 / max", ms; the p99 (judged) in bold for ours. */
+function quantiles(result: E2eLatencyResult, window: E2eLatencyWindow): string {
+  const ms = (value: number): string => fixed(value, 2);
+  const p99 = judged(result.kind, ms(window.p99));
+  return `${ms(window.p50)} / ${ms(window.p90)} / ${p99} / ${fixed(window.max, 1)}`;
+}
+
+export function e2eLatencySection({ results }: RenderInput): string | undefined {
+  const rows = results.e2eLatency ?? [];
+  if (rows.length === 0) return undefined;
+  const [{ windowSeconds, publishersBeside }] = rows;
+  const notes = rows.flatMap((r) => [
+    ...[r.alone.failure, r.beside.failure].flatMap((failure) =>
+      failure === undefined ? [] : [`${r.kind}: ${failure}.`],
+    ),
+    ...(r.besideRunning < r.publishersBeside
+      ? [`${r.kind}: ${r.publishersBeside - r.besideRunning} publisher(s) beside stopped early.`]
+      : []),
+  ]);
+  return `## 8. Publisher → player latency
+
+One \`RtmpPublishClient\` (the live clip's tags in real time, looped) and one \`RtmpPlayClient\` of its stream in one process: each audio and video
+message from the write to the read, ${windowSeconds} s alone, then with ${publishersBeside} FFmpeg \`-re\` publishers beside. CPU: the server's.
+
+${columns(rows, [
+  ['server', 'l', (r) => SERVER_LABELS[r.kind]],
+  ['alone: p50 / p90 / p99 / max ms', 'r', (r) => quantiles(r, r.alone)],
+  ['CPU %', 'r', (r) => fixed(r.alone.cpuPercent, 1)],
+  [`${publishersBeside} beside: p50 / p90 / p99 / max ms`, 'r', (r) => quantiles(r, r.beside)],
+  ['CPU %', 'r', (r) => fixed(r.beside.cpuPercent, 1)],
+  [
+    'read / written',
+    'r',
+    (r) => `${r.alone.received}/${r.alone.sent}, ${r.beside.received}/${r.beside.sent}`,
+  ],
+])}${notes.map((note) => `\n\n${note}`).join('')}`;
+}
+
+/** Issue 21: p99 under 3 ms alone and 5 ms beside, with defaults; nginx-rtmp's as context. */
+export function e2eLatencyChecks(results: Results): TargetCheck[] {
+  const rows = results.e2eLatency ?? [];
+  const ours = byKind(rows, 'nestjs-rtmp');
+  if (ours === undefined) return [];
+  const context = (load: 'alone' | 'beside'): string => {
+    const peers = (['nginx-rtmp', 'nestjs-rtmp-nodelay'] as const).flatMap((kind) => {
+      const peer = byKind(rows, kind);
+      const name = kind === 'nginx-rtmp' ? kind : '`playersNoDelay`';
+      return peer === undefined ? [] : [`${name} ${fixed(peer[load].p99, 2)}`];
+    });
+    return peers.length === 0 ? '' : ` (${peers.join(', ')})`;
+  };
+  return (['alone', 'beside'] as const).map((load) => ({
+    target: `Publisher → player p99 < ${P99_LIMIT_MS[load]} ms, ${
+      load === 'alone' ? 'alone' : `${ours.publishersBeside} publishers beside`
+    }`,
+    variant: 'nestjs-rtmp',
+    measured: `${fixed(ours[load].p99, 2)} ms${context(load)}`,
+    met: ours[load].p99 < P99_LIMIT_MS[load],
+  }));
+}
+
+export function e2eLatencyHeadlines(results: Results): Headline[] {
+  return [
+    headline('Publisher → player: p99 ms, alone', 2, results.e2eLatency ?? [], (r) => r.alone.p99),
+  ];
+}
