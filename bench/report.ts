@@ -1,6 +1,6 @@
 import { beforeAfterSection } from './before-after';
 import { codecSection } from './codec.report';
-import { e2eLatencyChecks, e2eLatencyHeadlines, e2eLatencySection } from './e2e-latency.report';
+import { e2eLatencyChecks, e2eLatencySection } from './e2e-latency.report';
 import { fanoutChecks, fanoutHeadlines, fanoutSection } from './fanout.report';
 import { hostileChecks, hostileHeadlines, hostileSection } from './hostile.report';
 import { idleChecks, idleHeadlines, idleSection } from './idle.report';
@@ -50,7 +50,6 @@ ${targetsTable(checks)}`,
       ...latencyHeadlines(results),
       ...fanoutHeadlines(results),
       ...hostileHeadlines(results),
-      ...e2eLatencyHeadlines(results),
     ];
     sections.splice(2, 0, beforeAfterSection(headlines, baseline));
   }
@@ -71,7 +70,6 @@ function withoutBaselines(results: Results): Results {
     latencyBaseline: undefined,
     fanout: ours(results.fanout),
     hostile: ours(results.hostile),
-    e2eLatency: results.e2eLatency && ours(results.e2eLatency),
   };
 }
 
