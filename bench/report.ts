@@ -79,7 +79,7 @@ function header(input: RenderInput): string {
   return `# Benchmarks
 
 ${input.partial === true ? 'A partial run (development knobs)' : 'The latest full run'} of \`npm run bench\` (${date}, ${minutes.toFixed(1)} min), which rewrites this file. Profiles and
-earlier runs: [bench/profile-notes.md](bench/profile-notes.md); the soak: [bench/soak-results.md](bench/soak-results.md).
+earlier runs: [profile notes](bench/profile-notes.md); the soak: [soak results](bench/soak-results.md).
 
 **Machine.** ${machineLine(machine)}, \`ulimit -n\` ${machine.fileLimit}, shared with the load
 generators. Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} as parts started.
