@@ -6,8 +6,12 @@ import { ProcessMeter } from './support/proc';
 import { BenchServer, ServerKind } from './support/servers';
 import { sleep } from './support/util';
 
-/** After the player started: a GOP cache's burst to it is over, the server is warm. */
-const WARM_MS = 3_000;
+/**
+ * After the player started: a GOP cache's burst to it is over, and the server and the probe,
+ * fresh processes, are past their first optimizing compiles (a first window after 3 s had
+ * the worse tail).
+ */
+const WARM_MS = 5_000;
 /** How long the publishers beside may take to connect, all of them. */
 const BESIDE_CONNECT_MS = 30_000;
 /** After they connected: FFmpeg's start is behind them. */

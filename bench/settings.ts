@@ -88,7 +88,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           idleConnections: 1000,
           latencyPublishers: 10,
           fanout: { players: 200, windowMs: 15_000 },
-          e2eLatency: { windowMs: 15_000, publishersBeside: 100 },
+          e2eLatency: { windowMs: 12_000, publishersBeside: 100 },
           liveMedia: LIVE_MEDIA,
         }),
   };
