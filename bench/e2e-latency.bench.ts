@@ -33,6 +33,8 @@ export interface E2eLatencyResult {
   /** The same, with `publishersBeside` more real-time publishers on the server. */
   readonly beside: E2eLatencyWindow;
   readonly publishersBeside: number;
+  /** Of those, the ones the server held as connections when the window started. */
+  readonly besideConnected: number;
   /** Of those, the ones still running at the end of the window. */
   readonly besideRunning: number;
 }
@@ -47,13 +49,15 @@ async function measured(
   return { ...window, cpuPercent: (meter.cpu() / meter.wall()) * 100 };
 }
 
-/** Resolves once the server holds `connections` connections, or past BESIDE_CONNECT_MS. */
-async function untilConnected(server: BenchServer, connections: number): Promise<void> {
+/** The server's connections once it holds `connections`, or as many as past BESIDE_CONNECT_MS. */
+async function untilConnected(server: BenchServer, connections: number): Promise<number> {
   const deadline = performance.now() + BESIDE_CONNECT_MS;
-  while (performance.now() < deadline) {
-    if ((await server.counters()).connections >= connections) return;
+  let held = (await server.counters()).connections;
+  while (held < connections && performance.now() < deadline) {
     await sleep(200);
+    held = (await server.counters()).connections;
   }
+  return held;
 }
 
 /**
@@ -88,7 +92,7 @@ export async function benchE2eLatency(
         }),
       );
     }
-    await untilConnected(server, connections + publishersBeside);
+    const held = await untilConnected(server, connections + publishersBeside);
     await sleep(BESIDE_SETTLE_MS);
     const withBeside = await measured(server, probe, windowMs);
     return {
@@ -97,6 +101,7 @@ export async function benchE2eLatency(
       alone,
       beside: withBeside,
       publishersBeside,
+      besideConnected: Math.min(publishersBeside, held - connections),
       besideRunning: running(),
     };
   } finally {

@@ -26,6 +26,9 @@ export function e2eLatencySection({ results }: RenderInput): string | undefined 
         ...(received < sent ? [`${r.kind}, ${load}: ${received} of ${sent} messages read.`] : []),
       ];
     }),
+    ...(r.besideConnected < r.publishersBeside
+      ? [`${r.kind}: ${r.besideConnected} of the ${r.publishersBeside} beside connected in time.`]
+      : []),
     ...(r.besideRunning < r.publishersBeside
       ? [`${r.kind}: ${r.publishersBeside - r.besideRunning} publisher(s) beside stopped early.`]
       : []),
