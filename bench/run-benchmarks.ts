@@ -22,7 +22,7 @@ import { loadInput, RenderInput, Results, saveInput } from './results';
 import { benchSessionPath } from './session.bench';
 import {
   ALL_VARIANTS,
-  GOP_VARIANTS,
+  FANOUT_VARIANTS,
   readSettings,
   wanted,
   withBaselines,
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   }
   if (want('fanout') && live !== undefined) {
     const clip = live;
-    results.fanout = await runner.each('fan-out', servers(GOP_VARIANTS), (server) =>
+    results.fanout = await runner.each('fan-out', servers(FANOUT_VARIANTS), (server) =>
       benchFanout(server, clip, settings.fanout),
     );
   }
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     // No baseline twin: a p99 of one window moves more between runs than a change would.
     results.e2eLatency = await runner.each(
       'publisher → player latency',
-      withVariants(settings.serverKinds, ['nestjs-rtmp', 'nestjs-rtmp-nodelay']),
+      withVariants(settings.serverKinds, ['nestjs-rtmp', 'nestjs-rtmp-nagle']),
       (server) => benchE2eLatency(server, clip, settings.e2eLatency),
     );
   }

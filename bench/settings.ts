@@ -6,6 +6,7 @@ import {
   OurKind,
   SERVER_KINDS,
   ServerKind,
+  MERGED_WRITE_MS,
   SMALL_YOUNG_GENERATION_FLAG,
   TwinnedKind,
   WORK_DIR,
@@ -101,15 +102,27 @@ export function wanted(settings: Settings, scenario: Scenario): boolean {
 /**
  * Ours as configured otherwise, and how the targets table names each: with the GOP cache off
  * (nginx has none), and with V8's young generation capped (the memory that saves, the CPU it
- * costs). The one with default limits serves the hostile-traffic scenario alone.
+ * costs), and the players' latency traded for CPU (see FANOUT_VARIANTS). The one with default
+ * limits serves the hostile-traffic scenario alone.
  */
 export const OUR_VARIANTS = {
   'nestjs-rtmp': 'ours',
   'nestjs-rtmp-no-gop': 'with `gopCache: false`',
   'nestjs-rtmp-small-young': `run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
+  'nestjs-rtmp-nagle': 'with `playersNoDelay: false`',
+  'nestjs-rtmp-merged': `with \`playerWriteMergeMs: ${MERGED_WRITE_MS}\``,
 } as const satisfies Partial<Record<OurKind, string>>;
 export type OurVariant = keyof typeof OUR_VARIANTS;
 export const GOP_VARIANTS: readonly OurVariant[] = ['nestjs-rtmp', 'nestjs-rtmp-no-gop'];
+/**
+ * The fan-out's: the defaults and the GOP cache off, and the two ways of trading a player's
+ * latency for the server's CPU (Nagle's algorithm, merged writes).
+ */
+export const FANOUT_VARIANTS: readonly OurVariant[] = [
+  ...GOP_VARIANTS,
+  'nestjs-rtmp-nagle',
+  'nestjs-rtmp-merged',
+];
 export const ALL_VARIANTS = Object.keys(OUR_VARIANTS) as OurVariant[];
 
 /** `kinds` with ours replaced by `variants`, right where ours was. */

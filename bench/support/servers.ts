@@ -12,7 +12,8 @@ export type OurKind =
   | 'nestjs-rtmp-no-gop'
   | 'nestjs-rtmp-small-young'
   | 'nestjs-rtmp-defaults'
-  | 'nestjs-rtmp-nodelay';
+  | 'nestjs-rtmp-nagle'
+  | 'nestjs-rtmp-merged';
 
 /** The ones of ours that BENCH_BASELINE also runs built from another commit. */
 export type TwinnedKind = 'nestjs-rtmp' | 'nestjs-rtmp-no-gop' | 'nestjs-rtmp-defaults';
@@ -31,6 +32,12 @@ export type ServerKind =
  */
 export const SMALL_YOUNG_GENERATION_FLAG = '--max-semi-space-size=1';
 
+/**
+ * The `nestjs-rtmp-merged` variant's `playerWriteMergeMs`: long enough to merge a few of a
+ * 30 fps stream's messages per write, short against a player's buffer.
+ */
+export const MERGED_WRITE_MS = 50;
+
 /** Every server the bench compares, ours first. */
 export const SERVER_KINDS: readonly ServerKind[] = [
   'nestjs-rtmp',
@@ -43,7 +50,8 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nestjs-rtmp-no-gop': 'nestjs-rtmp with `gopCache: false`',
   'nestjs-rtmp-small-young': `nestjs-rtmp run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
   'nestjs-rtmp-defaults': 'nestjs-rtmp (default limits)',
-  'nestjs-rtmp-nodelay': 'nestjs-rtmp with `playersNoDelay: true`',
+  'nestjs-rtmp-nagle': 'nestjs-rtmp with `playersNoDelay: false`',
+  'nestjs-rtmp-merged': `nestjs-rtmp with \`playerWriteMergeMs: ${MERGED_WRITE_MS}\``,
   'nestjs-rtmp-baseline': 'nestjs-rtmp at the baseline',
   'nestjs-rtmp-no-gop-baseline': 'nestjs-rtmp at the baseline with `gopCache: false`',
   'nestjs-rtmp-defaults-baseline': 'nestjs-rtmp at the baseline (default limits)',
@@ -102,9 +110,13 @@ const OURS: Readonly<Record<OurKind, NodeRecipe>> = {
     nodeFlags: [SMALL_YOUNG_GENERATION_FLAG],
   },
   'nestjs-rtmp-defaults': { script: 'nestjs-rtmp-defaults-server' },
-  'nestjs-rtmp-nodelay': {
+  'nestjs-rtmp-nagle': {
     script: 'nestjs-rtmp-server',
-    args: [JSON.stringify({ playersNoDelay: true })],
+    args: [JSON.stringify({ playersNoDelay: false })],
+  },
+  'nestjs-rtmp-merged': {
+    script: 'nestjs-rtmp-server',
+    args: [JSON.stringify({ playerWriteMergeMs: MERGED_WRITE_MS })],
   },
 };
 

@@ -81,7 +81,7 @@ export class PlayedStream {
     });
   }
 
-  /** From here on media: the kernel may coalesce it (see playersNoDelay). */
+  /** From here on media: the kernel may coalesce it unless playersNoDelay (the default). */
   startMedia(attach: (player: StreamPlayer) => void): void {
     if (!this.host.options.playersNoDelay) this.connection.setNoDelay(false);
     attach(this.player);
