@@ -61,8 +61,8 @@ export function beforeAfterSection(headlines: readonly Headline[], baseline: Bas
   }
   return `## Before and after: baseline ${baseline.commit} against the current code
 
-Our bench servers built from \`${baseline.commit}\` (\`BENCH_BASELINE=${baseline.rev}\`), taking turns with the current code
-where there are rounds. Lower is better; worse by over ${WORSE_SHARE * 100} %: bold.
+Ours built from \`${baseline.commit}\` (\`BENCH_BASELINE=${baseline.rev}\`), same scenarios, taking turns with the current
+code in rounds. Lower is better; worse by over ${WORSE_SHARE * 100} %: bold.
 
 ${table(['figure', `baseline ${baseline.commit}`, 'current', 'change'], ['l', 'r', 'r', 'r'], rows)}`;
 }

@@ -132,11 +132,11 @@ export function hostileSection({ results }: RenderInput): string | undefined {
   return `## 7. Hostile traffic: issue 18's attacks, no stream key
 
 The attacks of \`test/hostile-peers.e2e-spec.ts\` in turn (row 0: none), each after a full GC and a peak
-RSS reset. CPU: until it stops for ${CPU_QUIET_MS / 1000} s. Probe: a handshake every ${PROBE_INTERVAL_MS / 1000} s from ${PROBE_ADDRESS} (another process), at
-least ${MIN_PROBE_WINDOW_MS / 1000} s; failed if refused, closed or over ${PROBE_TIMEOUT_MS / 1000} s. Attacks stop at ${ATTACK_LIMIT_S} s (then a lower bound).
-Cells: ${results.hostile.map((result) => SERVER_LABELS[result.kind]).join(' / ')}; ours with its ratio to nginx-rtmp's figure or
-a higher floor (f): ${floors.cpuSeconds} s (${Math.round(floors.cpuSeconds * 100)} ticks), ${floors.peakRssGrowth / 2 ** 20} MiB (V8's first semi-space), ${floors.probeMs} ms.
-**Target: within ${WITHIN}×** on every attack and figure; why ours misses: [bench/profile-notes.md](bench/profile-notes.md), "Hostile traffic".${unreset.length > 0 ? `\n\nThe peak RSS could not be reset on ${unreset.join(', ')}: its peaks are the process's so far.` : ''}
+RSS reset. CPU: until idle for ${CPU_QUIET_MS / 1000} s. Probe: a handshake every ${PROBE_INTERVAL_MS / 1000} s from ${PROBE_ADDRESS} (another process), ≥ ${MIN_PROBE_WINDOW_MS / 1000} s;
+failed if refused, closed or over ${PROBE_TIMEOUT_MS / 1000} s. Attacks stop at ${ATTACK_LIMIT_S} s (then a lower bound).
+Cells: ${results.hostile.map((result) => SERVER_LABELS[result.kind]).join(' / ')}; ours with its ratio to nginx-rtmp's or a higher
+floor (f): ${floors.cpuSeconds} s (${Math.round(floors.cpuSeconds * 100)} ticks), ${floors.peakRssGrowth / 2 ** 20} MiB (V8's first semi-space), ${floors.probeMs} ms.
+**Target: within ${WITHIN}×** on every attack and figure; why ours misses: [profile notes](bench/profile-notes.md), "Hostile traffic".${unreset.length > 0 ? `\n\nThe peak RSS could not be reset on ${unreset.join(', ')}: its peaks are the process's so far.` : ''}
 
 ${hostileTable(results.hostile)}${results.hostileFloor === undefined ? '' : floorLine(results.hostile, results.hostileFloor)}`;
 }

@@ -38,8 +38,8 @@ export function latencySection({ results }: RenderInput): string | undefined {
   return `## 5. Consumer latency
 
 ${latency.publishers} FFmpeg \`-re\` publishers (${latency.completed} exited 0) into a Nest application (\`bench/servers/latency-app.ts\`,
-${latency.cpuPercent.toFixed(1)} % of a core) subscribed to each stream with \`RtmpServerService.packets()\`: from the socket's
-'data' event (stamped before the session sees it) to the packet reaching the consumer.
+${latency.cpuPercent.toFixed(1)} % of a core) subscribed to each stream with \`packets()\`: from the socket's 'data' event
+(stamped before the session sees it) to the packet reaching the consumer.
 
 ${table(
   [...server, 'consumer', 'packets', 'p50 µs', 'p90 µs', 'p99 µs', 'p99.9 µs', 'max µs'],

@@ -28,16 +28,19 @@ export function range(values: readonly number[], digits = 0): string {
   return `${Math.min(...finite).toFixed(digits)}–${Math.max(...finite).toFixed(digits)}`;
 }
 
-/** A Markdown table; `align` says which columns are numbers (right-aligned). */
+/**
+ * A Markdown table; `align` says which columns are numbers (right-aligned). Cells go without
+ * padding around the pipes (GitHub renders them the same), which keeps BENCHMARKS.md small.
+ */
 export function table(
   header: readonly string[],
   align: readonly ('l' | 'r')[],
   rows: readonly string[][],
 ): string {
   return [
-    `| ${header.join(' | ')} |`,
+    `|${header.join('|')}|`,
     `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ...rows.map((row) => `|${row.join('|')}|`),
   ].join('\n');
 }
 

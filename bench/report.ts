@@ -1,5 +1,6 @@
 import { beforeAfterSection } from './before-after';
 import { codecSection } from './codec.report';
+import { e2eLatencyChecks, e2eLatencySection } from './e2e-latency.report';
 import { fanoutChecks, fanoutHeadlines, fanoutSection } from './fanout.report';
 import { hostileChecks, hostileHeadlines, hostileSection } from './hostile.report';
 import { idleChecks, idleHeadlines, idleSection } from './idle.report';
@@ -23,13 +24,14 @@ export function render(input: RenderInput): string {
     ...latencyChecks(current.results),
     ...fanoutChecks(current.results),
     ...hostileChecks(current.results),
+    ...e2eLatencyChecks(current.results),
   ];
   const floodClips = floodTargetClips(current.results);
   const sections = [
     header(input),
     `## Against the targets
 
-Issues 6, 8 (fan-out), 18 (hostile traffic) and 21 (flood). A cell: the figure judged${floodClips === undefined ? '' : ` (flood: ${floodClips})`}, whether it is met.
+Issues 6, 8 (fan-out), 18 (hostile traffic) and 21 (flood, latency). A cell: the figure judged${floodClips === undefined ? '' : ` (flood: ${floodClips})`}, whether it is met.
 
 ${targetsTable(checks)}`,
     ingestSection(current),
@@ -39,6 +41,7 @@ ${targetsTable(checks)}`,
     latencySection(current),
     fanoutSection(current),
     hostileSection(current),
+    e2eLatencySection(current),
   ];
   if (baseline !== undefined) {
     const headlines = [
@@ -77,7 +80,7 @@ function header(input: RenderInput): string {
   return `# Benchmarks
 
 ${input.partial === true ? 'A partial run (development knobs)' : 'The latest full run'} of \`npm run bench\` (${date}, ${minutes.toFixed(1)} min), which rewrites this file. Profiles and
-earlier runs: [bench/profile-notes.md](bench/profile-notes.md); the soak: [bench/soak-results.md](bench/soak-results.md).
+earlier runs: [profile notes](bench/profile-notes.md); the soak: [soak results](bench/soak-results.md).
 
 **Machine.** ${machineLine(machine)}; \`ulimit -n\` ${machine.fileLimit}. Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} as parts started.
 

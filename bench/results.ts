@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { ChunkCodecResult } from './chunk-codec.bench';
+import { E2eLatencyResult } from './e2e-latency.bench';
 import { FanoutResult } from './fanout.bench';
 import { HostileResult, SlotHoldersFloor } from './hostile.bench';
 import { IdleResult } from './idle.bench';
@@ -35,6 +36,8 @@ export interface Results {
   hostile: HostileResult[];
   /** The slot holders against the Node floor, beside the hostile table. */
   hostileFloor?: SlotHoldersFloor;
+  /** Publisher → player latency (absent from runs saved before the scenario). */
+  e2eLatency?: E2eLatencyResult[];
 }
 
 /** The commit BENCH_BASELINE named, which ours was also built from. */

@@ -10,6 +10,7 @@ import { join } from 'path';
 import { generateTestMedia } from '../test/support/test-media';
 import { prepareBaseline } from './baseline';
 import { benchChunkCodec, CODEC_MEDIA } from './chunk-codec.bench';
+import { benchE2eLatency } from './e2e-latency.bench';
 import { benchFanout } from './fanout.bench';
 import { benchHostile, benchSlotHoldersFloor } from './hostile.bench';
 import { benchIdle } from './idle.bench';
@@ -21,9 +22,9 @@ import { loadInput, RenderInput, Results, saveInput } from './results';
 import { benchSessionPath } from './session.bench';
 import {
   BARE_VARIANTS,
+  FANOUT_VARIANTS,
   FLOOD_CLIPS,
   FLOOD_VARIANTS,
-  GOP_VARIANTS,
   NGINX_KINDS,
   readSettings,
   wanted,
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     latency: undefined,
     fanout: [],
     hostile: [],
+    e2eLatency: [],
   };
   let live: BenchClip | undefined;
 
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
       ];
     }
   }
-  if (want('publishers') || want('latency') || want('fanout')) {
+  if (want('publishers') || want('latency') || want('fanout') || want('e2e-latency')) {
     live = await prepareClip(settings.liveMedia);
   }
   if (want('publishers') && live !== undefined) {
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
   }
   if (want('fanout') && live !== undefined) {
     const clip = live;
-    results.fanout = await runner.each('fan-out', servers(GOP_VARIANTS), (server) =>
+    results.fanout = await runner.each('fan-out', servers(FANOUT_VARIANTS), (server) =>
       benchFanout(server, clip, settings.fanout),
     );
   }
@@ -180,6 +182,15 @@ async function main(): Promise<void> {
       'hostile traffic, Node floor',
       ['node-floor'],
       benchSlotHoldersFloor,
+    );
+  }
+  if (want('e2e-latency') && live !== undefined) {
+    const clip = live;
+    // No baseline twin: a p99 of one window moves more between runs than a change would.
+    results.e2eLatency = await runner.each(
+      'publisher → player latency',
+      withVariants(settings.serverKinds, ['nestjs-rtmp', 'nestjs-rtmp-nagle']),
+      (server) => benchE2eLatency(server, clip, settings.e2eLatency),
     );
   }
 

@@ -7,6 +7,7 @@ import {
   OurKind,
   SERVER_KINDS,
   ServerKind,
+  MERGED_WRITE_MS,
   SMALL_YOUNG_GENERATION_FLAG,
   WORK_DIR,
 } from './support/servers';
@@ -16,7 +17,8 @@ import { MB } from './support/util';
  * What `npm run bench` runs, and the environment knobs that change it, for development only (a
  * run with BENCH_ONLY, BENCH_SERVERS, BENCH_QUICK or BENCH_CORES writes
  * .bench-work/BENCHMARKS.partial.md instead of BENCHMARKS.md):
- *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile   scenarios to run
+ *   BENCH_ONLY=codec,flood,replay,publishers,idle,latency,fanout,hostile,e2e-latency
+ *                                                      scenarios to run
  *   BENCH_SERVERS=nestjs-rtmp,nginx-rtmp,node-media-server  servers to run them on
  *   BENCH_QUICK=1                                          short runs
  *   BENCH_PROFILE=1     our server runs with --cpu-prof (profiles in .bench-work/profiles)
@@ -35,6 +37,7 @@ export const SCENARIOS = [
   'latency',
   'fanout',
   'hostile',
+  'e2e-latency',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -54,6 +57,8 @@ export interface Settings {
   readonly idleConnections: number;
   readonly latencyPublishers: number;
   readonly fanout: { readonly players: number; readonly windowMs: number };
+  /** Publisher → player latency: each window, and the real-time publishers beside the probe. */
+  readonly e2eLatency: { readonly windowMs: number; readonly publishersBeside: number };
   /** The clip of the publishers, the latency and the fan-out. */
   readonly liveMedia: TestMediaSpec;
 }
@@ -84,6 +89,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           idleConnections: 200,
           latencyPublishers: 3,
           fanout: { players: 50, windowMs: 5_000 },
+          e2eLatency: { windowMs: 5_000, publishersBeside: 20 },
           liveMedia: { ...LIVE_MEDIA, seconds: 6 },
         }
       : {
@@ -94,6 +100,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
           idleConnections: 1000,
           latencyPublishers: 10,
           fanout: { players: 200, windowMs: 15_000 },
+          e2eLatency: { windowMs: 12_000, publishersBeside: 100 },
           liveMedia: LIVE_MEDIA,
         }),
   };
@@ -106,19 +113,31 @@ export function wanted(settings: Settings, scenario: Scenario): boolean {
 /**
  * Ours as configured otherwise, and how the targets table names each: with the GOP cache off
  * (nginx has none), with V8's young generation capped (the memory that saves, the CPU it
- * costs), and through Nest as users run it (a Nest application, `packets()` subscribers). The
- * one with default limits serves the hostile-traffic scenario alone.
+ * costs), the players' latency traded for CPU (see FANOUT_VARIANTS), and through Nest as users
+ * run it (a Nest application, `packets()` subscribers). The one with default limits serves the
+ * hostile-traffic scenario alone.
  */
 export const OUR_VARIANTS = {
   'nestjs-rtmp': 'ours',
   'nestjs-rtmp-no-gop': 'with `gopCache: false`',
   'nestjs-rtmp-small-young': `run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
+  'nestjs-rtmp-nagle': 'with `playersNoDelay: false`',
+  'nestjs-rtmp-merged': `with \`playerWriteMergeMs: ${MERGED_WRITE_MS}\``,
   'nestjs-rtmp-nest': 'through Nest',
   'nestjs-rtmp-nest-small-young': `through Nest, run with \`${SMALL_YOUNG_GENERATION_FLAG}\``,
 } as const satisfies Partial<Record<OurKind, string>>;
 export type OurVariant = keyof typeof OUR_VARIANTS;
 export const GOP_VARIANTS: readonly OurVariant[] = ['nestjs-rtmp', 'nestjs-rtmp-no-gop'];
-/** The bare RtmpServer's variants (the many-publishers scenario runs these). */
+/**
+ * The fan-out's: the defaults and the GOP cache off, and the two ways of trading a player's
+ * latency for the server's CPU (Nagle's algorithm, merged writes).
+ */
+export const FANOUT_VARIANTS: readonly OurVariant[] = [
+  ...GOP_VARIANTS,
+  'nestjs-rtmp-nagle',
+  'nestjs-rtmp-merged',
+];
+/** The bare RtmpServer's variants that the many-publishers scenario runs. */
 export const BARE_VARIANTS: readonly OurVariant[] = [
   'nestjs-rtmp',
   'nestjs-rtmp-no-gop',

@@ -12,6 +12,7 @@ import { maskStreamKey, StreamVerdicts, RtmpServer, RtmpServerService } from '..
 import { CaptureLogger } from './support/capture-logger';
 import { killAllProcesses } from './support/child-processes';
 import { probeMedia, ProbeResult, publishWithFfmpeg } from './support/ffmpeg';
+import { playWithFfmpeg } from './support/ffmpeg-play';
 import { freeLoopbackPort, waitForPort } from './support/ports';
 import { ScriptedRtmpClient } from './support/scripted-rtmp-client';
 import { killStartedProcesses, runIn, startProcess } from './support/started-process';
@@ -25,6 +26,8 @@ import { generateTestMedia, SMALL_TEST_MEDIA } from './support/test-media';
 
 const ROOT = resolve(__dirname, '..');
 const KEYS = ['key-one', 'key-two'];
+/** RTMP_STREAM_KEYS as key:name pairs: key-one is published as "one", key-two as "stream2". */
+const STREAM_KEYS = `${KEYS[0]}:one,${KEYS[1]}`;
 const WRONG_KEY = 'not-a-key-42';
 /** The start time in a recording's name: an ISO date with ':' and '.' replaced by '-'. */
 const START_TIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z`;
@@ -65,6 +68,7 @@ function isInside(dir: string, path: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
+/** `rtmp://127.0.0.1:<port>/live/<key or public name>` of the demo `app`. */
 function rtmpUrl(app: INestApplicationContext, key: string): string {
   const address = app.get(RtmpServerService).address();
   if (address === undefined) throw new Error('the demo is not listening');
@@ -97,7 +101,7 @@ describe('the demo application, with real FFmpeg', () => {
         {
           RTMP_PORT: '0',
           RTMP_HOST: '127.0.0.1',
-          RTMP_STREAM_KEYS: KEYS.join(','),
+          RTMP_STREAM_KEYS: STREAM_KEYS,
           RECORD_DIR: recordDir,
           STATS_INTERVAL_MS: '200',
         },
@@ -116,28 +120,52 @@ describe('the demo application, with real FFmpeg', () => {
       expect(address?.port).toBeGreaterThan(0);
     });
 
-    it('accepts a configured key, records it to RECORD_DIR/live/<start time>-s<session id>.flv (no key), and the recording decodes like the source', async () => {
+    it('accepts a configured key as its public name (stream2: no name given), plays and records it as live/stream2 (no key), and the recording decodes like the source', async () => {
+      const rtmp = app.get(RtmpServerService);
+      // A player of the public name, waiting for the stream; one of the key is refused.
+      const playedPath = join(workDir, 'played-stream2.flv');
+      const waiting = firstValueFrom(rtmp.playStarted$);
+      const played = playWithFfmpeg(rtmpUrl(app, 'stream2'), playedPath);
+      expect((await waiting).key).toBe('live/stream2');
+      const byKey = await playWithFfmpeg(rtmpUrl(app, 'key-two'), join(workDir, 'by-key.flv'));
+      expect(byKey.code).not.toBe(0);
+      expect(byKey.stderr).toContain('Unknown stream.');
       // In real time, so that the stats service reports while the stream is live.
+      const started = firstValueFrom(rtmp.streamStarted$);
       const result = await publishWithFfmpeg(clipPath, rtmpUrl(app, 'key-two'), { realtime: true });
       expect(result.code).toBe(0);
-      const recording = app.get(StreamRecorderService).recording('live/key-two');
+      expect(await started).toMatchObject({
+        key: 'live/stream2',
+        name: 'stream2',
+        publicName: 'stream2',
+        request: { streamName: 'key-two' },
+      });
+      const recording = app.get(StreamRecorderService).recording('live/stream2');
       expect(recording).toBeDefined();
       const { path, error } = (await recording)!;
       expect(error).toBeUndefined();
       expect(path).toMatch(
-        new RegExp(`^${escapeRegExp(recordDir)}/live/${START_TIME}-s\\d+\\.flv$`),
+        new RegExp(`^${escapeRegExp(recordDir)}/live/stream2-${START_TIME}-s\\d+\\.flv$`),
       );
       expect(readdirSync(join(recordDir, 'live'))).toEqual([basename(path)]);
       const probe = await probeMedia(path);
       expect(probe.video).toEqual(sourceProbe.video);
       expect(probe.audio).toEqual(sourceProbe.audio);
+      // The player of live/stream2 got the stream (from its first GOP), and left when it ended.
+      expect((await played).code).toBe(0);
+      const playedProbe = await probeMedia(playedPath);
+      const { codec, width, height, frames = 0 } = sourceProbe.video ?? {};
+      expect(playedProbe.video).toMatchObject({ codec, width, height });
+      expect(playedProbe.video?.frames).toBeGreaterThanOrEqual(frames - SMALL_TEST_MEDIA.gop);
       const masked = escapeRegExp(maskStreamKey('key-two'));
       expect(
-        logger.matching(new RegExp(`^accepted live/${masked} from 127\\.0\\.0\\.1$`)),
+        logger.matching(
+          new RegExp(`^accepted live/${masked} from 127\\.0\\.0\\.1 as live/stream2$`),
+        ),
       ).toHaveLength(1);
-      // The log says where each recording went, beside the masked key.
+      // The log says where each recording went, beside the stream's public name.
       expect(
-        logger.matching(new RegExp(`^recording live/${masked} to ${escapeRegExp(path)}$`)),
+        logger.matching(new RegExp(`^recording live/stream2 to ${escapeRegExp(path)}$`)),
       ).toHaveLength(1);
     }, 30_000);
 
@@ -149,7 +177,7 @@ describe('the demo application, with real FFmpeg', () => {
       const { width, height } = SMALL_TEST_MEDIA;
       expect(line.message).toMatch(
         new RegExp(
-          String.raw`^live/${escapeRegExp(maskStreamKey('key-two'))}: video h264 ${width}x${height}, audio aac, [1-9]\d* kbit/s, [\d.]+ fps$`,
+          String.raw`^live/stream2: video h264 ${width}x${height}, audio aac, [1-9]\d* kbit/s, [\d.]+ fps$`,
         ),
       );
     });
@@ -159,6 +187,7 @@ describe('the demo application, with real FFmpeg', () => {
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('Unknown stream key.');
       expect(app.get(StreamRecorderService).recording(`live/${WRONG_KEY}`)).toBeUndefined();
+      expect(app.get(RtmpServerService).liveStreams()).toEqual([]);
       expect(readdirSync(join(recordDir, 'live')).some((file) => file.includes(WRONG_KEY))).toBe(
         false,
       );
@@ -186,17 +215,18 @@ describe('the demo application, with real FFmpeg', () => {
         },
         new CaptureLogger(),
       );
+      // key-one has no name: it is published as stream1.
       let closed = false;
       try {
         const rtmp = app.get(RtmpServerService);
         const run = publishWithFfmpeg(clipPath, rtmpUrl(app, 'key-one'), { realtime: true });
         await firstValueFrom(
-          rtmp.packets('live', 'key-one').pipe(
+          rtmp.packets('live', 'stream1').pipe(
             filter((packet) => packet.type === 'video'),
             skip(10),
           ),
         );
-        const recording = app.get(StreamRecorderService).recording('live/key-one');
+        const recording = app.get(StreamRecorderService).recording('live/stream1');
         await app.close();
         closed = true;
         await run;
@@ -212,7 +242,7 @@ describe('the demo application, with real FFmpeg', () => {
   });
 
   describe('AppModule with RELAY_URLS', () => {
-    it('restreams every accepted stream to each relay URL, {name} substituted', async () => {
+    it('restreams every accepted stream to each relay URL, {name} substituted by its public name', async () => {
       // The relay destination: a plain RtmpServer that accepts everything and counts frames.
       const destination = new RtmpServer(
         { port: 0, host: '127.0.0.1' },
@@ -236,7 +266,7 @@ describe('the demo application, with real FFmpeg', () => {
         {
           RTMP_PORT: '0',
           RTMP_HOST: '127.0.0.1',
-          RTMP_STREAM_KEYS: 'relay-key',
+          RTMP_STREAM_KEYS: 'relay-key:relayed',
           RELAY_URLS: `rtmp://127.0.0.1:${port}/restream/{app}-{name}`,
         },
         logger,
@@ -247,7 +277,7 @@ describe('the demo application, with real FFmpeg', () => {
         });
         expect(result.code).toBe(0);
         const { name, videoFrames } = await relayed;
-        expect(name).toBe('live-relay-key');
+        expect(name).toBe('live-relayed');
         // The relay starts on the first keyframe after it is live: most of the clip arrives.
         expect(videoFrames).toBeGreaterThan((sourceProbe.video?.frames ?? 0) / 2);
         expect(logger.lines.map((line) => line.message).join('\n')).not.toContain('relay-key');
@@ -303,7 +333,7 @@ describe('the demo application, with real FFmpeg', () => {
           const typeId = packet.type === 'video' ? MessageType.Video : MessageType.Audio;
           client.sendMedia(streamId, typeId, packet.timestamp, packet.payload);
         }
-        const recording = app.get(StreamRecorderService).recording('../../x/key-one');
+        const recording = app.get(StreamRecorderService).recording('../../x/stream1');
         await client.close();
         const outcome = await recording;
 
@@ -343,14 +373,14 @@ describe('the demo application, with real FFmpeg', () => {
       return { demo, port: Number(port) };
     }
 
-    it('prints where to publish, records and relays an FFmpeg publish, never prints the key, and exits 0 on SIGTERM', async () => {
+    it('prints where to publish and play, records and relays an FFmpeg publish under its public name, never prints the key, and exits 0 on SIGTERM', async () => {
       const key = 'some-secret-key';
       const destinationKey = 'destination-secret-key';
       const recordDir = join(workDir, 'main-recordings');
       // Nobody listens there: the relays retry, and log it.
       const relayPort = await freeLoopbackPort();
       const { demo, port } = await startMain({
-        RTMP_STREAM_KEYS: key,
+        RTMP_STREAM_KEYS: `${key}:show`,
         RECORD_DIR: recordDir,
         RELAY_URLS: [
           `rtmp://127.0.0.1:${relayPort}/push/{name}`,
@@ -363,15 +393,16 @@ describe('the demo application, with real FFmpeg', () => {
       );
       expect(server).toBe(`rtmp://127.0.0.1:${port}/live`);
       expect(demo.stdout()).toContain('RTMP_STREAM_KEYS');
+      await demo.waitForOutput(new RegExp(`ffplay ${escapeRegExp(server)}/show\\n`));
 
       const result = await publishWithFfmpeg(shortClip, `${server}/${key}`, { realtime: true });
       expect(result.code).toBe(0);
-      const masked = escapeRegExp(maskStreamKey(key));
       const [, path] = await demo.waitForOutput(
-        new RegExp(`\\[StreamRecorderService\\] recording live/${masked} to (\\S+)`),
+        /\[StreamRecorderService\] recording live\/show to (\S+)/,
       );
-      await demo.waitForOutput(new RegExp(`\\[RtmpRelay\\] live/${masked} → .*retrying`));
-      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+      expect(basename(path)).toMatch(new RegExp(`^show-${START_TIME}-s\\d+\\.flv$`));
+      await demo.waitForOutput(/\[RtmpRelay\] live\/show → .*retrying/);
+      await demo.waitForOutput(/\[StreamStatsService\] live\/show ended/);
 
       demo.child.kill('SIGTERM');
       const exit = await demo.exited;
@@ -391,15 +422,15 @@ describe('the demo application, with real FFmpeg', () => {
         realtime: true,
       });
       expect(result.code).toBe(0);
-      const masked = escapeRegExp(maskStreamKey(key));
-      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+      // No name given: published as stream1.
+      await demo.waitForOutput(/\[StreamStatsService\] live\/stream1 ended/);
 
       demo.child.kill('SIGTERM');
       const exit = await demo.exited;
       expect(exit).toMatchObject({ code: 0, signal: null, stderr: '' });
       expect(exit.stdout).not.toContain(key);
       expect(readdirSync(join(recordDir, 'live'))).toEqual([
-        expect.stringMatching(new RegExp(`^${START_TIME}-s\\d+\\.flv$`)),
+        expect.stringMatching(new RegExp(`^stream1-${START_TIME}-s\\d+\\.flv$`)),
       ]);
     });
 
@@ -414,15 +445,14 @@ describe('the demo application, with real FFmpeg', () => {
         realtime: true,
       });
       expect(result.code).toBe(0);
-      const masked = escapeRegExp(maskStreamKey(key));
-      await demo.waitForOutput(new RegExp(`\\[StreamStatsService\\] live/${masked} ended`));
+      await demo.waitForOutput(/\[StreamStatsService\] live\/stream1 ended/);
       expect(demo.child.exitCode).toBeNull();
 
       demo.child.kill('SIGTERM');
       const exit = await demo.exited;
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(exit.stderr).toMatch(
-        new RegExp(`\\[StreamRecorderService\\] recording of live/${masked} failed: .*ENOTDIR`),
+        /\[StreamRecorderService\] recording of live\/stream1 failed: .*ENOTDIR/,
       );
       expect(exit.stdout + exit.stderr).not.toContain(key);
     });
@@ -438,6 +468,9 @@ describe('the demo application, with real FFmpeg', () => {
       });
       await npm.waitForOutput(/RTMP server listening on 127\.0\.0\.1:\d+/, 120_000);
       expect(await waitForPort(port, { timeoutMs: 1_000 })).toBe(true);
+      // The default key, which is public, and its stream's public name.
+      await npm.waitForOutput(new RegExp(`-f flv rtmp://\\S+:${port}/live/demo-key\\n`));
+      await npm.waitForOutput(new RegExp(`ffplay rtmp://\\S+:${port}/live/demo\\n`));
 
       npm.child.kill('SIGTERM');
       await npm.exited;

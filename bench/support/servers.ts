@@ -13,7 +13,9 @@ export type OurKind =
   | 'nestjs-rtmp-small-young'
   | 'nestjs-rtmp-nest'
   | 'nestjs-rtmp-nest-small-young'
-  | 'nestjs-rtmp-defaults';
+  | 'nestjs-rtmp-defaults'
+  | 'nestjs-rtmp-nagle'
+  | 'nestjs-rtmp-merged';
 
 /** The ones of ours that BENCH_BASELINE also runs built from another commit. */
 export type TwinnedKind =
@@ -36,6 +38,12 @@ export type ServerKind =
  */
 export const SMALL_YOUNG_GENERATION_FLAG = '--max-semi-space-size=1';
 
+/**
+ * The `nestjs-rtmp-merged` variant's `playerWriteMergeMs`: long enough to merge a few of a
+ * 30 fps stream's messages per write, short against a player's buffer.
+ */
+export const MERGED_WRITE_MS = 50;
+
 /** Every server the bench compares, ours first. */
 export const SERVER_KINDS: readonly ServerKind[] = [
   'nestjs-rtmp',
@@ -50,6 +58,8 @@ export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   'nestjs-rtmp-nest': 'nestjs-rtmp through Nest',
   'nestjs-rtmp-nest-small-young': `nestjs-rtmp through Nest, \`${SMALL_YOUNG_GENERATION_FLAG}\``,
   'nestjs-rtmp-defaults': 'nestjs-rtmp (default limits)',
+  'nestjs-rtmp-nagle': 'nestjs-rtmp with `playersNoDelay: false`',
+  'nestjs-rtmp-merged': `nestjs-rtmp with \`playerWriteMergeMs: ${MERGED_WRITE_MS}\``,
   'nestjs-rtmp-baseline': 'nestjs-rtmp at the baseline',
   'nestjs-rtmp-no-gop-baseline': 'nestjs-rtmp at the baseline with `gopCache: false`',
   'nestjs-rtmp-nest-baseline': 'nestjs-rtmp at the baseline through Nest',
@@ -132,6 +142,14 @@ const OURS: Readonly<Record<OurKind, NodeRecipe>> = {
     nodeFlags: [SMALL_YOUNG_GENERATION_FLAG],
   },
   'nestjs-rtmp-defaults': { script: 'nestjs-rtmp-defaults-server' },
+  'nestjs-rtmp-nagle': {
+    script: 'nestjs-rtmp-server',
+    args: [JSON.stringify({ playersNoDelay: false })],
+  },
+  'nestjs-rtmp-merged': {
+    script: 'nestjs-rtmp-server',
+    args: [JSON.stringify({ playerWriteMergeMs: MERGED_WRITE_MS })],
+  },
 };
 
 /** A server under test, running in a child process of its own on 127.0.0.1. */

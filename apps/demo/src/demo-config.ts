@@ -1,18 +1,24 @@
+import { DemoStreamKey, parseStreamKeys } from './demo-stream-keys';
+
 /**
  * The key that works out of the box, and the only one printed at start-up (it is public).
  * Set RTMP_STREAM_KEYS to replace it.
  */
 export const DEFAULT_DEMO_STREAM_KEY = 'demo-key';
 
+/** The public name of the stream published with the default key: `rtmp://host/live/demo`. */
+export const DEFAULT_DEMO_STREAM_NAME = 'demo';
+
 /** The app the demo serves unless RTMP_APPS says otherwise: the one its help documents. */
 export const DEFAULT_DEMO_APP = 'live';
 
 /**
  * The demo's settings, from the environment, each with a default that works as is:
- * RTMP_PORT (1935), RTMP_HOST (every interface), RTMP_STREAM_KEYS (comma-separated, default
- * "demo-key"), RECORD_DIR (unset: no recording; set: each accepted stream is recorded to
- * RECORD_DIR/<app>/<start time>-s<session id>.flv, the app encoded and never the key; see
- * `recordingPath`), RELAY_URLS (comma-separated rtmp:// or rtmps:// URLs every accepted
+ * RTMP_PORT (1935), RTMP_HOST (every interface), RTMP_STREAM_KEYS (comma-separated `key:name`
+ * pairs, default "demo-key:demo": see `parseStreamKeys`), RECORD_DIR (unset: no recording;
+ * set: each accepted stream is recorded to
+ * RECORD_DIR/<app>/<public name>-<start time>-s<session id>.flv, app and name encoded and
+ * never the key; see `recordingPath`), RELAY_URLS (comma-separated rtmp:// or rtmps:// URLs every accepted
  * stream is restreamed to; `{app}` and `{name}` are substituted), RTMP_APPS (comma-separated
  * apps served, default "live": a connect to any other app is refused).
  * Built from the environment by the `DemoConfig` provider in app.module.ts.
@@ -20,7 +26,8 @@ export const DEFAULT_DEMO_APP = 'live';
 export class DemoConfig {
   readonly port: number;
   readonly host: string | undefined;
-  readonly streamKeys: readonly string[];
+  /** The keys accepted, each with its stream's public name; never empty. */
+  readonly streamKeys: readonly DemoStreamKey[];
   readonly recordDir: string | undefined;
   /** Where every accepted stream is restreamed; `{app}` and `{name}` are substituted. */
   readonly relayUrls: readonly string[];
@@ -32,11 +39,9 @@ export class DemoConfig {
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.port = parsePort(env.RTMP_PORT);
     this.host = nonEmpty(env.RTMP_HOST);
-    const keys = (env.RTMP_STREAM_KEYS ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter((key) => key !== '');
-    this.streamKeys = keys.length > 0 ? keys : [DEFAULT_DEMO_STREAM_KEY];
+    const keys = parseStreamKeys(env.RTMP_STREAM_KEYS ?? '');
+    this.streamKeys =
+      keys.length > 0 ? keys : [{ key: DEFAULT_DEMO_STREAM_KEY, name: DEFAULT_DEMO_STREAM_NAME }];
     this.recordDir = nonEmpty(env.RECORD_DIR);
     this.relayUrls = (env.RELAY_URLS ?? '')
       .split(',')

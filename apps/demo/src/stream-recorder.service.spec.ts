@@ -22,11 +22,14 @@ class FakeRtmp {
     return subject;
   }
 
-  start(app: string, name: string, sessionId: number): RtmpStream {
+  /** A stream published with key `name`, under `publicName` if the verifier gave one. */
+  start(app: string, name: string, sessionId: number, publicName?: string): RtmpStream {
     const stream = {
-      key: `${app}/${name}`,
+      key: `${app}/${publicName ?? name}`,
       app,
-      name,
+      name: publicName ?? name,
+      publicName,
+      label: `${app}/${publicName ?? maskStreamKey(name)}`,
       startedAt: new Date('2026-03-04T05:06:07.089Z'),
       request: { sessionId, app, streamName: name },
     } as unknown as RtmpStream;
@@ -76,6 +79,17 @@ describe('StreamRecorderService', () => {
     expect(path).toBe(join(dir, 'live', '2026-03-04T05-06-07-089Z-s3.flv'));
     expect(readdirSync(join(dir, 'live'))).toEqual([basename(path)]);
     expect(logged).toContain(`log recording live/${maskStreamKey(KEY)} to ${path}`);
+    expect(logged.join('\n')).not.toContain(KEY);
+  });
+
+  it('names the recording of a stream with a public name after it, and logs it by that name', async () => {
+    const recorder = service(dir);
+    rtmp.start('live', KEY, 8, 'alice');
+    rtmp.packets('live', 'alice').complete();
+    const { path, error } = (await recorder.recording('live/alice'))!;
+    expect(error).toBeUndefined();
+    expect(path).toBe(join(dir, 'live', 'alice-2026-03-04T05-06-07-089Z-s8.flv'));
+    expect(logged).toContain(`log recording live/alice to ${path}`);
     expect(logged.join('\n')).not.toContain(KEY);
   });
 

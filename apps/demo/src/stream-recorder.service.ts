@@ -3,7 +3,6 @@ import { Subscription } from 'rxjs';
 import {
   FlvPacketWriter,
   FlvWriter,
-  maskStreamKey,
   RecordingFile,
   RecordingFileError,
   recordingPath,
@@ -21,7 +20,8 @@ export interface DemoRecording {
 
 /**
  * Records every accepted stream to an FLV file from its packet observable, at the library's
- * `recordingPath`: RECORD_DIR/<app, encoded>/<start time>-s<session id>.flv, never the key.
+ * `recordingPath`: RECORD_DIR/<app>/<public name>-<start time>-s<session id>.flv (app and name
+ * encoded; without a public name, no name at all), never the key.
  * Timestamps are rebased so each file starts at 0. The file is closed when the publisher
  * leaves, or when the application closes. A file that cannot be written ends that recording
  * with a logged error; the stream, the other recordings and the process go on.
@@ -55,17 +55,21 @@ export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
     await Promise.all(this.finished.values());
   }
 
-  /** Resolves once the recording of `key` (`app/name`) is closed, with its path. */
+  /**
+   * Resolves once the recording of `key` (`app/name`, the stream's public name) is closed, with
+   * its path.
+   */
   recording(key: string): Promise<DemoRecording> | undefined {
     return this.finished.get(key);
   }
 
   private record(recordDir: string, stream: RtmpStream): void {
     const path = recordingPath(recordDir, stream);
-    const label = `${stream.app}/${maskStreamKey(stream.name)}`;
+    const { label } = stream;
     let close = (): void => undefined;
     const file = new RecordingFile(path, {
-      streamName: stream.name,
+      // The key, masked wherever a message would quote it.
+      streamName: stream.request.streamName,
       onError: (error) => {
         this.logger.error(`recording of ${label} failed: ${error.message}`);
         close();
@@ -93,7 +97,7 @@ export class StreamRecorderService implements OnModuleInit, OnModuleDestroy {
             next: (packet) => packets.write(packet),
             complete: close,
             error: (error: Error) => {
-              const why = redactStreamKey(error.message, stream.name);
+              const why = redactStreamKey(error.message, stream.request.streamName);
               this.logger.warn(`recording of ${label} cut short: ${why}`);
               close();
             },

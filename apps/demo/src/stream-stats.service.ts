@@ -1,17 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import {
-  MediaPacket,
-  maskStreamKey,
-  redactStreamKey,
-  RtmpServerService,
-  RtmpStream,
-} from '../../../src';
+import { MediaPacket, redactStreamKey, RtmpServerService, RtmpStream } from '../../../src';
 import { DemoConfig } from './demo-config';
 
 /** What the stats service has counted for one stream since its last report. */
 interface StreamWindow {
-  /** `app/<masked name>`: what the logs call the stream. */
+  /** The stream's label (`app/<public name>`): what the logs call the stream. */
   readonly label: string;
   videoCodec?: string;
   audioCodec?: string;
@@ -55,7 +49,7 @@ export class StreamStatsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private follow(stream: RtmpStream): void {
-    const label = `${stream.app}/${maskStreamKey(stream.name)}`;
+    const { label } = stream;
     const window: StreamWindow = { label, bytes: 0, videoFrames: 0, since: Date.now() };
     this.windows.set(stream.key, window);
     this.subscriptions.add(
@@ -66,7 +60,8 @@ export class StreamStatsService implements OnModuleInit, OnModuleDestroy {
           this.windows.delete(stream.key);
         },
         error: (error: Error) => {
-          this.logger.warn(`${label} failed: ${redactStreamKey(error.message, stream.name)}`);
+          const why = redactStreamKey(error.message, stream.request.streamName);
+          this.logger.warn(`${label} failed: ${why}`);
           this.windows.delete(stream.key);
         },
       }),

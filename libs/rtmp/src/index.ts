@@ -25,10 +25,12 @@ export type {
   PublishRejectionCode,
   PublishRequest,
   PublishVerdict,
+  StreamAcceptOptions,
   StreamRejectionCode,
   StreamRequest,
   StreamVerdict,
 } from './server/stream-request';
+export { MAX_PUBLIC_STREAM_NAME_BYTES, publicStreamNameProblem } from './server/public-stream-name';
 
 // The server without Nest
 export { RtmpServer } from './server/rtmp-server';
@@ -41,6 +43,7 @@ export type {
 } from './server/rtmp-server';
 export {
   DEFAULT_RTMP_SERVER_OPTIONS,
+  MAX_PLAYER_WRITE_MERGE_MS,
   MAX_TIMEOUT_MS,
   resolveRtmpServerOptions,
 } from './server/rtmp-server.options';

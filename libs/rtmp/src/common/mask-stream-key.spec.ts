@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describeApp, maskStreamKey, redactStreamKey } from './mask-stream-key';
+import { describeApp, describeStream, maskStreamKey, redactStreamKey } from './mask-stream-key';
 
 describe('maskStreamKey', () => {
   it('shows the first 3 characters and the length of a long name', () => {
@@ -69,5 +69,19 @@ describe('describeApp', () => {
     expect(describeApp('live', undefined)).toBe('***(4)');
     expect(describeApp('live/live_123456789_SecretKeyAbc', ['live'])).toBe('***(4)/liv***(27)');
     expect(describeApp('live_123456789_SecretKeyAbc', undefined)).toBe('liv***(27)');
+  });
+});
+
+describe('describeStream', () => {
+  it('masks the name of a stream without a public name: it is taken for the key', () => {
+    expect(describeStream('live', 's3cret', ['live'])).toBe('live/***(6)');
+  });
+
+  it('shows the public name the verifier gave, never the key', () => {
+    expect(describeStream('live', 's3cret', ['live'], 'alice')).toBe('live/alice');
+  });
+
+  it('shows the app by the same rule either way', () => {
+    expect(describeStream('live', 's3cret', undefined, 'alice')).toBe('***(4)/alice');
   });
 });

@@ -30,11 +30,16 @@ export function describeApp(app: string, servedApps: readonly string[] | undefin
   return app.split('/').map(maskStreamKey).join('/');
 }
 
-/** How logs name stream `app/name`: the app as {@link describeApp} shows it, the name masked. */
+/**
+ * How logs name stream `app/name`: the app as {@link describeApp} shows it, then the stream's
+ * public name as is when the verifier gave it one (`StreamVerdicts.accept({ name })`), else
+ * `name` masked: a name nobody made public is taken for the key.
+ */
 export function describeStream(
   app: string,
   name: string,
   servedApps: readonly string[] | undefined,
+  publicName?: string,
 ): string {
-  return `${describeApp(app, servedApps)}/${maskStreamKey(name)}`;
+  return `${describeApp(app, servedApps)}/${publicName ?? maskStreamKey(name)}`;
 }

@@ -226,8 +226,27 @@ export class RtmpConnection {
   /** Writes a message already chunked elsewhere at this chunk size (shared by many players). */
   sendEncoded(bytes: Buffer, message: RtmpMessage): boolean {
     if (!this.canWrite()) return false;
-    this.writer.recordFullHeaderSent(message);
+    this.recordEncoded(message);
     this.socket.write(bytes);
+    return true;
+  }
+
+  /**
+   * Records that `message`, chunked elsewhere with a full header at this chunk size, is on its
+   * way (written now or, merged with others, by `writeEncoded`): later headers on its chunk
+   * stream are then compressed against it.
+   */
+  recordEncoded(message: RtmpMessage): void {
+    this.writer.recordFullHeaderSent(message);
+  }
+
+  /** Writes chunked messages (see `recordEncoded`) in order, as one write. */
+  writeEncoded(parts: readonly Buffer[]): boolean {
+    if (!this.canWrite()) return false;
+    const { socket } = this;
+    socket.cork();
+    for (const part of parts) socket.write(part);
+    socket.uncork();
     return true;
   }
 

@@ -239,7 +239,7 @@ export class RtmpRelayService
         `cannot relay ${app}/${maskStreamKey(name)}: the stream is not live`,
       );
     }
-    const source = `${app}/${maskStreamKey(name)}`;
+    const source = stream.label;
     // Read each time: a followed ReconnectRequest changes the destination.
     const label = (): string => `${source} → ${relay.destination}`;
     const relay: StreamRelay = new StreamRelay(stream, url, {

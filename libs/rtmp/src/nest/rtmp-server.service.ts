@@ -177,13 +177,16 @@ export class RtmpServerService
     return this.live.value;
   }
 
-  /** Who plays stream `app/name` now, waiting for it to go live included. */
+  /**
+   * Who plays stream `app/name` now (the name players asked for: a stream's public name, if it
+   * has one), waiting for it to go live included.
+   */
   players(app: string, name: string): readonly RtmpPlayer[] {
     return this.server?.playersOf(app, name) ?? [];
   }
 
   /**
-   * Ends the publish of `app/name` now, e.g. when a moderator takes a stream down: the RTMP
+   * Ends the publish of `app/name` (its public name, if it has one) now, e.g. when a moderator takes a stream down: the RTMP
    * publisher is sent an error status (`NetStream.Publish.Denied`) with `reason` (encoders show
    * it), then its connection closes; `streamEnded$` reports reason `kicked`. Its players
    * behave as when any publisher leaves. Nothing stops the encoder from publishing again: to
@@ -219,7 +222,8 @@ export class RtmpServerService
   }
 
   /**
-   * The packets of stream `app/name`: if it is live, from now on (starting with its metadata,
+   * The packets of stream `app/name` (`name`: its public name, if the verifier gave one): if it
+   * is live, from now on (starting with its metadata,
    * every track's sequence header and the latest E-RTMP colorInfo / MultichannelConfig, then
    * media from the next keyframe); otherwise from when it starts.
    * Completes when the publisher leaves; errors only when a fatal error ended the publish.
@@ -241,7 +245,7 @@ export class RtmpServerService
           isGopStart: (packet) => stream.isGopStart(packet),
           onOverflow: (dropped) =>
             this.logger?.warn(
-              `a subscriber of ${app}/${maskStreamKey(name)} is too slow: ${dropped} packet(s) dropped, resuming at the next keyframe`,
+              `a subscriber of ${stream.label} is too slow: ${dropped} packet(s) dropped, resuming at the next keyframe`,
             ),
         });
         // Metadata, then every track's sequence header and E-RTMP colorInfo/MultichannelConfig.

@@ -9,10 +9,22 @@ import { StreamRequest } from '../server/stream-request';
  * @publicApi
  */
 export interface RtmpStream {
-  /** `app/name`. */
+  /** `app/name`: what players ask for, and `packets()`, `players()` and relays take. */
   readonly key: string;
   readonly app: string;
+  /**
+   * The public name the verifier gave the publish (`StreamVerdicts.accept({ name })`), else
+   * the name it was published with (usually the key: mask it, or use `label`).
+   */
   readonly name: string;
+  /**
+   * The public name, if the verifier gave one; undefined when `name` is what the publisher
+   * sent, usually its secret key: leave such a stream off public pages.
+   */
+  readonly publicName: string | undefined;
+  /** How logs name the stream: `app/<public name>`, else with the name masked. Never the key. */
+  readonly label: string;
+  /** The publish request the verifier decided on: `request.streamName` is the key as sent. */
   readonly request: StreamRequest;
   readonly startedAt: Date;
   readonly stats: Readonly<LiveStreamStats>;

@@ -14,6 +14,9 @@ export type VerdictResult = StreamVerdict | Promise<StreamVerdict> | Observable<
  * Called exactly once per publish and once per play, before anything is sent to the client.
  * Throwing, erroring, returning something that is not a verdict, or answering after
  * `verifierTimeoutMs` (5 s by default) all reject the request: the server fails closed.
+ * Accepting a publish with `StreamVerdicts.accept({ name })` gives the stream its public name:
+ * it is then live, played, relayed, recorded and logged as `app/<name>`, never under its key
+ * (an invalid name rejects the publish; a play's `name` is ignored).
  *
  * @publicApi
  */

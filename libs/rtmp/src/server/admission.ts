@@ -19,7 +19,12 @@ export type PublishAdmission =
       /** Tells waiting players and `onStreamStart` listeners; call once Publish.Start is out. */
       readonly announce: () => void;
     }
-  | { readonly outcome: 'refused'; readonly refusal: Refusal }
+  | {
+      readonly outcome: 'refused';
+      readonly refusal: Refusal;
+      /** The public name the verifier gave, when the name was taken ("Already publishing"). */
+      readonly publicName?: string;
+    }
   | { readonly outcome: 'abandoned' };
 
 /** What a play request came to; `not-found`: accepted, but not live and players do not wait. */
@@ -28,6 +33,8 @@ export type PlayAdmission =
       readonly outcome: 'admitted';
       /** Registers the player: attached at once if its stream is live, else when it starts. */
       readonly attach: (player: StreamPlayer) => void;
+      /** The public name of the stream played, if it is live and has one (for logs). */
+      readonly publicName: string | undefined;
     }
   | { readonly outcome: 'refused'; readonly refusal: Refusal }
   | { readonly outcome: 'not-found' }
@@ -39,10 +46,19 @@ export interface AdmissionDeps {
   readonly playersWaitForPublisher: () => boolean;
   /** Every request's one decision, abandoned ones included. */
   decided(request: StreamRequest, verdict: StreamVerdict, abandoned: boolean): void;
-  createLiveStream(request: StreamRequest, onListenerError: ListenerErrorHandler): LiveStream;
-  /** Registers the stream under its key for `publisher`; false when a live one holds it. */
+  /** The stream of an accepted publish, under its public name if the verifier gave one. */
+  createLiveStream(
+    request: StreamRequest,
+    publicName: string | undefined,
+    onListenerError: ListenerErrorHandler,
+  ): LiveStream;
+  /**
+   * Registers the stream under its key (`app/<public name>` when it has one) for `publisher`;
+   * false when a live one holds it: one publisher per public name, as per stream name.
+   */
   claim(publisher: SessionLifecycle, stream: LiveStream): boolean;
-  isLive(key: string): boolean;
+  /** The stream live under `key` (`app/name`), if any. */
+  liveStream(key: string): LiveStream | undefined;
   streamStarted(stream: LiveStream): void;
   addPlayer(player: StreamPlayer): void;
 }
@@ -100,13 +116,17 @@ export class Admission {
     const { deps } = this;
     if (!applicant.stillWaiting()) return this.abandoned(request, verdict);
     if (!verdict.accepted) return this.refused(request, verdict);
-    const stream = deps.createLiveStream(request, applicant.onListenerError);
+    // The name was checked with the verdict (VerdictWithTimeout): valid, or no acceptance.
+    const stream = deps.createLiveStream(request, verdict.name, applicant.onListenerError);
     if (!deps.claim(publisher, stream)) {
-      return this.refused(request, {
+      const refused = this.refused(request, {
         accepted: false,
         reason: 'Already publishing',
         code: 'BadName',
       });
+      return stream.publicName === undefined
+        ? refused
+        : { ...refused, publicName: stream.publicName };
     }
     deps.decided(request, verdict, false);
     return { outcome: 'admitted', stream, announce: () => deps.streamStarted(stream) };
@@ -120,8 +140,9 @@ export class Admission {
     const { deps } = this;
     if (!applicant.stillWaiting()) return this.abandoned(request, verdict);
     if (!verdict.accepted) return this.refused(request, verdict);
-    const key = `${request.app}/${request.streamName}`;
-    if (!deps.playersWaitForPublisher() && !deps.isLive(key)) {
+    // A player asks for the name a stream is live under: its public name, if it has one.
+    const live = deps.liveStream(`${request.app}/${request.streamName}`);
+    if (!deps.playersWaitForPublisher() && live === undefined) {
       // Reported as what it was for the player: refused (the verifier had accepted it).
       deps.decided(
         request,
@@ -134,7 +155,11 @@ export class Admission {
       return { outcome: 'not-found' };
     }
     deps.decided(request, verdict, false);
-    return { outcome: 'admitted', attach: (player) => deps.addPlayer(player) };
+    return {
+      outcome: 'admitted',
+      attach: (player) => deps.addPlayer(player),
+      publicName: live?.publicName,
+    };
   }
 
   private refused(

@@ -59,7 +59,8 @@ export class FlvStreamRecorder {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.file = new RecordingFile(path, {
-      streamName: stream.name,
+      // The key, whatever the stream's public name: it must never show in a message.
+      streamName: stream.request.streamName,
       overwrite: options.overwrite,
       onError: () => this.finish(undefined),
     });

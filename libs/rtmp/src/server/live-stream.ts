@@ -12,6 +12,7 @@ import {
   MetadataPacket,
   VideoPacket,
 } from '../media/media-packet';
+import { describeStream } from '../common/mask-stream-key';
 import { StreamRequest } from './stream-request';
 
 export type { StreamEnd, StreamEndReason } from '../media/stream-end';
@@ -19,6 +20,14 @@ export type { StreamEnd, StreamEndReason } from '../media/stream-end';
 export type { GopCacheLimits } from './gop-cache';
 
 const NO_GOP_CACHE: GopCacheLimits = { enabled: false, maxFrames: 0, maxBytes: 0 };
+
+/** What a stream is called, besides the request it was published with. */
+export interface StreamNaming {
+  /** The public name the verifier gave the publish (checked valid), if it gave one. */
+  readonly publicName?: string;
+  /** The apps the server serves: logs show those as they are (see `describeApp`). */
+  readonly servedApps?: readonly string[];
+}
 
 /** Running totals for a live stream. */
 export interface LiveStreamStats {
@@ -39,7 +48,19 @@ export interface LiveStreamStats {
  * joins mid-stream, a recorder or a relay, can start with them.
  */
 export class LiveStream {
+  /** `app/name`: what the stream is registered, played and relayed under. */
   readonly key: string;
+  /**
+   * The name the verifier gave the publish (`StreamVerdicts.accept({ name })`), which `name`
+   * and `key` then carry; undefined when it gave none: then `name` is the name the stream was
+   * published with, usually its secret key, so public pages should leave the stream out.
+   */
+  readonly publicName: string | undefined;
+  /**
+   * How logs name the stream: `app/<public name>`, or the app and the masked name when it has
+   * no public name (see `describeStream`). Never the key.
+   */
+  readonly label: string;
   readonly startedAt = new Date();
   readonly stats: LiveStreamStats = {
     audioPackets: 0,
@@ -78,9 +99,17 @@ export class LiveStream {
     gopLimits: GopCacheLimits = NO_GOP_CACHE,
     /** Where the GOP cache takes its memory: the server's pool (see GopBlockPool). */
     gopBlocks: GopBlockPool = sharedGopBlockPool,
+    naming: StreamNaming = {},
   ) {
     this.gop = new GopCache(gopLimits, gopBlocks);
-    this.key = `${request.app}/${request.streamName}`;
+    this.publicName = naming.publicName;
+    this.key = `${request.app}/${this.name}`;
+    this.label = describeStream(
+      request.app,
+      request.streamName,
+      naming.servedApps,
+      naming.publicName,
+    );
     this.packetListeners = new ListenerSet(onListenerError);
     this.endListeners = new ListenerSet(onListenerError);
   }
@@ -89,8 +118,12 @@ export class LiveStream {
     return this.request.app;
   }
 
+  /**
+   * The stream's name under its app: its public name if the verifier gave one, else the name it
+   * was published with (`request.streamName`, which always keeps what the publisher sent).
+   */
   get name(): string {
-    return this.request.streamName;
+    return this.publicName ?? this.request.streamName;
   }
 
   /**

@@ -4,6 +4,7 @@ import { NetStatusCode, NetStatusLevel } from '../protocol/command/net-status-co
 import { encodeOnStatus } from '../protocol/command/server-command.builder';
 import { createStreamCommandMessage } from '../protocol/message/command-message.factory';
 import { ChunkStreamId, MessageType } from '../protocol/message/message-type';
+import { PlayerWrites } from './merged-writes';
 import { SessionHost } from './session-host';
 import { endPlayer } from './session-replies';
 import { PlayEnd, StreamPlayer } from './stream-player';
@@ -17,6 +18,8 @@ import { StreamRequest } from './stream-request';
  */
 export class PlayedStream {
   readonly player: StreamPlayer;
+  /** Its media waiting to be written with the next (playerWriteMergeMs); else undefined. */
+  private readonly merged: PlayerWrites | undefined;
 
   constructor(
     private readonly connection: RtmpConnection,
@@ -25,17 +28,30 @@ export class PlayedStream {
     private readonly host: SessionHost,
     publisherLeft: (() => void) | undefined,
   ) {
+    const merged = host.mergedWrites?.queueFor(connection);
+    this.merged = merged;
     this.player = new StreamPlayer(
       {
-        send: (message) => connection.send(message),
+        // What is not shared media (statuses, StreamEOF, what a joining player is sent first)
+        // goes after the media waiting before it.
+        send: (message) => {
+          merged?.flush();
+          connection.send(message);
+        },
         get queuedBytes() {
-          return connection.queuedBytes;
+          return connection.queuedBytes + (merged?.byteLength ?? 0);
         },
         publisherLeft,
         get chunkSize() {
           return connection.chunkSize;
         },
-        sendEncoded: (bytes, message) => connection.sendEncoded(bytes, message),
+        sendEncoded:
+          merged === undefined
+            ? (bytes, message) => connection.sendEncoded(bytes, message)
+            : (bytes, message) => {
+                connection.recordEncoded(message);
+                merged.add(bytes);
+              },
       },
       streamId,
       request,
@@ -65,7 +81,7 @@ export class PlayedStream {
     });
   }
 
-  /** From here on media: the kernel may coalesce it (see playersNoDelay). */
+  /** From here on media: the kernel may coalesce it unless playersNoDelay (the default). */
   startMedia(attach: (player: StreamPlayer) => void): void {
     if (!this.host.options.playersNoDelay) this.connection.setNoDelay(false);
     attach(this.player);
@@ -74,12 +90,14 @@ export class PlayedStream {
   /** Stops the player and takes it off its stream; replies then go out at once again. */
   stop(end: PlayEnd): void {
     this.player.detach();
+    this.merged?.discard();
     this.host.removePlayer(this.player, end);
     this.connection.setNoDelay(true);
   }
 
   /** Tells the player the server ends the play (see endPlayer). */
   endedByServer(): void {
+    this.merged?.flush();
     endPlayer(this.connection, this.streamId);
   }
 }

@@ -1,5 +1,4 @@
 import { describeError } from '../common/describe-error';
-import { describeStream } from '../common/mask-stream-key';
 import { RtmpConnection } from '../connection/rtmp-connection';
 import {
   mediaPacketOf,
@@ -113,8 +112,6 @@ export class PublishedStream {
   end(end: StreamEnd): void {
     const { stream } = this;
     stream.end(end);
-    const { app, streamName } = stream.request;
-    const name = describeStream(app, streamName, this.host.options.apps);
-    this.host.logger.log(`${this.label} ${name} ended: ${end.reason}`);
+    this.host.logger.log(`${this.label} ${stream.label} ended: ${end.reason}`);
   }
 }

@@ -53,6 +53,25 @@ describe('recordingPath', () => {
     );
   });
 
+  it('starts the file name with the public name the verifier gave, never the key', () => {
+    const named = { ...stream('live'), name: 'alice', publicName: 'alice' };
+    expect(recordingPath(RECORD_DIR, named)).toBe(
+      join(RECORD_DIR, 'live', 'alice-2026-03-04T05-06-07-089Z-s7.flv'),
+    );
+  });
+
+  it.each(CASES)(
+    'keeps public name %s inside the folder of its app, ending in the start time, session id and .flv',
+    (_title, publicName) => {
+      const path = recordingPath(RECORD_DIR, { ...stream('live'), publicName });
+      expect(dirname(path)).toBe(join(RECORD_DIR, 'live'));
+      expect(path).not.toContain('\0');
+      expect(Buffer.byteLength(basename(path))).toBeLessThanOrEqual(255);
+      expect(basename(path)).toMatch(/-2026-03-04T05-06-07-089Z-s7\.flv$/);
+      expect(basename(path)).not.toContain(KEY);
+    },
+  );
+
   it.each(CASES)('keeps app %s inside the directory, one folder deep', (_title, app) => {
     const path = recordingPath(RECORD_DIR, stream(app));
     expect(isInside(RECORD_DIR, path)).toBe(true);

@@ -4,6 +4,8 @@ import { join } from 'path';
 /** What naming a recording takes from a stream: LiveStream and RtmpStream both fit. */
 export interface RecordedStream {
   readonly app: string;
+  /** The name the verifier gave the stream, if it gave one (see `LiveStream.publicName`). */
+  readonly publicName?: string | undefined;
   readonly startedAt: Date;
   readonly request: { readonly sessionId: number };
 }
@@ -25,19 +27,31 @@ const SAFE_BYTE = /^[A-Za-z0-9._-]$/;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
 /** `~` and 16 hex digits: what a cut component ends with. `~` is never kept as it is. */
 const HASH_SUFFIX_LENGTH = 17;
+/**
+ * Most bytes of a file name the public name may take, so that the start time, the session id
+ * and `.flv` after it always fit in {@link MAX_PATH_COMPONENT_BYTES}.
+ */
+const MAX_NAME_BYTES_IN_FILE = 200;
 
 /**
- * Where to record `stream` under `recordDir`: `<recordDir>/<app>/<start time>-s<session id>.flv`,
- * the app made safe by `safePathComponent`. The stream name is left out on purpose: it usually
- * is the secret key, and file names end up in directory listings, backups and logs. A hash of
- * the key would not do either: keys are short enough to guess from their hash. The start time
- * and the session id (unique in this server) name the file instead; the demo logs the path
- * beside the masked key, which is how an operator tells recordings apart.
+ * Where to record `stream` under `recordDir`:
+ * `<recordDir>/<app>/<public name>-<start time>-s<session id>.flv` for a stream the verifier
+ * gave a public name, `<recordDir>/<app>/<start time>-s<session id>.flv` for any other, the app
+ * and the public name made safe by `safePathComponent`. A name the verifier did not make public
+ * is left out on purpose: it usually is the secret key, and file names end up in directory
+ * listings, backups and logs. A hash of the key would not do either: keys are short enough to
+ * guess from their hash. The start time and the session id (unique in this server) tell such
+ * recordings apart; the demo logs the path beside the stream's label.
  */
 export function recordingPath(recordDir: string, stream: RecordedStream): string {
   const started = stream.startedAt.toISOString().replace(/[:.]/g, '-');
+  const { publicName } = stream;
+  const named =
+    publicName === undefined
+      ? ''
+      : `${safePathComponent(publicName, { maxBytes: MAX_NAME_BYTES_IN_FILE })}-`;
   const file = safePathComponent(`${started}-s${stream.request.sessionId}.flv`);
-  return join(recordDir, safePathComponent(stream.app), file);
+  return join(recordDir, safePathComponent(stream.app), `${named}${file}`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { StreamVerdicts } from './stream-request';
 import { RtmpServer } from './rtmp-server';
 import {
   DEFAULT_RTMP_SERVER_OPTIONS,
+  MAX_PLAYER_WRITE_MERGE_MS,
   MAX_TIMEOUT_MS,
   resolveRtmpServerOptions,
   RtmpServerOptions,
@@ -129,6 +130,22 @@ describe('resolveRtmpServerOptions', () => {
     expect(() => resolveRtmpServerOptions({ gopCache: 'no' } as never)).toThrow(
       'RTMP server option gopCache must be true or false, got "no" (string)',
     );
+  });
+
+  it('takes playerWriteMergeMs from 0 (off, the default) to MAX_PLAYER_WRITE_MERGE_MS, as configuration gives it', () => {
+    expect(resolveRtmpServerOptions().playerWriteMergeMs).toBe(0);
+    expect(resolveRtmpServerOptions({ playerWriteMergeMs: '40' } as never).playerWriteMergeMs).toBe(
+      40,
+    );
+    expect(
+      resolveRtmpServerOptions({ playerWriteMergeMs: MAX_PLAYER_WRITE_MERGE_MS })
+        .playerWriteMergeMs,
+    ).toBe(MAX_PLAYER_WRITE_MERGE_MS);
+    for (const refused of [-1, 1.5, MAX_PLAYER_WRITE_MERGE_MS + 1, 'soon']) {
+      expect(() => resolveRtmpServerOptions({ playerWriteMergeMs: refused } as never)).toThrow(
+        `RTMP server option playerWriteMergeMs must be an integer in 0..${MAX_PLAYER_WRITE_MERGE_MS}`,
+      );
+    }
   });
 
   it('refuses an unknown option, naming the nearest known one', () => {

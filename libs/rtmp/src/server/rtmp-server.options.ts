@@ -100,18 +100,30 @@ export interface RtmpServerOptions extends ProtocolLimits {
    */
   readonly playersWaitForPublisher: boolean;
   /**
-   * TCP_NODELAY while a connection plays. Off by default, as in nginx-rtmp and
-   * node-media-server: the kernel then coalesces a player's small messages (audio frames,
-   * every ~20 ms) into fewer segments, which with many players saves a good share of the
-   * server's CPU (fan-out bench). The price is delay when little is in flight: Nagle's
-   * algorithm may hold a small message until the player acknowledges the previous one, which
-   * a delayed ACK can postpone (about 40 ms on Linux, up to about 200 ms elsewhere) — noise
-   * against a player's seconds of buffer, but on for the lowest latency. The handshake and
-   * the replies up to Play.Start go out at once (TCP_NODELAY is on until then), and it is
-   * turned back on when the connection stops playing.
+   * TCP_NODELAY while a connection plays. On by default: each message leaves as it is
+   * written. Off, the kernel coalesces a player's small messages (audio frames, every ~20 ms)
+   * into fewer segments, which saves some of the server's CPU with many players (about a tenth
+   * with 200 in the fan-out bench), at the price of delay when little is in flight: Nagle's
+   * algorithm may hold a small message until the player acknowledges the previous one, which a
+   * delayed ACK can postpone (about 40 ms on Linux, up to about 200 ms elsewhere); that is what
+   * put the publisher-to-player p99 past 3 ms in the bench. For many players,
+   * `playerWriteMergeMs` saves far more CPU, for a delay you choose. The handshake and the
+   * replies up to Play.Start always go out at once.
    */
   readonly playersNoDelay: boolean;
+  /**
+   * Milliseconds a player's media may wait to be written together with the messages that
+   * follow it: each player then gets one write (one syscall) per interval instead of one per
+   * message, which is most of a server's CPU with many players, for up to that much more
+   * latency (SRS's merged write). 0, the default, writes every message at once; at most
+   * {@link MAX_PLAYER_WRITE_MERGE_MS}. Replies and the media a player is sent as it joins are
+   * never held back.
+   */
+  readonly playerWriteMergeMs: number;
 }
+
+/** The most `playerWriteMergeMs` may be: past this a player's buffer is what it waits for. */
+export const MAX_PLAYER_WRITE_MERGE_MS = 1_000;
 
 export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   ...DEFAULT_PROTOCOL_LIMITS,
@@ -135,7 +147,8 @@ export const DEFAULT_RTMP_SERVER_OPTIONS: RtmpServerOptions = {
   gopCacheMaxFrames: 2_048,
   gopCacheMaxBytes: 32 * 1024 * 1024,
   playersWaitForPublisher: true,
-  playersNoDelay: false,
+  playersNoDelay: true,
+  playerWriteMergeMs: 0,
 };
 
 export { MAX_TIMEOUT_MS } from '../common/option-values';
@@ -228,6 +241,18 @@ export function resolveRtmpServerOptions(
     );
   }
   fields.port = port;
+  const merge = numberFrom(resolved.playerWriteMergeMs);
+  if (
+    typeof merge !== 'number' ||
+    !Number.isInteger(merge) ||
+    merge < 0 ||
+    merge > MAX_PLAYER_WRITE_MERGE_MS
+  ) {
+    throw new TypeError(
+      `RTMP server option playerWriteMergeMs must be an integer in 0..${MAX_PLAYER_WRITE_MERGE_MS}, got ${shownValue(resolved.playerWriteMergeMs)}`,
+    );
+  }
+  fields.playerWriteMergeMs = merge;
   for (const key of SWITCH_OPTIONS) {
     const value: unknown = resolved[key];
     if (value === 'true' || value === 'false') fields[key] = value === 'true';

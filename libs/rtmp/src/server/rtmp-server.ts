@@ -1,6 +1,7 @@
 import { AddressInfo, createServer, Server, Socket } from 'net';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { MergedWrites } from './merged-writes';
 import { GopBlockPool } from './gop-block-pool';
 import { GOP_CACHE_BLOCK_BYTES } from './gop-cache';
 import { ListenerErrorHandler, ListenerSet } from '../media/listener-set';
@@ -55,6 +56,12 @@ const IDLE_SWEEP_MAX_MS = 1_000;
  * The RTMP ingest server: accepts connections, runs a session per connection, asks the
  * verifier about every publish, and hands accepted streams to listeners. No Nest, no RxJS:
  * the Nest layer adapts these callbacks into Observables.
+ *
+ * A stream is live as `app/name`, its name being the public name the verifier gave the
+ * publish (`StreamVerdicts.accept({ name })`), else the name it was published with: that is
+ * the name players ask for, one publisher holds at a time, and `playersOf` and `disconnect`
+ * take. The publish request, key included, stays in `LiveStream.request`; logs show
+ * `LiveStream.label`, never the key.
  */
 export class RtmpServer {
   readonly options: RtmpServerOptions;
@@ -81,6 +88,8 @@ export class RtmpServer {
   private readonly verdicts: VerdictWithTimeout;
   /** Memory of every stream's GOP cache, reused from stream to stream (see GopBlockPool). */
   private readonly gopBlocks = new GopBlockPool(GOP_CACHE_BLOCK_BYTES);
+  /** Players' media waiting to be written together (playerWriteMergeMs), if they wait. */
+  private readonly mergedWrites: MergedWrites | undefined;
   /** Bytes of unfinished messages over every connection (`maxPendingMessageBytesTotal`). */
   private readonly pendingMessages: PendingMessageBudget;
   private readonly refusals: ConnectionRefusalLog;
@@ -111,6 +120,8 @@ export class RtmpServer {
       this.logger,
       this.options.apps,
     );
+    const { playerWriteMergeMs } = this.options;
+    this.mergedWrites = playerWriteMergeMs > 0 ? new MergedWrites(playerWriteMergeMs) : undefined;
     this.sessionHost = this.createSessionHost();
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error(`listener error: ${error.message}`));
@@ -194,7 +205,7 @@ export class RtmpServer {
       remoteAddress: origin.remoteAddress ?? 'local',
       remotePort: origin.remotePort ?? 0,
     };
-    const stream = this.createLiveStream(request, (error) =>
+    const stream = this.createLiveStream(request, undefined, (error) =>
       this.logger.error(`a listener of ${label} threw: ${String(error)}`),
     );
     const publisher = new LocalPublisher(request, stream, {
@@ -288,6 +299,7 @@ export class RtmpServer {
         } finally {
           // Every stream has ended (or close failed): nothing takes GOP cache memory any more.
           this.gopBlocks.close();
+          this.mergedWrites?.close();
         }
       })();
     }
@@ -317,6 +329,7 @@ export class RtmpServer {
 
   private createLiveStream(
     request: StreamRequest,
+    publicName: string | undefined,
     onListenerError: ListenerErrorHandler,
   ): LiveStream {
     const { options } = this;
@@ -325,7 +338,10 @@ export class RtmpServer {
       maxFrames: options.gopCacheMaxFrames,
       maxBytes: options.gopCacheMaxBytes,
     };
-    return new LiveStream(request, onListenerError, gopLimits, this.gopBlocks);
+    return new LiveStream(request, onListenerError, gopLimits, this.gopBlocks, {
+      publicName,
+      servedApps: options.apps,
+    });
   }
 
   private createSessionHost(): SessionHost {
@@ -334,6 +350,7 @@ export class RtmpServer {
       logger: this.logger,
       admission: this.createAdmission(),
       now: () => performance.now(),
+      mergedWrites: this.mergedWrites,
       releaseStream: (session, stream) => this.registry.release(stream.key, session),
       removePlayer: (player, end) => {
         const set = this.players.get(player.key);
@@ -354,11 +371,11 @@ export class RtmpServer {
       playersWaitForPublisher: () => this.options.playersWaitForPublisher,
       decided: (request, verdict, abandoned) =>
         this.decisions.emit({ request, verdict, abandoned }),
-      createLiveStream: (request, onListenerError) =>
-        this.createLiveStream(request, onListenerError),
+      createLiveStream: (request, publicName, onListenerError) =>
+        this.createLiveStream(request, publicName, onListenerError),
       claim: (session, stream) =>
         this.registry.claim(stream.key, session, performance.now()).claimed,
-      isLive: (key) => this.registry.get(key)?.liveStream !== undefined,
+      liveStream: (key) => this.registry.get(key)?.liveStream,
       streamStarted: (stream) => this.streamStarted(stream),
       addPlayer: (player) => {
         let waiting = this.players.get(player.key);

@@ -195,10 +195,13 @@ export class RtmpSession extends SessionLifecycle {
         if (this.verification === verification) this.verification = undefined;
         return this.sessionState === 'verifying';
       },
-      onListenerError: (error) =>
+      onListenerError: (error) => {
+        // Published, the stream has its label (its public name, if it has one).
+        const stream = this.published?.stream.label ?? this.streamLabel(request);
         this.host.logger.error(
-          `${this.label()} a listener of ${this.streamLabel(request)} threw: ${describeError(error)}`,
-        ),
+          `${this.label()} a listener of ${stream} threw: ${describeError(error)}`,
+        );
+      },
       fail: (error) => this.fail(asError(error)),
     };
   }
@@ -207,7 +210,7 @@ export class RtmpSession extends SessionLifecycle {
     if (admission.outcome === 'abandoned') return;
     try {
       if (admission.outcome === 'refused') {
-        this.refuse(request, admission.refusal);
+        this.refuse(request, admission.refusal, admission.publicName);
         return;
       }
       const published = new PublishedStream(
@@ -223,18 +226,20 @@ export class RtmpSession extends SessionLifecycle {
       published.start();
       // A peer that stopped reading was closed by a send above, and its stream ended.
       if (this.published !== published) return;
-      this.host.logger.log(`${this.label()} publishing ${this.streamLabel(request)}`);
+      this.host.logger.log(`${this.label()} publishing ${published.stream.label}`);
       admission.announce();
     } catch (error) {
       this.fail(asError(error));
     }
   }
 
-  private refuse(request: StreamRequest, refusal: Refusal): void {
+  /** `publicName`: what the verifier named a publish refused because the name is taken. */
+  private refuse(request: StreamRequest, refusal: Refusal, publicName?: string): void {
     // The reason comes from the verifier, which may have quoted the key.
     const reason = redactStreamKey(refusal.reason, request.streamName);
+    const as = publicName === undefined ? '' : ` as ${publicName}`;
     this.host.logger.warn(
-      `${this.label()} ${request.action} of ${this.streamLabel(request)} rejected: ${reason}`,
+      `${this.label()} ${request.action} of ${this.streamLabel(request)}${as} rejected: ${reason}`,
     );
     refuseStream(this.connection, this.requestStreamId, request.action, refusal);
     this.endSocket();
@@ -297,7 +302,9 @@ export class RtmpSession extends SessionLifecycle {
       this.played = played;
       played.announce();
       if (this.sessionState !== 'playing') return; // closed by a send above
-      this.host.logger.log(`${this.label()} playing ${this.streamLabel(request)}`);
+      this.host.logger.log(
+        `${this.label()} playing ${this.streamLabel(request, admission.publicName)}`,
+      );
       played.startMedia(admission.attach);
     } catch (error) {
       this.fail(asError(error));

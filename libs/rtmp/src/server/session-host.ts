@@ -2,6 +2,7 @@ import { ChunkReaderLimits, ChunkReaderPolicy } from '../protocol/chunk/chunk-re
 import { MessageType } from '../protocol/message/message-type';
 import { Admission } from './admission';
 import { LiveStream } from './live-stream';
+import { MergedWrites } from './merged-writes';
 import type { SessionLifecycle } from './session-lifecycle';
 import { RtmpLogger } from './rtmp-logger';
 import { RtmpServerOptions } from './rtmp-server.options';
@@ -31,6 +32,8 @@ export interface SessionHost {
   reserveMessageBytes(session: SessionLifecycle, bytes: number): void;
   releaseMessageBytes(bytes: number): void;
   now(): number;
+  /** Where players' media wait to be written together; undefined when each goes at once. */
+  readonly mergedWrites: MergedWrites | undefined;
 }
 
 /**

@@ -283,7 +283,11 @@ export abstract class SessionLifecycle
     return `session#${this.id} ${this.remoteAddress}:${this.remotePort}`;
   }
 
-  protected streamLabel(request: StreamRequest): string {
-    return describeStream(request.app, request.streamName, this.host.options.apps);
+  /**
+   * How logs name the stream a request asks for: its name masked (it may be the key), unless
+   * `publicName` says it is the public name of a live stream.
+   */
+  protected streamLabel(request: StreamRequest, publicName?: string): string {
+    return describeStream(request.app, request.streamName, this.host.options.apps, publicName);
   }
 }

@@ -11,6 +11,7 @@ describe('isStreamVerdict', () => {
   it.each([
     ['StreamVerdicts.accept()', StreamVerdicts.accept()],
     ['{ accepted: true }', { accepted: true }],
+    ["StreamVerdicts.accept({ name: 'alice' })", StreamVerdicts.accept({ name: 'alice' })],
     ['StreamVerdicts.reject(reason)', StreamVerdicts.reject('Unknown key')],
     ['a rejection without a code', { accepted: false, reason: 'Unknown key' }],
     ['a rejection with code BadName', StreamVerdicts.reject('no', 'BadName')],
@@ -45,6 +46,26 @@ describe('isStreamVerdict', () => {
 describe('StreamVerdicts', () => {
   it('builds an acceptance', () => {
     expect(StreamVerdicts.accept()).toEqual({ accepted: true });
+    expect(StreamVerdicts.accept({})).toEqual({ accepted: true });
+  });
+
+  it('builds an acceptance that gives a publish its public name', () => {
+    expect(StreamVerdicts.accept({ name: 'channel-42' })).toEqual({
+      accepted: true,
+      name: 'channel-42',
+    });
+    expect(PublishVerdicts.accept({ name: 'channel-42' })).toEqual({
+      accepted: true,
+      name: 'channel-42',
+    });
+  });
+
+  it('keeps a name given as undefined, so that the server refuses it rather than keep the key', () => {
+    expect(StreamVerdicts.accept({ name: undefined })).toEqual({
+      accepted: true,
+      name: undefined,
+    });
+    expect('name' in StreamVerdicts.accept({ name: undefined })).toBe(true);
   });
 
   it('builds a rejection, BadName unless told otherwise', () => {

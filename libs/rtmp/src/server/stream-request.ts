@@ -32,8 +32,30 @@ export interface StreamRequest {
 /** The status codes a rejection may carry; BadName is the one every encoder stops on. */
 export type StreamRejectionCode = 'BadName' | 'Unauthorized' | 'Denied' | 'Rejected';
 
+/** What an acceptance may say besides yes (see {@link StreamVerdicts.accept}). */
+export interface StreamAcceptOptions {
+  /**
+   * A publish's public name: the stream is then live, registered, played, relayed, recorded
+   * and logged as `app/<name>` instead of under the name it was published with (usually its
+   * secret key), as nginx-rtmp's on_publish redirect or a Twitch channel name does. One
+   * publisher per public name: a second key named alike is refused as "Already publishing"
+   * (or takes over from a stale publisher). It must be a valid stream name (see
+   * `publicStreamNameProblem`: non-empty, at most 255 bytes, no `/`, `?` or control
+   * characters); an invalid one rejects the publish (`RTMP_ERR_VERIFIER_INVALID_NAME` logged),
+   * it is never accepted under the key; so is `name: undefined` (a lookup that found no
+   * name): leave `name` out to accept without one. Ignored for a play: a player plays the
+   * name it asked for. Without it the stream keeps the name it was published with, masked in
+   * logs.
+   */
+  readonly name?: string;
+}
+
 export type StreamVerdict =
-  | { readonly accepted: true }
+  | {
+      readonly accepted: true;
+      /** The publish's public name, if the verifier gave one (see {@link StreamAcceptOptions}). */
+      readonly name?: string;
+    }
   | {
       readonly accepted: false;
       /** Shown to the publisher (FFmpeg prints it) and logged. Never put the key in it. */
@@ -44,7 +66,9 @@ export type StreamVerdict =
 
 /** Builders for verdicts, so verifiers read as sentences. */
 export const StreamVerdicts = {
-  accept: (): StreamVerdict => ({ accepted: true }),
+  /** Yes; for a publish, `{ name }` gives the stream its public name (StreamAcceptOptions). */
+  accept: (options: StreamAcceptOptions = {}): StreamVerdict =>
+    'name' in options ? { accepted: true, name: options.name } : { accepted: true },
   reject: (reason: string, code: StreamRejectionCode = 'BadName'): StreamVerdict => ({
     accepted: false,
     reason,
@@ -52,7 +76,10 @@ export const StreamVerdicts = {
   }),
 } as const;
 
-/** A verdict the server can act on; anything else a verifier returns counts as a rejection. */
+/**
+ * A verdict the server can act on; anything else a verifier returns counts as a rejection. An
+ * acceptance's `name` is checked where it is used (an invalid one rejects a publish).
+ */
 export function isStreamVerdict(value: unknown): value is StreamVerdict {
   if (typeof value !== 'object' || value === null) return false;
   const verdict = value as { accepted?: unknown; reason?: unknown; code?: unknown };

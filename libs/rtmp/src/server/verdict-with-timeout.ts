@@ -1,6 +1,7 @@
 import { describeStream, redactStreamKey } from '../common/mask-stream-key';
 import { RtmpError } from '../protocol/errors/rtmp-error';
 import { RtmpErrorCode } from '../protocol/errors/rtmp-error-code';
+import { publicStreamNameProblem } from './public-stream-name';
 import { RtmpLogger } from './rtmp-logger';
 import { isStreamVerdict, StreamRequest, StreamVerdict, StreamVerdicts } from './stream-request';
 
@@ -17,9 +18,11 @@ export type RequestVerifier = (
 
 /**
  * Runs verifiers and fails closed: an exception, a rejected promise, a value that is not a
- * verdict, or no answer within `timeoutMs` all reject. The verifier's signal is aborted when
- * the answer no longer matters (the timeout passed, or `connectionSignal` aborted because the
- * client left). Keeps its timers so that `clear()` leaves none running after the server closed.
+ * verdict, a publish accepted under an invalid public name, or no answer within `timeoutMs`
+ * all reject. A play's verdict comes without a name: a player plays the name it asked for.
+ * The verifier's signal is aborted when the answer no longer matters (the timeout passed, or
+ * `connectionSignal` aborted because the client left). Keeps its timers so that `clear()`
+ * leaves none running after the server closed.
  */
 export class VerdictWithTimeout {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -55,7 +58,7 @@ export class VerdictWithTimeout {
     const answer = (async (): Promise<StreamVerdict> => {
       try {
         const value: unknown = await this.verifier(request, abort.signal);
-        if (isStreamVerdict(value)) return value;
+        if (isStreamVerdict(value)) return this.withCheckedName(request, value, label);
         this.logger.error(
           `${RtmpErrorCode.VerifierInvalidVerdict}: verifier returned no verdict for ${label}`,
         );
@@ -80,6 +83,25 @@ export class VerdictWithTimeout {
         this.timers.delete(timer);
       }
     }
+  }
+
+  /**
+   * `verdict` with its public name checked: a publish accepted under an invalid one is
+   * rejected, never accepted under the key; a play's acceptance loses its name.
+   */
+  private withCheckedName(
+    request: StreamRequest,
+    verdict: StreamVerdict,
+    label: string,
+  ): StreamVerdict {
+    if (!verdict.accepted || !('name' in verdict)) return verdict;
+    if (request.action === 'play') return StreamVerdicts.accept();
+    const problem = publicStreamNameProblem(verdict.name);
+    if (problem === undefined) return verdict;
+    this.logger.error(
+      `${RtmpErrorCode.VerifierInvalidName}: the verifier accepted ${label} under an invalid public name (${problem}): rejected`,
+    );
+    return StreamVerdicts.reject('Verification failed.');
   }
 
   /** Stops every timeout still running (the server closes). */

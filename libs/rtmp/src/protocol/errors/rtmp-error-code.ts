@@ -56,6 +56,8 @@ export const RtmpErrorCode = {
   VerifierFailed: 'RTMP_ERR_VERIFIER_FAILED',
   VerifierTimeout: 'RTMP_ERR_VERIFIER_TIMEOUT',
   VerifierInvalidVerdict: 'RTMP_ERR_VERIFIER_INVALID_VERDICT',
+  /** The verifier accepted a publish under a public name that is no valid stream name. */
+  VerifierInvalidName: 'RTMP_ERR_VERIFIER_INVALID_NAME',
 
   /** A relay or pull URL that is not rtmp(s)://host/app/name (`RtmpUrlError` names the rule). */
   ClientUrlInvalid: 'RTMP_ERR_CLIENT_URL_INVALID',
