@@ -31,7 +31,7 @@ import {
   withBaselines,
   withVariants,
 } from './settings';
-import { coresNote, pinBenchProcess } from './support/cores';
+import { coresNote, pinBenchProcess, useCoreLayout } from './support/cores';
 import { describeMachine } from './support/machine';
 import { BenchClip, FLOOD_MEDIA, mediaName, prepareClip } from './support/media';
 import { loadAverage } from './support/proc';
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     results.codec = [await benchChunkCodec(clip, 4096), await benchChunkCodec(clip, 128)];
   }
   if (want('flood')) {
+    useCoreLayout('shared');
     for (const { spec, headline } of FLOOD_CLIPS) {
       progress(`generating the flood clip ${mediaName(spec)} (once)`);
       const clip = await prepareClip(spec, settings.floodBytes);
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     }
   }
   if (want('replay')) {
+    useCoreLayout('shared');
     progress('generating the replay clip (once)');
     const clip = await prepareClip(FLOOD_MEDIA);
     progress('recording the FFmpeg sessions to replay (once)');
@@ -139,6 +141,8 @@ async function main(): Promise<void> {
       ];
     }
   }
+  // The rest unpinned (see support/cores.ts).
+  useCoreLayout('none');
   if (want('publishers') || want('latency') || want('fanout') || want('e2e-latency')) {
     live = await prepareClip(settings.liveMedia);
   }

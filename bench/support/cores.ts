@@ -2,17 +2,18 @@ import { execFileSync } from 'child_process';
 import { readFileSync } from 'fs';
 
 /*
- * Which core each process of the bench runs on, one rule for every scenario: the servers under
- * test (ours, the peers, the floors) on one core, everything that loads them (FFmpeg, the
- * player swarm, the probe client, and the bench process itself, which replays captures, holds
- * the idle connections and runs the attacks) on another. Left to the scheduler, a server and
+ * Which core each process of the bench runs on. Left to the scheduler, a flood's server and
  * FFmpeg sometimes share a core and sometimes not, and that alone changes a server's CPU per GB
  * by up to 2× (its reads grow when it runs behind the writer; bench/profile-notes.md, issue 21).
- * Needs two cores and `taskset` (util-linux); otherwise everything runs unpinned, and the
- * report's machine line says so.
+ * Apart (servers on one core, load generators on the other) the server still flipped between
+ * both read sizes from round to round; on one shared core every round read large, so the
+ * floods (ingest and replay) run `shared`. The other scenarios run unpinned: their load
+ * generators (100 FFmpeg publishers, 200 players) would fill a core of their own and skew
+ * latency and CPU (pinned apart, the publisher → player p99 beside 100 publishers went from
+ * under 2 ms to about 9 ms for every server). Needs two cores and `taskset` (util-linux);
+ * otherwise everything runs unpinned, and the report's machine line says so.
  *
- * BENCH_CORES (development): `apart` (the default, as above), `shared` (servers and load
- * generators on one core, as a scheduler often puts a flood's two ends) or `none` (unpinned).
+ * BENCH_CORES (development) forces one layout on every scenario: `apart`, `shared` or `none`.
  */
 
 export type CoreRole = 'server' | 'load';
@@ -20,28 +21,42 @@ export type CoreRole = 'server' | 'load';
 /** The core of each role, or why there are none. */
 type Layout = { readonly server: number; readonly load: number } | { readonly unpinned: string };
 
-let layout: Layout | undefined;
+export type CoreLayoutName = 'apart' | 'shared' | 'none';
 
-/** Decided once, from the cores this process may use before it pins itself. */
+let layout: Layout | undefined;
+/** What the running scenario asked for (see `useCoreLayout`); BENCH_CORES overrides it. */
+let scenarioLayout: CoreLayoutName = 'none';
+/** The cores the bench may use, read before it pins itself. */
+const benchCores = allowedCores(process.pid);
+
 function coreLayout(): Layout {
   layout ??= decideLayout();
   return layout;
 }
 
 function decideLayout(): Layout {
-  const wanted = process.env.BENCH_CORES ?? 'apart';
-  if (wanted === 'none') return { unpinned: 'unpinned (`BENCH_CORES=none`)' };
+  const wanted = process.env.BENCH_CORES ?? scenarioLayout;
+  if (wanted === 'none') return { unpinned: 'unpinned' };
   if (wanted !== 'apart' && wanted !== 'shared') {
     throw new Error(`BENCH_CORES: ${wanted}? (apart, shared or none)`);
   }
-  const cores = allowedCores(process.pid);
-  if (cores.length < 2) return { unpinned: 'unpinned (one core)' };
+  if (benchCores.length < 2) return { unpinned: 'unpinned (one core)' };
   try {
     execFileSync('taskset', ['-V'], { stdio: 'ignore' });
   } catch {
     return { unpinned: 'unpinned (no `taskset`)' };
   }
-  return { load: cores[wanted === 'shared' ? 1 : 0], server: cores[1] };
+  return { load: benchCores[wanted === 'shared' ? 1 : 0], server: benchCores[1] };
+}
+
+/**
+ * The layout of the scenario about to start (its servers and load generators are started
+ * after this), and the bench process moved to its load core, or let go over every core.
+ */
+export function useCoreLayout(name: CoreLayoutName): void {
+  scenarioLayout = name;
+  layout = undefined;
+  pinBenchProcess();
 }
 
 /** The cores a process may run on (its `Cpus_allowed_list`, e.g. "0-1" or "0,2-3"). */
@@ -66,13 +81,16 @@ export function onCore(
   return { command: 'taskset', args: ['-c', String(cores[role]), command, ...args] };
 }
 
-/** Puts the bench process (every thread of it) on the load core. Call it before anything runs. */
+/** Puts the bench process (every thread of it) on the load core, or on every core if unpinned. */
 export function pinBenchProcess(): void {
   const cores = coreLayout();
-  if ('unpinned' in cores) return;
-  execFileSync('taskset', ['-a', '-p', '-c', String(cores.load), String(process.pid)], {
-    stdio: 'ignore',
-  });
+  if ('unpinned' in cores && benchCores.length < 2) return;
+  const list = 'unpinned' in cores ? benchCores.join(',') : String(cores.load);
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    // No taskset: the layout says unpinned already.
+  }
 }
 
 /**
@@ -94,12 +112,10 @@ export function assertOnCore(pid: number, role: CoreRole, program: string): void
   }
 }
 
-/** For the report's machine line, e.g. "servers on core 1, load generators on core 0". */
+/** For the report's machine line: the layout of the floods and of the rest. */
 export function coresNote(): string {
-  const cores = coreLayout();
-  if ('unpinned' in cores) return cores.unpinned;
-  if (cores.server === cores.load) {
-    return `servers and load generators on core ${cores.server} (\`taskset\`, \`BENCH_CORES=shared\`)`;
-  }
-  return `servers on core ${cores.server}, load generators on core ${cores.load} (\`taskset\`)`;
+  const forced = process.env.BENCH_CORES;
+  if (forced !== undefined) return `every scenario \`BENCH_CORES=${forced}\``;
+  if (benchCores.length < 2) return 'unpinned (one core)';
+  return 'floods: server and FFmpeg on one core (`taskset`); other scenarios unpinned';
 }
