@@ -394,8 +394,18 @@ describe('RtmpModule in a Nest application, with real FFmpeg', () => {
       // Where each received frame sits in the source. A frame that does not follow the one
       // received before it (for the first, the source's first) comes after a drop, and the
       // policy resumes media at a keyframe there.
-      const indexOf = new Map(source.videoTimestamps.map((timestamp, index) => [timestamp, index]));
-      const positions = slowVideo.map((packet) => indexOf.get(packet.timestamp) ?? -1);
+      // FLV timestamps are whole milliseconds, so two source frames may share one: a frame's
+      // place is the first with its timestamp after the place of the frame received before it.
+      const indexesOf = new Map<number, number[]>();
+      source.videoTimestamps.forEach((timestamp, index) =>
+        indexesOf.set(timestamp, [...(indexesOf.get(timestamp) ?? []), index]),
+      );
+      const positions: number[] = [];
+      for (const packet of slowVideo) {
+        const after = positions.length === 0 ? -1 : positions[positions.length - 1];
+        const place = (indexesOf.get(packet.timestamp) ?? []).find((index) => index > after);
+        positions.push(place ?? -1);
+      }
       expect(positions).not.toContain(-1);
       const resumes = slowVideo.filter(
         (_, i) => positions[i] !== (i === 0 ? 0 : positions[i - 1] + 1),
@@ -405,7 +415,7 @@ describe('RtmpModule in a Nest application, with real FFmpeg', () => {
       const notKeyFrames = resumes.filter((packet) => !packet.tag.isKeyFrame);
       expect({
         positions,
-        resumesOnNonKeyFrames: notKeyFrames.map((p) => indexOf.get(p.timestamp)),
+        resumesOnNonKeyFrames: notKeyFrames.map((p) => positions[slowVideo.indexOf(p)]),
       }).toEqual({ positions, resumesOnNonKeyFrames: [] });
     }, 30_000);
 
