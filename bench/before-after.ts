@@ -1,5 +1,5 @@
 import { BaselineInfo } from './results';
-import { byKind, fixed, table } from './report-format';
+import { byKind, fixed, range, table } from './report-format';
 import { BASELINE_TWINS, SERVER_LABELS, ServerKind, TwinnedKind } from './support/servers';
 
 /** A change for the worse past this share is flagged. */
@@ -12,22 +12,27 @@ export interface Headline {
   readonly digits: number;
   /** Its value for one server kind; undefined where that kind did not run. */
   value(kind: ServerKind): number | undefined;
+  /** The figure in each round, where the value is a median of rounds. */
+  rounds?(kind: ServerKind): readonly number[] | undefined;
 }
 
-/** A headline whose value is read from one scenario's results, by kind. */
+/** A headline whose value is read from one scenario's results, by kind (and its rounds'). */
 export function headline<T extends { kind: ServerKind }>(
   figure: string,
   digits: number,
   results: readonly T[],
   value: (result: T) => number | undefined,
+  rounds?: (result: T) => readonly number[],
 ): Headline {
+  const of = <R>(kind: ServerKind, read: (result: T) => R): R | undefined => {
+    const result = byKind(results, kind);
+    return result === undefined ? undefined : read(result);
+  };
   return {
     figure,
     digits,
-    value: (kind) => {
-      const result = byKind(results, kind);
-      return result === undefined ? undefined : value(result);
-    },
+    value: (kind) => of(kind, value),
+    rounds: rounds === undefined ? undefined : (kind) => of(kind, rounds),
   };
 }
 
@@ -50,11 +55,23 @@ export function beforeAfterSection(headlines: readonly Headline[], baseline: Bas
       // Every row is one of ours: the figure says which as the server's label does, after the name,
       // and a figure's second row says only that.
       const variant = SERVER_LABELS[kind].replace(/^nestjs-rtmp/, '');
+      // A median of rounds that is no higher than the baseline's worst round is not shown to be
+      // worse: identical code has moved that far between twins (bench/profile-notes.md).
+      const beforeRounds = headline.rounds?.(twin);
+      const withinRounds =
+        beforeRounds !== undefined && beforeRounds.length > 0 && now <= Math.max(...beforeRounds);
+      const spread = (kind: ServerKind, value: number): string => {
+        const rounds = headline.rounds?.(kind);
+        const shownValue = fixed(value, headline.digits);
+        return rounds === undefined
+          ? shownValue
+          : `${shownValue} (${range(rounds, headline.digits)})`;
+      };
       rows.push([
         `${figure}${variant}`,
-        fixed(before, headline.digits),
-        fixed(now, headline.digits),
-        change > WORSE_SHARE ? `**${shown}**` : shown,
+        spread(twin, before),
+        spread(kind, now),
+        change <= WORSE_SHARE ? shown : withinRounds ? `${shown} ~` : `**${shown}**`,
       ]);
       figure = '…';
     }
@@ -62,7 +79,8 @@ export function beforeAfterSection(headlines: readonly Headline[], baseline: Bas
   return `## Before and after: baseline ${baseline.commit} against the current code
 
 Ours built from \`${baseline.commit}\` (\`BENCH_BASELINE=${baseline.rev}\`), same scenarios, taking turns with the current
-code in rounds. Lower is better; worse by over ${WORSE_SHARE * 100} %: bold.
+code in rounds (median, and the range of rounds). Lower is better; worse by over ${WORSE_SHARE * 100} %: bold, or
+\`~\` where the current median is no higher than the baseline's worst round.
 
 ${table(['figure', `baseline ${baseline.commit}`, 'current', 'change'], ['l', 'r', 'r', 'r'], rows)}`;
 }
