@@ -1,8 +1,7 @@
 import { ForkedChild } from './forked-child';
 import { ProbeReport, ProbeRequest } from './handshake-probe-ipc';
-import { compiledSupport } from './servers';
+import { startLoadGenerator } from './servers';
 
-const START_TIMEOUT_MS = 30_000;
 /** `stop` waits for the probe under way, which may take its whole timeout. */
 const REPLY_TIMEOUT_MS = 30_000;
 
@@ -15,13 +14,9 @@ export class HandshakeProbe {
   private constructor(private readonly child: ForkedChild<ProbeRequest, unknown>) {}
 
   static async launch(): Promise<HandshakeProbe> {
-    const child = new ForkedChild<ProbeRequest, unknown>(
-      'the probe client',
-      compiledSupport('handshake-probe-process'),
-      { startTimeoutMs: START_TIMEOUT_MS },
+    return new HandshakeProbe(
+      await startLoadGenerator<ProbeRequest>('the probe client', 'handshake-probe-process'),
     );
-    await child.ready;
-    return new HandshakeProbe(child);
   }
 
   /** Resolves once the child has started probing. */

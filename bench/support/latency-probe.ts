@@ -1,8 +1,7 @@
 import { ForkedChild } from './forked-child';
 import { ProbeRequest, ProbeWindow } from './latency-probe-ipc';
-import { compiledSupport } from './servers';
+import { startLoadGenerator } from './servers';
 
-const START_TIMEOUT_MS = 30_000;
 /** Past the publisher's and the player's connect timeouts (10 s each). */
 const CONNECT_TIMEOUT_MS = 30_000;
 /** Past a window: the probe's grace after it and the IPC. */
@@ -18,13 +17,9 @@ export class LatencyProbe {
   private constructor(private readonly child: ForkedChild<ProbeRequest, unknown>) {}
 
   static async start(): Promise<LatencyProbe> {
-    const child = new ForkedChild<ProbeRequest, unknown>(
-      'the latency probe',
-      compiledSupport('latency-probe-process'),
-      { startTimeoutMs: START_TIMEOUT_MS },
+    return new LatencyProbe(
+      await startLoadGenerator<ProbeRequest>('the latency probe', 'latency-probe-process'),
     );
-    await child.ready;
-    return new LatencyProbe(child);
   }
 
   get pid(): number {

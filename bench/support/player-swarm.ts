@@ -1,8 +1,7 @@
 import { ForkedChild } from './forked-child';
 import { OpenReport, SwarmRequest, SwarmSnapshot } from './player-swarm-ipc';
-import { compiledSupport } from './servers';
+import { startLoadGenerator } from './servers';
 
-const START_TIMEOUT_MS = 30_000;
 /** Opening a batch can take a player's whole connect timeout (10 s); 200 players, 8 batches. */
 const OPEN_TIMEOUT_MS = 300_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -15,13 +14,9 @@ export class PlayerSwarm {
   private constructor(private readonly child: ForkedChild<SwarmRequest, unknown>) {}
 
   static async start(): Promise<PlayerSwarm> {
-    const child = new ForkedChild<SwarmRequest, unknown>(
-      'the player swarm',
-      compiledSupport('player-swarm-process'),
-      { startTimeoutMs: START_TIMEOUT_MS },
+    return new PlayerSwarm(
+      await startLoadGenerator<SwarmRequest>('the player swarm', 'player-swarm-process'),
     );
-    await child.ready;
-    return new PlayerSwarm(child);
   }
 
   get pid(): number {

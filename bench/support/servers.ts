@@ -217,6 +217,21 @@ export function compiledSupport(name: string): string {
   return join(BUILD_DIR, 'bench', 'support', `${name}.js`);
 }
 
+/** How long a load generator may take to say it is ready. */
+const LOAD_GENERATOR_START_TIMEOUT_MS = 30_000;
+
+/** Starts load generator bench/support/<name>.ts in a child process; resolves once it is ready. */
+export async function startLoadGenerator<Request extends { readonly type: string }>(
+  what: string,
+  name: string,
+): Promise<ForkedChild<Request, unknown>> {
+  const child = new ForkedChild<Request, unknown>(what, compiledSupport(name), {
+    startTimeoutMs: LOAD_GENERATOR_START_TIMEOUT_MS,
+  });
+  await child.ready;
+  return child;
+}
+
 /**
  * Compiles bench/servers, the fan-out scenario's player swarm and the hostile-traffic scenario's
  * probe client (and the library code they import) to JavaScript with tsc, so that they run as

@@ -1,8 +1,9 @@
 /**
  * A static relay: every accepted stream whose `app/name` matches `match` is restreamed to
  * each destination; `name` is the stream's public name when the verifier gave it one
- * (`StreamVerdicts.accept({ name })`): a named stream's key never reaches a destination. `match` is a glob on `app/name` where `*` stands for any characters except
- * `/` (`live/*`, `*\/*`, `live/studio-*`). Destinations may use `{app}` and `{name}`
+ * (`StreamVerdicts.accept({ name })`): a named stream's key never reaches a destination.
+ * `match` is a glob on `app/name` where `*` stands for any characters except `/` (`live/*`,
+ * `*\/*`, `live/studio-*`). Destinations may use `{app}` and `{name}`
  * (`rtmp://a.rtmp.youtube.com/live2/{name}`); they are checked when the module starts, with
  * placeholders for `{app}` and `{name}`, so a destination that can never work (`http://…`, no
  * stream name) stops the bootstrap instead of failing at the first publish.

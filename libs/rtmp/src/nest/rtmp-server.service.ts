@@ -186,10 +186,10 @@ export class RtmpServerService
   }
 
   /**
-   * Ends the publish of `app/name` (its public name, if it has one) now, e.g. when a moderator takes a stream down: the RTMP
-   * publisher is sent an error status (`NetStream.Publish.Denied`) with `reason` (encoders show
-   * it), then its connection closes; `streamEnded$` reports reason `kicked`. Its players
-   * behave as when any publisher leaves. Nothing stops the encoder from publishing again: to
+   * Ends the publish of `app/name` (its public name, if it has one) now, e.g. when a moderator
+   * takes a stream down: the RTMP publisher is sent an error status (`NetStream.Publish.Denied`)
+   * with `reason` (encoders show it), then its connection closes; `streamEnded$` reports reason
+   * `kicked`. Its players behave as when any publisher leaves. Nothing stops the encoder from publishing again: to
    * keep it out, have the verifier refuse its key. False when the stream is not live.
    */
   disconnect(app: string, name: string, reason = 'Disconnected by the server.'): boolean {
@@ -223,9 +223,9 @@ export class RtmpServerService
 
   /**
    * The packets of stream `app/name` (`name`: its public name, if the verifier gave one): if it
-   * is live, from now on (starting with its metadata,
-   * every track's sequence header and the latest E-RTMP colorInfo / MultichannelConfig, then
-   * media from the next keyframe); otherwise from when it starts.
+   * is live, from now on (starting with its metadata, every track's sequence header and the
+   * latest E-RTMP colorInfo / MultichannelConfig, then media from the next keyframe); otherwise
+   * from when it starts.
    * Completes when the publisher leaves; errors only when a fatal error ended the publish.
    *
    * Each subscriber has its own bounded queue: a subscriber that falls behind loses queued

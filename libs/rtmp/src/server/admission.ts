@@ -124,9 +124,7 @@ export class Admission {
         reason: 'Already publishing',
         code: 'BadName',
       });
-      return stream.publicName === undefined
-        ? refused
-        : { ...refused, publicName: stream.publicName };
+      return { ...refused, publicName: stream.publicName };
     }
     deps.decided(request, verdict, false);
     return { outcome: 'admitted', stream, announce: () => deps.streamStarted(stream) };
